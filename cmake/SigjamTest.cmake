@@ -1,0 +1,10 @@
+# sigjam_add_unit_test(NAME name SOURCES src... [LIBS lib...] [LABELS l...])
+# A cmocka test program registered with ctest.
+function(sigjam_add_unit_test)
+  cmake_parse_arguments(T "" "NAME" "SOURCES;LIBS;LABELS" ${ARGN})
+  add_executable(${T_NAME} ${T_SOURCES})
+  target_link_libraries(${T_NAME} PRIVATE PkgConfig::CMOCKA ${T_LIBS})
+  sigjam_sanitize(${T_NAME})
+  add_test(NAME ${T_NAME} COMMAND ${T_NAME})
+  set_tests_properties(${T_NAME} PROPERTIES LABELS "unit;${T_LABELS}" TIMEOUT 120)
+endfunction()

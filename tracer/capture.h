@@ -1,0 +1,39 @@
+/* capture.h — attach to a process tree, capture it into a snapshot, detach.
+ * The target's safety comes first: every thread stopped is resumed before
+ * sj_capture returns, on every path. */
+#ifndef SIGJAM_CAPTURE_H
+#define SIGJAM_CAPTURE_H
+
+#include <sys/types.h>
+#include "snapshot.h"
+
+enum sj_python_mode { SJ_PY_AUTO, SJ_PY_OFF, SJ_PY_ONLY };
+
+struct sj_capture_opts {
+	const pid_t *pids;       /* the targets */
+	size_t npids;
+	int children;            /* include all descendants (default 1) */
+	int native;              /* unwind native stacks (default 1) */
+	enum sj_python_mode python;
+	int symbolize;           /* resolve symbols/lines after resuming (default 1) */
+};
+
+/* Error codes of sj_capture (also its return value, 0 on success). */
+enum sj_capture_err {
+	SJ_CAP_OK = 0,
+	SJ_CAP_NOPROC = 1,   /* a named pid does not exist */
+	SJ_CAP_EPERM = 2,    /* ptrace or /proc access refused */
+	SJ_CAP_FAILED = 3,   /* anything else; err says what */
+};
+
+/* Fills *out.  On error, err (errlen bytes) holds one line that says what
+ * went wrong and what to do.  Partial failures (a process exiting midway)
+ * are notes in the snapshot, not errors. */
+int sj_capture(const struct sj_capture_opts *opts, struct sj_snapshot *out,
+	       char *err, size_t errlen);
+
+/* Installed by the CLI: makes SIGINT/SIGTERM/SIGHUP during a capture detach
+ * everything before the tracer dies. Idempotent. */
+void sj_capture_install_signal_guard(void);
+
+#endif
