@@ -1,0 +1,78 @@
+/* report.c — `sigjam report JOURNAL`: render a journal after the fact. */
+#include "cli.h"
+#include "output.h"
+
+#include "analysis.h"
+#include "journal_sym.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+static void print_help(void)
+{
+	puts("usage: sigjam report [options] JOURNAL\n"
+	     "\n"
+	     "Renders a journal written by `sigjam run --journal FILE` (or any process\n"
+	     "run with SIGJAM_JOURNAL): what was injected where, which processes died of\n"
+	     "what, and the signal-safety problems seen, with symbolized backtraces.\n"
+	     "\n"
+	     "options:\n"
+	     "  -f, --format FMT   text (default), json, junit, sarif, dot, svg\n"
+	     "  -o, --output FILE  write to FILE instead of stdout\n"
+	     "\n"
+	     "exit status: 0 no findings, 1 findings, 2 unreadable journal or bad option.");
+}
+
+static const struct option options[] = {
+	{ "format", required_argument, NULL, 'f' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+int cmd_report(int argc, char **argv)
+{
+	const char *format = "text", *output = NULL;
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "f:o:h", options, NULL)) != -1) {
+		switch (c) {
+		case 'f': format = optarg; break;
+		case 'o': output = optarg; break;
+		case 'h': print_help(); return SJ_EXIT_OK;
+		default: fprintf(stderr, "run `sigjam report --help` for the options\n"); return SJ_EXIT_USAGE;
+		}
+	}
+	if (optind != argc - 1)
+		return sj_usage_error("report", "give exactly one journal file; usage: sigjam report JOURNAL");
+	if (!sj_format_known(format))
+		return sj_usage_error("report", "unknown format \"%s\"; see `sigjam report --help`", format);
+
+	char err[512];
+	struct sj_journal j = { 0 };
+	if (sj_journal_load(argv[optind], &j, err, sizeof err))
+		return sj_usage_error("report", "%s", err);
+	sj_journal_symbolize(&j);
+	struct sj_findings findings = { 0 };
+	sj_analyse_journal(&j, &findings);
+
+	int rc = SJ_EXIT_USAGE;
+	FILE *f = output ? fopen(output, "w") : stdout;
+	if (!f) {
+		sj_usage_error("report", "cannot write %s: %s", output, strerror(errno));
+	} else {
+		struct sj_report r = { .findings = &findings, .journal = &j, .command = argv[optind],
+				       .color = !output && !strcmp(format, "text") && sj_want_color(f) };
+		if (sj_render_to(format, &r, f, err, sizeof err))
+			sj_usage_error("report", "%s", err);
+		else
+			rc = findings.n ? SJ_EXIT_FINDINGS : SJ_EXIT_OK;
+		if (output)
+			fclose(f);
+	}
+	sj_findings_free(&findings);
+	sj_journal_free(&j);
+	return rc;
+}

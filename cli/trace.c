@@ -1,0 +1,186 @@
+/* trace.c — `sigjam trace PID...`: capture a live tree, prove what is stuck. */
+#include "cli.h"
+#include "output.h"
+
+#include "analysis.h"
+#include "capture.h"
+#include "journal_sym.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define MAX_PIDS 64
+
+static void print_help(void)
+{
+	puts("usage: sigjam trace [options] PID [PID...]\n"
+	     "\n"
+	     "Attaches to PID and all its descendants for a few microseconds per thread,\n"
+	     "captures every thread's wait, native stack and Python frames, detaches, and\n"
+	     "names what is stuck: deadlocks (a knot in the wait-for graph), blocked pipe\n"
+	     "reads, zombies, lost workers.\n"
+	     "\n"
+	     "options:\n"
+	     "  -p, --pid PID          another target (repeatable)\n"
+	     "      --no-children      only the named processes, not their descendants\n"
+	     "  -f, --format FMT       text (default), json, junit, sarif, dot, svg\n"
+	     "  -o, --output FILE      write the report to FILE instead of stdout\n"
+	     "      --report FMT:FILE  also write FMT to FILE (repeatable)\n"
+	     "  -j, --journal FILE     fold in the journal of the `sigjam run` that started it\n"
+	     "      --python=MODE      auto (default), off, only (Python frames only)\n"
+	     "      --no-native        do not unwind native stacks\n"
+	     "\n"
+	     "exit status: 0 nothing stuck, 1 findings reported, 2 usage error, no such\n"
+	     "process, or ptrace not permitted (the message says how to fix it).");
+}
+
+enum { OPT_NO_CHILDREN = 256, OPT_REPORT, OPT_PYTHON, OPT_NO_NATIVE };
+
+static const struct option options[] = {
+	{ "pid", required_argument, NULL, 'p' },
+	{ "no-children", no_argument, NULL, OPT_NO_CHILDREN },
+	{ "format", required_argument, NULL, 'f' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "report", required_argument, NULL, OPT_REPORT },
+	{ "journal", required_argument, NULL, 'j' },
+	{ "python", required_argument, NULL, OPT_PYTHON },
+	{ "no-native", no_argument, NULL, OPT_NO_NATIVE },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+struct trace_args {
+	pid_t pids[MAX_PIDS];
+	size_t npids;
+	struct sj_capture_opts co;
+	const char *format, *output, *journal;
+	struct sj_outputs outs;
+};
+
+static int add_pid(struct trace_args *a, const char *text)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(text, &end, 10);
+	if (errno || *end || v <= 0 || v > 0x3fffffff)
+		return sj_usage_error("trace", "\"%s\" is not a process id; give a number such as 4242", text);
+	if (a->npids == MAX_PIDS)
+		return sj_usage_error("trace", "at most %d target pids", MAX_PIDS);
+	a->pids[a->npids++] = (pid_t)v;
+	return 0;
+}
+
+static int parse_python(const char *mode, enum sj_python_mode *out)
+{
+	static const struct { const char *name; enum sj_python_mode v; } modes[] = {
+		{ "auto", SJ_PY_AUTO }, { "off", SJ_PY_OFF }, { "only", SJ_PY_ONLY },
+	};
+	for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++)
+		if (!strcmp(mode, modes[i].name)) {
+			*out = modes[i].v;
+			return 0;
+		}
+	return sj_usage_error("trace", "--python wants auto, off or only, got \"%s\"", mode);
+}
+
+/* 0, 1 for --help, or SJ_EXIT_USAGE after printing. */
+static int parse_args(int argc, char **argv, struct trace_args *a)
+{
+	char err[256];
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "p:f:o:j:h", options, NULL)) != -1) {
+		switch (c) {
+		case 'p': if (add_pid(a, optarg)) return SJ_EXIT_USAGE; break;
+		case OPT_NO_CHILDREN: a->co.children = 0; break;
+		case 'f': a->format = optarg; break;
+		case 'o': a->output = optarg; break;
+		case OPT_REPORT:
+			if (sj_outputs_add(&a->outs, optarg, err, sizeof err))
+				return sj_usage_error("trace", "--report %s", err);
+			break;
+		case 'j': a->journal = optarg; break;
+		case OPT_PYTHON: if (parse_python(optarg, &a->co.python)) return SJ_EXIT_USAGE; break;
+		case OPT_NO_NATIVE: a->co.native = 0; break;
+		case 'h': return 1;
+		default: fprintf(stderr, "run `sigjam trace --help` for the options\n"); return SJ_EXIT_USAGE;
+		}
+	}
+	for (int i = optind; i < argc; i++)
+		if (add_pid(a, argv[i]))
+			return SJ_EXIT_USAGE;
+	if (!a->npids)
+		return sj_usage_error("trace", "no process given; usage: sigjam trace PID");
+	if (!sj_format_known(a->format))
+		return sj_usage_error("trace", "unknown format \"%s\"; see `sigjam trace --help`", a->format);
+	return 0;
+}
+
+static int render_main(const struct trace_args *a, struct sj_report *r)
+{
+	char err[512];
+	FILE *f = a->output ? fopen(a->output, "w") : stdout;
+	if (!f)
+		return sj_usage_error("trace", "cannot write %s: %s", a->output, strerror(errno));
+	r->color = a->output ? 0 : sj_want_color(f) && !strcmp(a->format, "text");
+	int rc = sj_render_to(a->format, r, f, err, sizeof err);
+	if (a->output)
+		fclose(f);
+	else
+		fflush(f);
+	if (rc)
+		return sj_usage_error("trace", "%s", err);
+	if (sj_outputs_write(&a->outs, r, err, sizeof err))
+		return sj_usage_error("trace", "%s", err);
+	return 0;
+}
+
+int cmd_trace(int argc, char **argv)
+{
+	struct trace_args a = { .co = { .children = 1, .native = 1, .python = SJ_PY_AUTO, .symbolize = 1 },
+				.format = "text" };
+	sj_outputs_init(&a.outs);
+	int rc = parse_args(argc, argv, &a);
+	if (rc) {
+		if (rc == 1)
+			print_help();
+		sj_outputs_free(&a.outs);
+		return rc == 1 ? SJ_EXIT_OK : rc;
+	}
+	a.co.pids = a.pids;
+	a.co.npids = a.npids;
+
+	char err[512];
+	struct sj_journal journal = { 0 };
+	if (a.journal && sj_journal_load(a.journal, &journal, err, sizeof err)) {
+		sj_outputs_free(&a.outs);
+		return sj_usage_error("trace", "%s", err);
+	}
+	struct sj_snapshot snap = { 0 };
+	sj_capture_install_signal_guard();
+	if (sj_capture(&a.co, &snap, err, sizeof err)) {
+		sj_journal_free(&journal);
+		sj_outputs_free(&a.outs);
+		return sj_usage_error("trace", "%s", err);
+	}
+	sj_journal_symbolize(&journal);
+	struct sj_findings findings = { 0 };
+	sj_analyse(&snap, a.journal ? &journal : NULL, &findings);
+
+	char cmdline[64];
+	snprintf(cmdline, sizeof cmdline, "sigjam trace %d", (int)a.pids[0]);
+	struct sj_report r = { .snap = &snap, .findings = &findings,
+			       .journal = a.journal ? &journal : NULL, .command = cmdline };
+	rc = render_main(&a, &r);
+	if (!rc)
+		rc = findings.n ? SJ_EXIT_FINDINGS : SJ_EXIT_OK;
+	sj_findings_free(&findings);
+	sj_snapshot_free(&snap);
+	sj_journal_free(&journal);
+	sj_outputs_free(&a.outs);
+	return rc;
+}

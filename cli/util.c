@@ -1,0 +1,59 @@
+/* util.c — small helpers shared by the subcommands. */
+#include "cli.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct unit { const char *suffix; double ns; };
+
+/* Longest suffixes first so "ms" is not read as "s" after "m". */
+static const struct unit units[] = {
+	{ "ns", 1 }, { "us", 1e3 }, { "ms", 1e6 }, { "s", 1e9 }, { "m", 60e9 }, { "", 1e9 },
+};
+
+int64_t sj_parse_duration(const char *text)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(text, &end);
+	if (end == text || errno || v < 0)
+		return -1;
+	for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+		if (!strcmp(end, units[i].suffix)) {
+			double ns = v * units[i].ns;
+			return ns > (double)INT64_MAX ? -1 : (int64_t)ns;
+		}
+	return -1;
+}
+
+const char *sj_shim_path(char *err, size_t errlen)
+{
+	static char path[PATH_MAX];
+	const char *env = getenv("SIGJAM_SHIM");
+	if (env && *env) {
+		if (access(env, R_OK) == 0)
+			return env;
+		snprintf(err, errlen, "SIGJAM_SHIM=%s is not readable; unset it or point it at libsigjam.so", env);
+		return NULL;
+	}
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (n < 0) {
+		snprintf(err, errlen, "cannot read /proc/self/exe (%s); set SIGJAM_SHIM to libsigjam.so", strerror(errno));
+		return NULL;
+	}
+	exe[n] = '\0';
+	char *slash = strrchr(exe, '/');
+	if (slash)
+		*slash = '\0';
+	/* SIGJAM_SHIM_REL is the shim's path relative to the bin dir, the same
+	 * in the build tree and in an install (set by cli/CMakeLists.txt). */
+	snprintf(path, sizeof path, "%s/%s", exe, SIGJAM_SHIM_REL);
+	if (access(path, R_OK) == 0)
+		return path;
+	snprintf(err, errlen, "libsigjam.so not found at %s; reinstall sigjam or set SIGJAM_SHIM", path);
+	return NULL;
+}
