@@ -124,6 +124,11 @@ size_t sj_rule_format(const struct sj_rule *r, char *buf, size_t n);
  * send SIGKILL to that process." Returns the length needed, like snprintf. */
 size_t sj_rule_describe(const struct sj_rule *r, char *buf, size_t n);
 
+/* 1 when a and b are the same rule (every field that the rule's actions use;
+ * col ignored): the round-trip check of sj_rule_format, and duplicate
+ * detection for callers that merge specs. */
+int sj_rule_same(const struct sj_rule *a, const struct sj_rule *b);
+
 const char *sj_hook_name(enum sj_hook h);
 const char *sj_target_name(enum sj_target t);
 
