@@ -22,6 +22,7 @@ void sj_launch_init(struct sj_launch *lo)
 {
 	memset(lo, 0, sizeof *lo);
 	lo->summary_fd = 2;
+	lo->child_out_fd = -1;
 	lo->on_hang = SJ_HANG_KILL;
 }
 
@@ -129,6 +130,10 @@ static pid_t start_child(const struct sj_launch *lo, const char *shim, const cha
 	if (pid == 0) {
 		close(pfd[0]);
 		child_environment(lo, shim, journal);
+		if (lo->child_out_fd >= 0) {
+			dup2(lo->child_out_fd, 1);
+			dup2(lo->child_out_fd, 2);
+		}
 		sigprocmask(SIG_SETMASK, oldmask, NULL);
 		execvp(lo->argv[0], lo->argv);
 		int e = errno;
@@ -262,6 +267,16 @@ static void report(struct sj_launch *lo, const struct sj_outputs *out, const cha
 		dprintf(lo->summary_fd, "sigjam run: %s\n", err);
 }
 
+/* SIGKILL every process the watcher last saw in the tree (root first). */
+static void kill_tree(struct sj_watch *w)
+{
+	const pid_t *pids;
+	sj_watch_sample(w);
+	size_t n = sj_watch_pids(w, &pids);
+	for (size_t i = 0; i < n; i++)
+		kill(pids[i], SIGKILL);
+}
+
 struct waitloop {
 	pid_t child;
 	int status;
@@ -273,9 +288,9 @@ struct waitloop {
 static void wait_and_watch(struct sj_launch *lo, struct waitloop *wl, const sigset_t *waitset,
 			   const char *journal, const struct sj_outputs *out)
 {
-	struct sj_watch *w = lo->hang_after_ns ? sj_watch_new(wl->child) : NULL;
-	int64_t window = lo->hang_after_ns, last_progress = now_ns();
-	int watching = w != NULL;
+	struct sj_watch *w = lo->hang_after_ns || lo->time_limit_ns ? sj_watch_new(wl->child) : NULL;
+	int64_t window = lo->hang_after_ns, start = now_ns(), last_progress = start;
+	int watching = lo->hang_after_ns > 0;
 
 	for (;;) {
 		pid_t r = waitpid(wl->child, &wl->status, WNOHANG);
@@ -285,7 +300,7 @@ static void wait_and_watch(struct sj_launch *lo, struct waitloop *wl, const sigs
 		}
 		/* A tenth of the window between samples keeps the report within
 		 * window + 0.1 window of the hang forming, at ~0.1% CPU. */
-		int64_t step = watching ? window / 10 : 1000000000;
+		int64_t step = watching ? window / 10 : w ? 100000000 : 1000000000;
 		if (step > 250000000)
 			step = 250000000;
 		struct timespec ts = { step / 1000000000, step % 1000000000 };
@@ -293,9 +308,15 @@ static void wait_and_watch(struct sj_launch *lo, struct waitloop *wl, const sigs
 		int sig = sigtimedwait(waitset, &si, &ts);
 		if (sig > 0 && sig != SIGCHLD)
 			forward_signal(&si, wl->child);
+		int64_t now = now_ns();
+		if (lo->time_limit_ns && !lo->timed_out && now - start > lo->time_limit_ns) {
+			lo->timed_out = 1;
+			kill_tree(w);
+			watching = 0;
+			continue;
+		}
 		if (!watching)
 			continue;
-		int64_t now = now_ns();
 		if (sj_watch_sample(w))
 			last_progress = now;
 		if (now - last_progress < window)
@@ -350,6 +371,7 @@ int sj_launch_run(struct sj_launch *lo, const struct sj_outputs *out)
 			unlink(journal);
 		return sj_usage_error("run", "%s", err);
 	}
+	lo->root_pid = wl.child;
 	wait_and_watch(lo, &wl, &waitset, journal, out);
 	sigprocmask(SIG_SETMASK, &oldmask, NULL);
 	lo->exit_status = wl.status;

@@ -21,9 +21,13 @@ struct sj_launch {
 	int64_t hang_after_ns;   /* 0: no watching */
 	enum sj_on_hang on_hang;
 	int summary_fd;          /* where the text summary goes (default 2) */
+	int child_out_fd;        /* the command's stdout+stderr go here; -1: inherited */
+	int64_t time_limit_ns;   /* 0: none; past it the tree is killed (timed_out) */
 
 	/* results, for callers that check them (scenarios) */
+	pid_t root_pid;          /* the command's process */
 	int hung;                /* a hang was proved */
+	int timed_out;           /* the time limit ran out first */
 	int exit_status;         /* raw wait status of the command */
 	struct sj_findings findings;
 	struct sj_journal journal_data;

@@ -18,6 +18,8 @@ static const struct subcommand subcommands[] = {
 	{ "trace", cmd_trace, "capture a running process tree and explain what is stuck" },
 	{ "report", cmd_report, "render a journal written by an earlier run" },
 	{ "check-spec", cmd_check_spec, "validate and explain an injection spec" },
+	{ "scenario", cmd_scenario, "list and run the catalogue of reproduced failures" },
+	{ "demo", cmd_demo, "the flagship demo: a Pool worker killed, the hang explained" },
 };
 
 static void usage(FILE *f)

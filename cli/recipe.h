@@ -1,0 +1,45 @@
+/* recipe.h — a scenario's recipe (scenarios/<name>/scenario.json, format in
+ * docs/scenarios.md), loaded with jansson, and the check of a finished run
+ * against what the recipe expects. */
+#ifndef SIGJAM_RECIPE_H
+#define SIGJAM_RECIPE_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "launch.h"
+
+struct variant {
+	const char *label;       /* "bug" or "twin" */
+	json_t *argv;            /* array of strings with {python} and {dir} */
+	json_t *inject;          /* array of specs */
+	int64_t hang_after_ns;
+	int64_t time_limit_ns;
+	json_t *expect;
+};
+
+struct recipe {
+	json_t *root;            /* owns everything below */
+	char *dir;
+	const char *name, *story, *source, *proves;
+	int number;
+	int python;
+	struct variant bug, twin;
+};
+
+/* 0, or -1 with a one-line err naming the file and the problem. */
+int recipe_load(const char *dir, struct recipe *r, char *err, size_t errlen);
+void recipe_free(struct recipe *r);
+
+/* What a run produced, for the check. */
+struct run_result {
+	struct sj_launch *lo;
+	const char *output;      /* the program's stdout+stderr */
+	pid_t root;
+};
+
+/* Appends one line per failed expectation to msgs (NUL-separated is not
+ * needed: lines end in '\n'); returns the number of failures. */
+int recipe_check(const struct variant *v, const struct run_result *res, char *msgs, size_t len);
+
+#endif

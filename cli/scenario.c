@@ -1,0 +1,393 @@
+/* scenario.c — `sigjam scenario list|run` and `sigjam demo`: run the
+ * catalogue of reproduced failures and check each against its recipe. */
+#include "cli.h"
+#include "recipe.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define MAX_PYTHONS 4
+#define MAX_SCENARIOS 64
+
+struct scen_opts {
+	const char *pythons[MAX_PYTHONS];
+	size_t npythons;
+	const char *format;      /* print each run's report in this format */
+	int verbose;             /* print reports and program output */
+	char dir[PATH_MAX];
+};
+
+static void print_help(void)
+{
+	puts("usage: sigjam scenario list\n"
+	     "       sigjam scenario run [options] NAME...\n"
+	     "       sigjam scenario run [options] --all\n"
+	     "\n"
+	     "Each scenario reproduces a documented failure under controlled injection,\n"
+	     "checks that sigjam diagnoses it as its recipe expects, then runs its fixed\n"
+	     "twin and checks that it ends cleanly with no finding.\n"
+	     "\n"
+	     "options:\n"
+	     "      --all            every scenario\n"
+	     "      --python PATH    run Python scenarios with this interpreter (repeatable;\n"
+	     "                       default: python3 on PATH and /usr/bin/python3.11)\n"
+	     "  -f, --format FMT     print each run's report as FMT (text json junit sarif dot)\n"
+	     "  -v, --verbose        print each run's report and the program's output\n"
+	     "      --dir DIR        the scenario folder (default: next to sigjam)\n"
+	     "\n"
+	     "exit status: 0 when every expectation held, 1 when one did not, 2 usage error.");
+}
+
+/* <bindir>/SIGJAM_SCENARIO_REL, like the shim (cli/util.c). */
+static int default_dir(char *out, size_t n)
+{
+	const char *env = getenv("SIGJAM_SCENARIOS");
+	if (env && *env) {
+		snprintf(out, n, "%s", env);
+		return 0;
+	}
+	char exe[PATH_MAX];
+	ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (len < 0)
+		return -1;
+	exe[len] = '\0';
+	char *slash = strrchr(exe, '/');
+	if (slash)
+		*slash = '\0';
+	snprintf(out, n, "%s/%s", exe, SIGJAM_SCENARIO_REL);
+	return 0;
+}
+
+/* The interpreters Python scenarios run with: PATH's python3 and Debian's,
+ * once each (both are supported builds: a shared-libpython pyenv build and
+ * a static distribution interpreter). */
+static void default_pythons(struct scen_opts *o)
+{
+	static char found[2][PATH_MAX];
+	static const char *const candidates[] = { "python3", "/usr/bin/python3.11" };
+	for (size_t i = 0; i < 2; i++) {
+		char cmd[PATH_MAX + 64];
+		snprintf(cmd, sizeof cmd, "command -v %s 2>/dev/null", candidates[i]);
+		FILE *p = popen(cmd, "r");
+		if (!p)
+			continue;
+		char path[PATH_MAX] = "";
+		if (fgets(path, sizeof path, p))
+			path[strcspn(path, "\n")] = '\0';
+		pclose(p);
+		/* A pyenv shim is a shell script: ask the interpreter for itself. */
+		if (!*path)
+			continue;
+		snprintf(cmd, sizeof cmd, "%s -c 'import sys; print(sys.executable)' 2>/dev/null", path);
+		if ((p = popen(cmd, "r"))) {
+			if (fgets(found[i], sizeof found[i], p))
+				found[i][strcspn(found[i], "\n")] = '\0';
+			pclose(p);
+		}
+		char a[PATH_MAX], b[PATH_MAX];
+		int dup = o->npythons && realpath(found[i], a) && realpath(o->pythons[0], b) && !strcmp(a, b);
+		if (*found[i] && !dup)
+			o->pythons[o->npythons++] = found[i];
+	}
+}
+
+static int cmp_recipe(const void *a, const void *b)
+{
+	const struct recipe *x = a, *y = b;
+	return x->number != y->number ? x->number - y->number : strcmp(x->name, y->name);
+}
+
+/* Loads every recipe under o->dir, sorted by catalogue number. */
+static int load_all(const struct scen_opts *o, struct recipe *rs, size_t *n)
+{
+	char err[512], path[PATH_MAX + 256];
+	DIR *d = opendir(o->dir);
+	if (!d)
+		return sj_usage_error("scenario", "no scenario folder at %s (%s); build sigjam or pass --dir",
+				      o->dir, strerror(errno));
+	struct dirent *de;
+	*n = 0;
+	while ((de = readdir(d)) && *n < MAX_SCENARIOS) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof path, "%s/%s", o->dir, de->d_name);
+		char probe[PATH_MAX + 300];
+		snprintf(probe, sizeof probe, "%s/scenario.json", path);
+		if (access(probe, R_OK) != 0)
+			continue;
+		if (recipe_load(path, &rs[*n], err, sizeof err) != 0) {
+			closedir(d);
+			for (size_t i = 0; i < *n; i++)
+				recipe_free(&rs[i]);
+			return sj_usage_error("scenario", "%s", err);
+		}
+		(*n)++;
+	}
+	closedir(d);
+	qsort(rs, *n, sizeof rs[0], cmp_recipe);
+	return 0;
+}
+
+/* argv with {python} and {dir} replaced; strings are owned by the caller. */
+static char **expand_argv(const struct variant *v, const char *dir, const char *python)
+{
+	size_t n = json_array_size(v->argv);
+	char **argv = calloc(n + 1, sizeof *argv);
+	for (size_t i = 0; argv && i < n; i++) {
+		const char *s = json_string_value(json_array_get(v->argv, i));
+		if (!s)
+			s = "";
+		if (!strcmp(s, "{python}"))
+			argv[i] = strdup(python ? python : "python3");
+		else if (!strncmp(s, "{dir}", 5) && asprintf(&argv[i], "%s%s", dir, s + 5) < 0)
+			argv[i] = NULL;
+		else if (strncmp(s, "{dir}", 5))
+			argv[i] = strdup(s);
+	}
+	return argv;
+}
+
+static void free_argv(char **argv)
+{
+	for (size_t i = 0; argv && argv[i]; i++)
+		free(argv[i]);
+	free(argv);
+}
+
+static char *slurp_fd(int fd)
+{
+	struct stat st;
+	if (fstat(fd, &st) != 0)
+		return NULL;
+	char *buf = malloc((size_t)st.st_size + 1);
+	if (!buf)
+		return NULL;
+	ssize_t n = pread(fd, buf, (size_t)st.st_size, 0);
+	buf[n > 0 ? n : 0] = '\0';
+	return buf;
+}
+
+/* A one-word account of how a run ended, for verdict lines. */
+static const char *ending(const struct sj_launch *lo, char *buf, size_t n)
+{
+	if (lo->hung)
+		snprintf(buf, n, "hang");
+	else if (lo->timed_out)
+		snprintf(buf, n, "timed out");
+	else if (WIFEXITED(lo->exit_status))
+		snprintf(buf, n, "exit %d", WEXITSTATUS(lo->exit_status));
+	else
+		snprintf(buf, n, "killed by signal %d", WTERMSIG(lo->exit_status));
+	return buf;
+}
+
+/* Runs one variant under the shim and the watcher; returns failures. */
+static int run_variant(const struct recipe *r, const struct variant *v, const char *python,
+		       const struct scen_opts *o, char *line, size_t linelen)
+{
+	struct sj_launch lo;
+	struct sj_outputs outs;
+	char err[256], msgs[2048], out_path[] = "/tmp/sigjam-scenario-XXXXXX";
+	int fails = 0;
+
+	sj_launch_init(&lo);
+	sj_outputs_init(&outs);
+	char **argv = expand_argv(v, r->dir, python);
+	int out_fd = mkstemp(out_path);
+	if (!argv || out_fd < 0) {
+		snprintf(line, linelen, "%s: cannot prepare the run", v->label);
+		free_argv(argv);
+		return 1;
+	}
+	unlink(out_path);
+	lo.argv = argv;
+	lo.child_out_fd = out_fd;
+	lo.hang_after_ns = v->hang_after_ns;
+	lo.time_limit_ns = v->time_limit_ns;
+	lo.on_hang = SJ_HANG_KILL;
+	lo.quiet = !o->verbose;
+	int devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	lo.summary_fd = o->verbose ? 1 : devnull;
+	size_t i;
+	json_t *spec;
+	json_array_foreach(v->inject, i, spec)
+		if (json_string_value(spec))
+			sj_launch_add_spec(&lo, json_string_value(spec), err, sizeof err);
+
+	if (o->verbose)
+		printf("--- %s %s%s%s ---\n", r->name, v->label, python ? " with " : "", python ? python : "");
+	fflush(stdout);
+	sj_launch_run(&lo, &outs);
+	char *output = slurp_fd(out_fd);
+	if (o->verbose && output)
+		printf("program output:\n%s\n", output);
+	if (o->format && strcmp(o->format, "text")) {
+		struct sj_report rep = { .snap = lo.hung ? &lo.snap : NULL, .findings = &lo.findings,
+					 .journal = &lo.journal_data, .command = argv[0] };
+		sj_render_to(o->format, &rep, stdout, err, sizeof err);
+	}
+	struct run_result res = { .lo = &lo, .output = output, .root = lo.root_pid };
+	fails = recipe_check(v, &res, msgs, sizeof msgs);
+
+	char end[64], kinds[256] = "";
+	size_t used = 0;
+	for (size_t k = 0; k < lo.findings.n && used < sizeof kinds; k++)
+		used += snprintf(kinds + used, sizeof kinds - used, "%s%s", k ? " " : "",
+				 sj_finding_kind_name(lo.findings.v[k].kind));
+	snprintf(line, linelen, "%s: %s, %s%s%s%s", v->label, ending(&lo, end, sizeof end),
+		 lo.findings.n ? "findings: " : "no findings", kinds, fails ? "\n" : "", fails ? msgs : "");
+	free(output);
+	close(out_fd);
+	if (devnull >= 0)
+		close(devnull);
+	free_argv(argv);
+	sj_launch_free(&lo);
+	return fails;
+}
+
+/* Runs bug and twin of one scenario with one interpreter; prints a verdict. */
+static int run_one(const struct recipe *r, const char *python, const struct scen_opts *o)
+{
+	char bug[3072], twin[3072];
+	int fails = run_variant(r, &r->bug, python, o, bug, sizeof bug);
+	fails += run_variant(r, &r->twin, python, o, twin, sizeof twin);
+	printf("%s %2d %s%s%s%s\n     %s\n     %s\n", fails ? "FAIL" : "PASS", r->number, r->name,
+	       python ? " [" : "", python ? python : "", python ? "]" : "", bug, twin);
+	fflush(stdout);
+	return fails;
+}
+
+static int run_recipe(const struct recipe *r, const struct scen_opts *o, int *passed, int *failed)
+{
+	size_t n = r->python ? o->npythons : 1;
+	for (size_t i = 0; i < n; i++) {
+		if (run_one(r, r->python ? o->pythons[i] : NULL, o))
+			(*failed)++;
+		else
+			(*passed)++;
+	}
+	return 0;
+}
+
+static int cmd_list(const struct scen_opts *o)
+{
+	struct recipe rs[MAX_SCENARIOS];
+	size_t n;
+	int rc = load_all(o, rs, &n);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < n; i++) {
+		printf("%2d  %-34s %s\n", rs[i].number, rs[i].name, rs[i].story);
+		recipe_free(&rs[i]);
+	}
+	return SJ_EXIT_OK;
+}
+
+enum { OPT_ALL = 256, OPT_PYTHON, OPT_DIR };
+
+static const struct option options[] = {
+	{ "all", no_argument, NULL, OPT_ALL },
+	{ "python", required_argument, NULL, OPT_PYTHON },
+	{ "format", required_argument, NULL, 'f' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "dir", required_argument, NULL, OPT_DIR },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* Runs the named scenarios (or all); prints "N passed, M failed". */
+static int cmd_run_scenarios(struct scen_opts *o, int all, char **names, int nnames)
+{
+	struct recipe rs[MAX_SCENARIOS];
+	size_t n;
+	int rc = load_all(o, rs, &n), passed = 0, failed = 0;
+	if (rc)
+		return rc;
+	for (int k = 0; k < nnames; k++) {
+		size_t i = 0;
+		while (i < n && strcmp(rs[i].name, names[k]))
+			i++;
+		if (i == n) {
+			for (i = 0; i < n; i++)
+				recipe_free(&rs[i]);
+			return sj_usage_error("scenario", "no scenario named \"%s\"; `sigjam scenario list` shows them", names[k]);
+		}
+	}
+	if (!o->npythons)
+		default_pythons(o);
+	for (size_t i = 0; i < n; i++) {
+		int wanted = all;
+		for (int k = 0; k < nnames && !wanted; k++)
+			wanted = !strcmp(rs[i].name, names[k]);
+		if (wanted)
+			run_recipe(&rs[i], o, &passed, &failed);
+		recipe_free(&rs[i]);
+	}
+	printf("scenarios: %d passed, %d failed\n", passed, failed);
+	return failed ? SJ_EXIT_FINDINGS : SJ_EXIT_OK;
+}
+
+int cmd_scenario(int argc, char **argv)
+{
+	struct scen_opts o = { 0 };
+	int all = 0, c;
+	if (argc < 2)
+		return sj_usage_error("scenario", "usage: sigjam scenario list | run NAME... | run --all");
+	const char *verb = argv[1];
+	if (!strcmp(verb, "--help") || !strcmp(verb, "-h")) {
+		print_help();
+		return SJ_EXIT_OK;
+	}
+	default_dir(o.dir, sizeof o.dir);
+	optind = 1;
+	while ((c = getopt_long(argc - 1, argv + 1, "f:vh", options, NULL)) != -1) {
+		switch (c) {
+		case OPT_ALL: all = 1; break;
+		case OPT_PYTHON:
+			if (o.npythons == MAX_PYTHONS)
+				return sj_usage_error("scenario", "at most %d --python options", MAX_PYTHONS);
+			if (access(optarg, X_OK) != 0)
+				return sj_usage_error("scenario", "--python %s is not an executable", optarg);
+			o.pythons[o.npythons++] = optarg;
+			break;
+		case 'f':
+			if (!sj_format_known(optarg))
+				return sj_usage_error("scenario", "unknown format \"%s\"", optarg);
+			o.format = optarg;
+			break;
+		case 'v': o.verbose = 1; break;
+		case OPT_DIR: snprintf(o.dir, sizeof o.dir, "%s", optarg); break;
+		case 'h': print_help(); return SJ_EXIT_OK;
+		default: fprintf(stderr, "run `sigjam scenario --help` for the options\n"); return SJ_EXIT_USAGE;
+		}
+	}
+	if (!strcmp(verb, "list"))
+		return cmd_list(&o);
+	if (strcmp(verb, "run"))
+		return sj_usage_error("scenario", "unknown verb \"%s\": expected list or run", verb);
+	int nnames = argc - 1 - optind;
+	if (!all && nnames <= 0)
+		return sj_usage_error("scenario", "name a scenario or give --all; `sigjam scenario list` shows them");
+	return cmd_run_scenarios(&o, all, argv + 1 + optind, nnames);
+}
+
+/* The flagship: a Pool worker SIGKILLed on its 3rd pipe read, the parent
+ * waiting forever, sigjam proving why — then the fixed twin. */
+int cmd_demo(int argc, char **argv)
+{
+	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		puts("usage: sigjam demo\n\nRuns scenario pool-worker-killed with its report shown:\n"
+		     "equivalent to `sigjam scenario run --verbose pool-worker-killed`.");
+		return SJ_EXIT_OK;
+	}
+	char *args[] = { "scenario", "run", "--verbose", "pool-worker-killed", NULL };
+	return cmd_scenario(4, args);
+}
