@@ -1,0 +1,196 @@
+"""Integration tests of the `sigjam` command line on real processes.
+
+Every test starts its own processes and cleans them up; none asserts on
+timings beyond generous upper bounds."""
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+SIGJAM = None
+CYCLE = None
+PY = sys.executable
+
+
+def sigjam(*args, **kw):
+    kw.setdefault("capture_output", True)
+    kw.setdefault("text", True)
+    kw.setdefault("timeout", 90)
+    return subprocess.run([SIGJAM, *args], **kw)
+
+
+def one_line_error(testcase, proc, prefix):
+    lines = proc.stderr.strip().splitlines()
+    testcase.assertEqual(proc.returncode, 2, proc.stderr)
+    testcase.assertTrue(lines and lines[0].startswith(prefix), proc.stderr)
+
+
+class CheckSpec(unittest.TestCase):
+    def test_valid_spec_explained(self):
+        p = sigjam("check-spec", "read:in=child:fd=pipe:when=3:signal=KILL@self")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("rule 1:", p.stdout)
+        self.assertIn("SIGKILL", p.stdout)
+        self.assertIn("3rd", p.stdout)
+
+    def test_bad_spec_one_line_exit_2(self):
+        p = sigjam("check-spec", "read:fd=pipe:when=3:signal=KILLL")
+        one_line_error(self, p, "sigjam check-spec: column")
+        self.assertIn("KILLL", p.stderr.splitlines()[0])
+
+
+class Usage(unittest.TestCase):
+    def test_unknown_command(self):
+        p = sigjam("frobnicate")
+        one_line_error(self, p, "sigjam: unknown command")
+
+    def test_trace_bad_pid(self):
+        one_line_error(self, sigjam("trace", "abc"), "sigjam trace:")
+
+    def test_trace_vanished_pid(self):
+        child = subprocess.Popen(["true"])
+        child.wait()
+        p = sigjam("trace", str(child.pid))
+        one_line_error(self, p, "sigjam trace:")
+
+    def test_run_missing_command(self):
+        p = sigjam("run", "--", "/nonexistent/program")
+        one_line_error(self, p, "sigjam run:")
+        self.assertIn("/nonexistent/program", p.stderr)
+
+    def test_run_bad_spec(self):
+        p = sigjam("run", "--inject", "reed:signal=KILL", "--", "true")
+        one_line_error(self, p, "sigjam run: --inject column")
+
+    def test_run_bad_report_format(self):
+        p = sigjam("run", "--report", "pdf:x.pdf", "--", "true")
+        one_line_error(self, p, "sigjam run: --report")
+
+
+class Run(unittest.TestCase):
+    def test_exit_status_passed_on(self):
+        self.assertEqual(sigjam("run", "--", "sh", "-c", "exit 3").returncode, 3)
+
+    def test_killed_status_128_plus_signal(self):
+        p = sigjam("run", "--", "sh", "-c", "kill -9 $$")
+        self.assertEqual(p.returncode, 128 + 9)
+
+    def test_journal_and_report(self):
+        with tempfile.TemporaryDirectory() as d:
+            j = os.path.join(d, "j.jsonl")
+            p = sigjam("run", "--journal", j, "--inject", "fork:in=child:signal=KILL@self",
+                       "--", "sh", "-c", "sleep 0.1 & wait; echo done")
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertIn("done", p.stdout)
+            recs = [json.loads(l) for l in open(j) if l.strip()]
+            self.assertTrue(any(r["ev"] == "start" for r in recs))
+            self.assertTrue(any(r["ev"] == "inject" and r.get("sig") == "SIGKILL" for r in recs))
+            r = sigjam("report", j)
+            self.assertIn(r.returncode, (0, 1), r.stderr)
+            self.assertIn("SIGKILL", r.stdout)
+            rj = sigjam("report", "--format", "json", j)
+            json.loads(rj.stdout)
+
+    def test_sigint_forwarded_to_program(self):
+        prog = ("import signal, sys, time\n"
+                "def h(s, f):\n    print('got SIGINT', flush=True); sys.exit(5)\n"
+                "signal.signal(signal.SIGINT, h)\n"
+                "print('ready', flush=True)\n"
+                "time.sleep(60)\n")
+        p = subprocess.Popen([SIGJAM, "run", "--", PY, "-c", prog], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True, start_new_session=True)
+        self.assertEqual(p.stdout.readline().strip(), "ready")
+        os.kill(p.pid, signal.SIGINT)   # to sigjam only, as a CI runner would
+        out, err = p.communicate(timeout=60)
+        self.assertIn("got SIGINT", out)
+        self.assertEqual(p.returncode, 5, err)
+
+
+class Watch(unittest.TestCase):
+    def test_pipe_cycle_is_a_hang(self):
+        p = sigjam("run", "--hang-after", "1s", "--", CYCLE)
+        self.assertEqual(p.returncode, 124, p.stderr)
+        self.assertIn("deadlock", p.stderr)
+
+    def test_sleeper_is_not_a_hang(self):
+        p = sigjam("run", "--hang-after", "1s", "--", "sh", "-c",
+                   "for i in 1 2 3; do sleep 1; done; exit 7")
+        self.assertEqual(p.returncode, 7, p.stderr)
+
+    def test_cpu_bound_is_not_a_hang(self):
+        p = sigjam("run", "--hang-after", "1s", "--", PY, "-c",
+                   "import time\nt=time.time()\nwhile time.time()-t < 3: pass\n")
+        self.assertEqual(p.returncode, 0, p.stderr)
+
+    def test_slow_outside_producer_is_not_a_hang(self):
+        producer = subprocess.Popen(["sh", "-c", "sleep 3; echo late"], stdout=subprocess.PIPE)
+        p = sigjam("run", "--hang-after", "1s", "--", "cat", stdin=producer.stdout)
+        producer.wait()
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("late", p.stdout)
+
+    def test_reports_written(self):
+        with tempfile.TemporaryDirectory() as d:
+            paths = {f: os.path.join(d, "r." + f) for f in ("json", "junit", "sarif", "dot")}
+            args = []
+            for f, path in paths.items():
+                args += ["--report", f"{f}:{path}"]
+            p = sigjam("run", "--hang-after", "1s", *args, "--", CYCLE)
+            self.assertEqual(p.returncode, 124, p.stderr)
+            report = json.load(open(paths["json"]))
+            kinds = [f["kind"] for f in report["findings"]]
+            self.assertIn("deadlock", kinds)
+            self.assertIn("<testcase", open(paths["junit"]).read())
+            self.assertEqual(json.load(open(paths["sarif"]))["version"], "2.1.0")
+            self.assertIn("digraph", open(paths["dot"]).read())
+
+
+class Trace(unittest.TestCase):
+    def start_cycle(self):
+        proc = subprocess.Popen([CYCLE], stdout=subprocess.PIPE, text=True)
+        _, parent, child = proc.stdout.readline().split()
+        self.addCleanup(lambda: (os.kill(int(child), signal.SIGKILL), proc.kill(), proc.wait()))
+        time.sleep(0.3)   # let both reach read(); the tracer reads state, not timing
+        return int(parent), int(child)
+
+    def test_pipe_cycle_deadlock_json(self):
+        parent, child = self.start_cycle()
+        p = sigjam("trace", "--format", "json", str(parent))
+        self.assertEqual(p.returncode, 1, p.stderr)
+        report = json.loads(p.stdout)
+        dl = [f for f in report["findings"] if f["kind"] == "deadlock"]
+        self.assertEqual(len(dl), 1)
+        self.assertIn(str(parent), dl[0]["cause"])
+        self.assertIn(str(child), dl[0]["cause"])
+        self.assertIn("pipe:[", dl[0]["cause"])
+        # the target runs on after the capture: not stopped
+        for pid in (parent, child):
+            state = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[0]
+            self.assertNotIn(state, ("T", "t"))
+
+    def test_sleeper_no_findings(self):
+        proc = subprocess.Popen(["sleep", "100"])
+        self.addCleanup(lambda: (proc.kill(), proc.wait()))
+        time.sleep(0.2)
+        p = sigjam("trace", str(proc.pid))
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+
+
+def main():
+    global SIGJAM, CYCLE
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sigjam", required=True)
+    ap.add_argument("--cycle", required=True)
+    ap.add_argument("cases", nargs="*")
+    a = ap.parse_args()
+    SIGJAM, CYCLE = a.sigjam, a.cycle
+    unittest.main(argv=[sys.argv[0], "-v", *a.cases])
+
+
+if __name__ == "__main__":
+    main()
