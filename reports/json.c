@@ -1,0 +1,381 @@
+/* json.c — the whole report as JSON (schema "sigjam-report/1",
+ * docs/report-schema.json).  Every snapshot field is kept; native and
+ * Python frames stay in separate arrays; journal records are the shim's own
+ * objects, parsed back from their lines.  Values that may exceed 2^53
+ * (addresses, stack pointers, syscall arguments) are hex strings. */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <fcntl.h>
+
+#include "render.h"
+#include "rutil.h"
+
+/* Counters and times are below 2^63 in practice; jansson integers are
+ * signed 64-bit. */
+static json_t *ju(uint64_t v)
+{
+	return json_integer((json_int_t)v);
+}
+
+static json_t *jchar(char c)
+{
+	char s[2] = { c ? c : '?', 0 };
+	return sj_json_str(s);
+}
+
+static const char *accmode_name(int m)
+{
+	switch (m & O_ACCMODE) {
+	case O_RDONLY: return "read";
+	case O_WRONLY: return "write";
+	default: return "read-write";
+	}
+}
+
+static const char *dir_name(int dir)
+{
+	static const char *const names[] = { "read", "write", "both" };
+	return (unsigned)dir < 3 ? names[dir] : "both";
+}
+
+static json_t *wait_json(const struct sj_process *p, const struct sj_thread *t, int *bad)
+{
+	const struct sj_wait *w = &t->wait;
+	json_t *o = json_object(), *fds = json_array();
+	char text[512];
+
+	sj_jset(o, "kind", json_string(sj_wait_kind_name(w->kind)), bad);
+	sj_jset(o, "text", sj_json_str(sj_wait_describe(p, t, text, sizeof text)), bad);
+	for (size_t i = 0; i < w->nfds; i++) {
+		json_t *f = json_object();
+		const struct sj_fd *pf = sj_process_fd(p, w->fds[i].fd);
+		sj_jset(f, "fd", json_integer(w->fds[i].fd), bad);
+		sj_jset(f, "dir", json_string(dir_name(w->fds[i].dir)), bad);
+		sj_jset(f, "target", sj_json_str(pf ? pf->target : NULL), bad);
+		sj_jappend(fds, f, bad);
+	}
+	sj_jset(o, "fds", fds, bad);
+	sj_jset(o, "has_timeout", json_boolean(w->has_timeout), bad);
+	sj_jset(o, "timeout_ns", w->timeout_ns >= 0 ? json_integer(w->timeout_ns) : json_null(), bad);
+	sj_jset(o, "wait_pid", json_integer(w->wait_pid), bad);
+	sj_jset(o, "futex_addr", sj_json_hex(w->futex_addr), bad);
+	sj_jset(o, "futex_op", json_integer(w->futex_op), bad);
+	sj_jset(o, "futex_private", json_boolean(w->futex_private), bad);
+	return o;
+}
+
+static json_t *frames_json(const struct sj_thread *t, int *bad)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < t->nframes; i++) {
+		const struct sj_frame *f = &t->frames[i];
+		json_t *o = json_object();
+		sj_jset(o, "pc", sj_json_hex(f->pc), bad);
+		sj_jset(o, "is_activation", json_boolean(f->is_activation), bad);
+		sj_jset(o, "func", sj_json_str(f->func), bad);
+		sj_jset(o, "func_off", ju(f->func_off), bad);
+		sj_jset(o, "module", sj_json_str(f->module), bad);
+		sj_jset(o, "module_off", sj_json_hex(f->module_off), bad);
+		sj_jset(o, "file", sj_json_str(f->file), bad);
+		sj_jset(o, "line", json_integer(f->line), bad);
+		sj_jappend(a, o, bad);
+	}
+	return a;
+}
+
+static json_t *python_json(const struct sj_thread *t, int *bad)
+{
+	if (!t->is_python)
+		return json_null();
+	json_t *o = json_object(), *a = json_array();
+	sj_jset(o, "name", sj_json_str(t->py_name), bad);
+	sj_jset(o, "holds_gil", json_boolean(t->py_holds_gil), bad);
+	for (size_t i = 0; i < t->npyframes; i++) {
+		const struct sj_pyframe *f = &t->pyframes[i];
+		json_t *fo = json_object();
+		sj_jset(fo, "func", sj_json_str(f->func), bad);
+		sj_jset(fo, "file", sj_json_str(f->file), bad);
+		sj_jset(fo, "line", json_integer(f->line), bad);
+		sj_jset(fo, "is_entry", json_boolean(f->is_entry), bad);
+		sj_jappend(a, fo, bad);
+	}
+	sj_jset(o, "frames", a, bad);
+	return o;
+}
+
+static json_t *thread_json(const struct sj_process *p, const struct sj_thread *t, int *bad)
+{
+	json_t *o = json_object(), *args = json_array();
+	sj_jset(o, "tid", json_integer(t->tid), bad);
+	sj_jset(o, "name", sj_json_str(t->name), bad);
+	sj_jset(o, "state", jchar(t->state), bad);
+	sj_jset(o, "wchan", sj_json_str(t->wchan), bad);
+	sj_jset(o, "syscall_nr", json_integer(t->syscall_nr), bad);
+	for (int i = 0; i < 6; i++)
+		sj_jappend(args, sj_json_hex(t->syscall_args[i]), bad);
+	sj_jset(o, "syscall_args", args, bad);
+	sj_jset(o, "sp", sj_json_hex(t->sp), bad);
+	sj_jset(o, "pc", sj_json_hex(t->pc), bad);
+	sj_jset(o, "wait", wait_json(p, t, bad), bad);
+	sj_jset(o, "utime", ju(t->utime), bad);
+	sj_jset(o, "stime", ju(t->stime), bad);
+	sj_jset(o, "vcsw", ju(t->vcsw), bad);
+	sj_jset(o, "nvcsw", ju(t->nvcsw), bad);
+	sj_jset(o, "frames", frames_json(t, bad), bad);
+	sj_jset(o, "unwind_error", sj_json_str(t->unwind_error), bad);
+	sj_jset(o, "python", python_json(t, bad), bad);
+	return o;
+}
+
+static json_t *fd_json(const struct sj_fd *f, int *bad)
+{
+	json_t *o = json_object(), *tfds = json_array();
+	sj_jset(o, "fd", json_integer(f->fd), bad);
+	sj_jset(o, "kind", json_string(sj_fdkind_name(f->kind)), bad);
+	sj_jset(o, "inode", ju(f->inode), bad);
+	sj_jset(o, "access", json_string(accmode_name(f->accmode)), bad);
+	sj_jset(o, "flags", json_integer(f->flags), bad);
+	sj_jset(o, "target", sj_json_str(f->target), bad);
+	for (size_t i = 0; i < f->n_epoll_tfds; i++)
+		sj_jappend(tfds, json_integer(f->epoll_tfds[i]), bad);
+	sj_jset(o, "epoll_tfds", tfds, bad);
+	return o;
+}
+
+static json_t *map_json(const struct sj_map *m, int *bad)
+{
+	json_t *o = json_object();
+	char dev[32];
+	snprintf(dev, sizeof dev, "%02x:%02x", m->dev_major, m->dev_minor);
+	sj_jset(o, "start", sj_json_hex(m->start), bad);
+	sj_jset(o, "end", sj_json_hex(m->end), bad);
+	sj_jset(o, "offset", sj_json_hex(m->offset), bad);
+	sj_jset(o, "perms", sj_json_str(m->perms), bad);
+	sj_jset(o, "dev", json_string(dev), bad);
+	sj_jset(o, "inode", ju(m->inode), bad);
+	sj_jset(o, "path", sj_json_str(m->path), bad);
+	return o;
+}
+
+static json_t *strings_json(char *const *v, size_t n, int *bad)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; v && i < n && v[i]; i++)
+		sj_jappend(a, sj_json_str(v[i]), bad);
+	return a;
+}
+
+static json_t *process_json(const struct sj_process *p, int *bad)
+{
+	json_t *o = json_object(), *a;
+	char st[64];
+	size_t argc = 0;
+
+	while (p->argv && p->argv[argc])
+		argc++;
+	sj_jset(o, "pid", json_integer(p->pid), bad);
+	sj_jset(o, "ppid", json_integer(p->ppid), bad);
+	sj_jset(o, "pgid", json_integer(p->pgid), bad);
+	sj_jset(o, "sid", json_integer(p->sid), bad);
+	sj_jset(o, "state", jchar(p->state), bad);
+	sj_jset(o, "comm", sj_json_str(p->comm), bad);
+	sj_jset(o, "argv", strings_json(p->argv, argc, bad), bad);
+	sj_jset(o, "exe", sj_json_str(p->exe), bad);
+	sj_jset(o, "start_ticks", ju(p->start_ticks), bad);
+	sj_jset(o, "exit_status", p->exit_status >= 0 ? json_integer(p->exit_status) : json_null(), bad);
+	sj_jset(o, "exit", p->exit_status >= 0
+		? json_string(sj_exit_status_describe(p->exit_status, st, sizeof st)) : json_null(), bad);
+	sj_jset(o, "zombie_since_ns", p->zombie_since_ns ? ju(p->zombie_since_ns) : json_null(), bad);
+	sj_jset(o, "is_target", json_boolean(p->is_target), bad);
+	sj_jset(o, "python_version", sj_json_str(p->python_version), bad);
+	sj_jset(o, "python_note", sj_json_str(p->python_note), bad);
+	sj_jset(o, "capture_error", sj_json_str(p->capture_error), bad);
+	a = json_array();
+	for (size_t i = 0; i < p->nthreads; i++)
+		sj_jappend(a, thread_json(p, &p->threads[i], bad), bad);
+	sj_jset(o, "threads", a, bad);
+	a = json_array();
+	for (size_t i = 0; i < p->nfds; i++)
+		sj_jappend(a, fd_json(&p->fds[i], bad), bad);
+	sj_jset(o, "fds", a, bad);
+	a = json_array();
+	for (size_t i = 0; i < p->nmaps; i++)
+		sj_jappend(a, map_json(&p->maps[i], bad), bad);
+	sj_jset(o, "maps", a, bad);
+	return o;
+}
+
+static json_t *utc_json(int64_t real_s)
+{
+	char buf[32];
+	struct tm tm;
+	time_t t = (time_t)real_s;
+	if (real_s <= 0 || !gmtime_r(&t, &tm))
+		return json_null();
+	strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return json_string(buf);
+}
+
+static json_t *snapshot_json(const struct sj_snapshot *s, int *bad)
+{
+	if (!s)
+		return json_null();
+	json_t *o = json_object(), *cap = json_object(), *procs = json_array();
+	sj_jset(o, "taken_mono_ns", ju(s->taken_mono_ns), bad);
+	sj_jset(o, "taken_real_s", json_integer(s->taken_real_s), bad);
+	sj_jset(o, "taken_utc", utc_json(s->taken_real_s), bad);
+	sj_jset(o, "boot_mono_offset", ju(s->boot_mono_offset), bad);
+	sj_jset(o, "clk_tck", json_integer(s->clk_tck), bad);
+	sj_jset(cap, "max_stop_ns", ju(s->max_stop_ns), bad);
+	sj_jset(cap, "total_stop_ns", ju(s->total_stop_ns), bad);
+	sj_jset(cap, "capture_ns", ju(s->capture_ns), bad);
+	sj_jset(o, "capture", cap, bad);
+	sj_jset(o, "notes", strings_json(s->notes, s->nnotes, bad), bad);
+	for (size_t i = 0; i < s->nprocs; i++)
+		sj_jappend(procs, process_json(&s->procs[i], bad), bad);
+	sj_jset(o, "processes", procs, bad);
+	return o;
+}
+
+static json_t *finding_json(const struct sj_finding *f, int *bad)
+{
+	json_t *o = json_object(), *a;
+
+	sj_jset(o, "kind", json_string(sj_finding_kind_name(f->kind)), bad);
+	sj_jset(o, "severity", json_string(sj_severity_name(f->severity)), bad);
+	sj_jset(o, "title", json_string(sj_kind_info(f->kind)->title), bad);
+	sj_jset(o, "cause", sj_json_str(f->cause), bad);
+	sj_jset(o, "advice", sj_json_str(f->advice), bad);
+	sj_jset(o, "sig", f->sig > 0 ? json_integer(f->sig) : json_null(), bad);
+	a = json_array();
+	for (size_t i = 0; i < f->nevidence; i++) {
+		json_t *e = json_object();
+		sj_jset(e, "pid", json_integer(f->evidence[i].pid), bad);
+		sj_jset(e, "tid", json_integer(f->evidence[i].tid), bad);
+		sj_jset(e, "text", sj_json_str(f->evidence[i].text), bad);
+		sj_jappend(a, e, bad);
+	}
+	sj_jset(o, "evidence", a, bad);
+	a = json_array();
+	for (size_t i = 0; i < f->nedges; i++) {
+		const struct sj_edge *ed = &f->edges[i];
+		json_t *e = json_object();
+		sj_jset(e, "from_pid", json_integer(ed->from_pid), bad);
+		sj_jset(e, "from_tid", json_integer(ed->from_tid), bad);
+		sj_jset(e, "to_pid", json_integer(ed->to_pid), bad);
+		sj_jset(e, "to_tid", json_integer(ed->to_tid), bad);
+		sj_jset(e, "via", sj_json_str(ed->via), bad);
+		sj_jappend(a, e, bad);
+	}
+	sj_jset(o, "edges", a, bad);
+	a = json_array();
+	for (size_t i = 0; i < f->nlocations; i++) {
+		json_t *e = json_object();
+		sj_jset(e, "file", sj_json_str(f->locations[i].file), bad);
+		sj_jset(e, "line", json_integer(f->locations[i].line), bad);
+		sj_jset(e, "func", sj_json_str(f->locations[i].func), bad);
+		sj_jappend(a, e, bad);
+	}
+	sj_jset(o, "locations", a, bad);
+	a = json_array();
+	for (size_t i = 0; i < f->npids; i++)
+		sj_jappend(a, json_integer(f->pids[i]), bad);
+	sj_jset(o, "pids", a, bad);
+	a = json_array();
+	for (size_t i = 0; i < f->npipes; i++)
+		sj_jappend(a, ju(f->pipes[i]), bad);
+	sj_jset(o, "pipes", a, bad);
+	return o;
+}
+
+/* A record whose line is missing or not JSON (a hand-made model, or a
+ * parser that kept fields only) is rebuilt from the pre-extracted fields. */
+static json_t *event_from_fields(const struct sj_jevent *e, int *bad)
+{
+	json_t *o = json_object();
+	sj_jset(o, "v", json_integer(1), bad);
+	sj_jset(o, "t", json_integer(e->t_ns), bad);
+	sj_jset(o, "pid", json_integer(e->pid), bad);
+	sj_jset(o, "ppid", json_integer(e->ppid), bad);
+	sj_jset(o, "tid", json_integer(e->tid), bad);
+	sj_jset(o, "ev", sj_json_str(e->ev ? e->ev : "?"), bad);
+	if (e->comm)
+		sj_jset(o, "comm", sj_json_str(e->comm), bad);
+	return o;
+}
+
+static json_t *journal_json(const struct sj_journal *j, int *bad)
+{
+	if (!j)
+		return json_null();
+	json_t *o = json_object(), *a = json_array();
+	sj_jset(o, "bad_lines", ju(j->bad_lines), bad);
+	for (size_t i = 0; i < j->n; i++) {
+		json_t *ev = j->ev[i].line ? json_loads(j->ev[i].line, JSON_REJECT_DUPLICATES, NULL) : NULL;
+		if (!json_is_object(ev)) {
+			json_decref(ev);
+			ev = event_from_fields(&j->ev[i], bad);
+		}
+		sj_jappend(a, ev, bad);
+	}
+	sj_jset(o, "events", a, bad);
+	return o;
+}
+
+static json_t *counts_json(const struct sj_findings *f, int *bad)
+{
+	json_t *o = json_object();
+	for (size_t i = 0; f && i < f->n; i++) {
+		const char *k = sj_finding_kind_name(f->v[i].kind);
+		json_int_t n = json_integer_value(json_object_get(o, k));
+		sj_jset(o, k, json_integer(n + 1), bad);
+	}
+	return o;
+}
+
+json_t *sj_report_json(const struct sj_report *r, char *err, size_t errlen)
+{
+	json_t *root = json_object(), *gen = json_object(), *fa = json_array();
+	char summary[256];
+	int bad = 0;
+
+	if (!root || !gen || !fa) {
+		json_decref(root);
+		json_decref(gen);
+		json_decref(fa);
+		sj_fail(err, errlen, "json report: out of memory");
+		return NULL;
+	}
+	sj_jset(root, "schema", json_string(SJ_REPORT_SCHEMA), &bad);
+	sj_jset(gen, "name", json_string("sigjam"), &bad);
+	sj_jset(gen, "version", json_string(SIGJAM_VERSION), &bad);
+	sj_jset(root, "generator", gen, &bad);
+	sj_jset(root, "command", sj_json_str(r->command), &bad);
+	sj_jset(root, "summary", json_string(sj_report_summary(r->findings, summary, sizeof summary)), &bad);
+	sj_jset(root, "finding_counts", counts_json(r->findings, &bad), &bad);
+	for (size_t i = 0; i < sj_nfindings(r); i++)
+		sj_jappend(fa, finding_json(&r->findings->v[i], &bad), &bad);
+	sj_jset(root, "findings", fa, &bad);
+	sj_jset(root, "snapshot", snapshot_json(r->snap, &bad), &bad);
+	sj_jset(root, "journal", journal_json(r->journal, &bad), &bad);
+	if (bad) {
+		json_decref(root);
+		sj_fail(err, errlen, "json report: out of memory while building the document");
+		return NULL;
+	}
+	return root;
+}
+
+int sj_render_json(const struct sj_report *r, FILE *out, char *err, size_t errlen)
+{
+	json_t *root = sj_report_json(r, err, errlen);
+	if (!root)
+		return -1;
+	int rc = json_dumpf(root, out, JSON_INDENT(2));
+	json_decref(root);
+	if (rc != 0)
+		return sj_fail(err, errlen, "json report: writing the output failed");
+	fputc('\n', out);
+	return sj_check_stream(out, "json", err, errlen);
+}

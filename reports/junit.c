@@ -1,0 +1,190 @@
+/* junit.c — JUnit XML (the Ant/Jenkins shape that GitHub, GitLab and
+ * Jenkins read): one <testcase> per finding, classname "sigjam.<kind>";
+ * errors and warnings fail with the evidence as the <failure> body, notes
+ * pass with their text in <system-out>.  No findings: one passing
+ * "sigjam.no-findings" testcase, so CI shows that sigjam ran. */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "render.h"
+#include "rutil.h"
+
+/* Writes s escaped for XML text and attribute values.  XML 1.0 cannot carry
+ * most control characters at all (not even as &#N;), so they and invalid
+ * UTF-8 become U+FFFD; tab and newline are written as character references
+ * because attribute-value normalisation would turn them into spaces. */
+static void xml_put(FILE *out, const char *s)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t n = strlen(s);
+	for (size_t i = 0; i < n;) {
+		long cp;
+		size_t l = sj_utf8_next(u + i, n - i, &cp);
+		switch (cp) {
+		case '&': fputs("&amp;", out); break;
+		case '<': fputs("&lt;", out); break;
+		case '>': fputs("&gt;", out); break;
+		case '"': fputs("&quot;", out); break;
+		case '\'': fputs("&apos;", out); break;
+		case '\t': fputs("&#9;", out); break;
+		case '\n': fputs("&#10;", out); break;
+		case '\r': fputs("&#13;", out); break;
+		default:
+			if (cp < 0x20 || cp == 0xfffe || cp == 0xffff)
+				fputs("\xef\xbf\xbd", out);
+			else
+				fwrite(u + i, 1, l, out);
+		}
+		i += l;
+	}
+}
+
+/* printf into a temporary string, then escape it. */
+__attribute__((format(printf, 2, 3)))
+static void xml_printf(FILE *out, const char *fmt, ...)
+{
+	char *s = NULL;
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (n >= 0)
+		xml_put(out, s);
+	free(s);
+}
+
+/* A testcase name: the cause up to its first clause break, at most
+ * NAME_MAX_BYTES, cut at a space and never inside a UTF-8 sequence. */
+#define NAME_MAX_BYTES 100
+static void short_cause(const char *cause, char *buf, size_t len)
+{
+	size_t n = strcspn(cause, ";\n");
+	const char *dot = strstr(cause, ". ");
+	if (dot && (size_t)(dot - cause) < n)
+		n = (size_t)(dot - cause);
+	if (n > NAME_MAX_BYTES) {
+		size_t cut = NAME_MAX_BYTES;
+		while (cut > 0 && cause[cut] != ' ')
+			cut--;
+		if (cut == 0) {   /* one long word: back off to a character start */
+			cut = NAME_MAX_BYTES;
+			while (cut > 0 && ((unsigned char)cause[cut] & 0xc0) == 0x80)
+				cut--;
+		}
+		snprintf(buf, len, "%.*s...", (int)cut, cause);
+		return;
+	}
+	snprintf(buf, len, "%.*s", (int)n, cause);
+}
+
+static void who(FILE *out, pid_t pid, pid_t tid)
+{
+	if (tid && tid != pid)
+		xml_printf(out, "pid %d thread %d", (int)pid, (int)tid);
+	else
+		xml_printf(out, "pid %d", (int)pid);
+}
+
+static void finding_body(FILE *out, const struct sj_finding *f)
+{
+	xml_put(out, f->cause ? f->cause : sj_kind_info(f->kind)->short_desc);
+	fputs("\n", out);
+	for (size_t i = 0; i < f->nevidence; i++) {
+		fputs("  ", out);
+		who(out, f->evidence[i].pid, f->evidence[i].tid);
+		xml_printf(out, ": %s\n", f->evidence[i].text ? f->evidence[i].text : "");
+	}
+	for (size_t i = 0; i < f->nedges; i++) {
+		const struct sj_edge *e = &f->edges[i];
+		fputs("  wait-for: ", out);
+		who(out, e->from_pid, e->from_tid);
+		fputs(" -&gt; ", out);
+		who(out, e->to_pid, e->to_tid);
+		xml_printf(out, " via %s\n", e->via ? e->via : "?");
+	}
+	for (size_t i = 0; i < f->nlocations; i++) {
+		const struct sj_location *l = &f->locations[i];
+		xml_printf(out, "  at %s:%d%s%s\n", l->file ? l->file : "?", l->line,
+			   l->func ? " in " : "", l->func ? l->func : "");
+	}
+	if (f->advice)
+		xml_printf(out, "advice: %s\n", f->advice);
+}
+
+static void testcase(FILE *out, const struct sj_finding *f)
+{
+	char name[NAME_MAX_BYTES + 8];
+	const char *cause = f->cause ? f->cause : sj_kind_info(f->kind)->short_desc;
+	const char *kind = sj_finding_kind_name(f->kind);
+
+	short_cause(cause, name, sizeof name);
+	xml_printf(out, "    <testcase classname=\"sigjam.%s\" name=\"", kind);
+	xml_put(out, name);
+	fputs("\" time=\"0\">\n", out);
+	if (f->severity == SJ_SEV_NOTE) {
+		fputs("      <system-out>", out);
+		finding_body(out, f);
+		fputs("</system-out>\n", out);
+	} else {
+		fprintf(out, "      <failure type=\"%s\" message=\"", kind);
+		xml_printf(out, "%s: %s", sj_severity_name(f->severity), cause);
+		fputs("\">", out);
+		finding_body(out, f);
+		fputs("</failure>\n", out);
+	}
+	fputs("    </testcase>\n", out);
+}
+
+/* ISO 8601 without a zone, as the Ant schema's timestamp pattern wants. */
+static int timestamp(const struct sj_report *r, char *buf, size_t len)
+{
+	struct tm tm;
+	time_t t;
+	if (!r->snap || r->snap->taken_real_s <= 0)
+		return 0;
+	t = (time_t)r->snap->taken_real_s;
+	return gmtime_r(&t, &tm) && strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm) > 0;
+}
+
+static size_t count_failures(const struct sj_report *r)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < sj_nfindings(r); i++)
+		n += r->findings->v[i].severity != SJ_SEV_NOTE;
+	return n;
+}
+
+int sj_render_junit(const struct sj_report *r, FILE *out, char *err, size_t errlen)
+{
+	size_t nf = sj_nfindings(r), failures = count_failures(r), tests = nf ? nf : 1;
+	char ts[32], summary[256];
+	uint64_t ns = r->snap ? r->snap->capture_ns : 0;
+
+	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", out);
+	fprintf(out, "<testsuites name=\"sigjam\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" time=\"%.3f\">\n",
+		tests, failures, ns / 1e9);
+	fprintf(out, "  <testsuite name=\"sigjam\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"0\" time=\"%.3f\"",
+		tests, failures, ns / 1e9);
+	if (timestamp(r, ts, sizeof ts))
+		fprintf(out, " timestamp=\"%s\"", ts);
+	fputs(">\n", out);
+	fputs("    <properties>\n", out);
+	fputs("      <property name=\"sigjam.version\" value=\"" SIGJAM_VERSION "\"/>\n", out);
+	if (r->command) {
+		fputs("      <property name=\"sigjam.command\" value=\"", out);
+		xml_put(out, r->command);
+		fputs("\"/>\n", out);
+	}
+	fputs("    </properties>\n", out);
+	for (size_t i = 0; i < nf; i++)
+		testcase(out, &r->findings->v[i]);
+	if (nf == 0)
+		fputs("    <testcase classname=\"sigjam.no-findings\" name=\"no hang, deadlock or "
+		      "signal-safety problem found\" time=\"0\"/>\n", out);
+	fputs("    <system-out>", out);
+	xml_put(out, sj_report_summary(r->findings, summary, sizeof summary));
+	fputs("</system-out>\n", out);
+	fputs("  </testsuite>\n</testsuites>\n", out);
+	return sj_check_stream(out, "junit", err, errlen);
+}
