@@ -4,6 +4,7 @@
 #ifndef SIGJAM_CAPTURE_H
 #define SIGJAM_CAPTURE_H
 
+#include <stdint.h>
 #include <sys/types.h>
 #include "snapshot.h"
 
@@ -35,5 +36,16 @@ int sj_capture(const struct sj_capture_opts *opts, struct sj_snapshot *out,
 /* Installed by the CLI: makes SIGINT/SIGTERM/SIGHUP during a capture detach
  * everything before the tracer dies. Idempotent. */
 void sj_capture_install_signal_guard(void);
+
+/* Names a pc of a process that is gone, from a journal backtrace entry:
+ * module is the ELF path, off the offset into that file (as in
+ * /proc/PID/maps: pc - map start + map offset).  For a return address pass
+ * off - 1, so the call's line is found rather than the next one.  *func
+ * and *file are malloc'd (NULL when unknown), *line 0 without debug info.
+ * Returns 0 if a function name was found, -1 otherwise.  Opens each module
+ * once and caches it by path; not thread-safe. */
+int sj_symbolize_offline(const char *module, uint64_t off, char **func, char **file, int *line);
+/* Releases the modules sj_symbolize_offline cached. */
+void sj_symbolize_offline_free(void);
 
 #endif

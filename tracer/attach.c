@@ -1,0 +1,398 @@
+/* attach.c — PTRACE_SEIZE/INTERRUPT/DETACH of one process's threads, and
+ * the signal guard that detaches them if the tracer is interrupted. */
+#include "attach.h"
+
+#include <errno.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "procfs.h"
+
+/* How long a thread may take to reach its PTRACE_EVENT_STOP.  A thread in
+ * uninterruptible sleep (D) only traps when it leaves it. */
+#define SJ_STOP_DEADLINE_NS (3ULL * 1000000000ULL)
+/* After the deadline, detach waits this much more before giving up. */
+#define SJ_DETACH_GRACE_NS (2ULL * 1000000000ULL)
+/* Re-list /proc/PID/task at most this often before calling it unstable. */
+#define SJ_MAX_ROUNDS 64
+
+void (*sj_capture_test_stopped_hook)(pid_t pid);
+
+uint64_t sj_mono_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/* ---- the async-signal-safe table of seized tids ------------------------
+ * Written only by the tracer thread; read by the guard handler.  A slot is
+ * filled before PTRACE_SEIZE and cleared after PTRACE_DETACH, so the
+ * handler may detach a tid twice (ESRCH, harmless) but never misses one.
+ * Capture works one process at a time, so the table holds one process's
+ * threads; a process with more threads than this is refused. */
+#define SJ_GUARD_MAX 16384
+static volatile pid_t g_tids[SJ_GUARD_MAX];
+static volatile int g_sigs[SJ_GUARD_MAX];
+static volatile sig_atomic_t g_ntids;
+static volatile pid_t g_tracer_tid;
+volatile sig_atomic_t sj_guard_fired; /* the signal that fired, 0 if none */
+
+static int guard_add(pid_t tid)
+{
+	int slot = g_ntids;
+	if (slot >= SJ_GUARD_MAX)
+		return -ENOSPC;
+	g_tracer_tid = (pid_t)syscall(SYS_gettid);
+	g_tids[slot] = tid;
+	g_sigs[slot] = 0;
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	g_ntids = slot + 1;
+	return slot;
+}
+
+static void guard_set_sig(pid_t tid, int sig)
+{
+	for (int i = 0; i < g_ntids; i++)
+		if (g_tids[i] == tid)
+			g_sigs[i] = sig;
+}
+
+static void guard_remove(pid_t tid)
+{
+	for (int i = 0; i < g_ntids; i++)
+		if (g_tids[i] == tid)
+			g_tids[i] = 0;
+	int n = g_ntids;
+	while (n > 0 && g_tids[n - 1] == 0)
+		n--;
+	g_ntids = n;
+}
+
+/* ---- stops -------------------------------------------------------------- */
+
+static enum sj_stopkind classify(int status, int *sig)
+{
+	*sig = 0;
+	if (WIFEXITED(status) || WIFSIGNALED(status))
+		return SJ_STOP_GONE;
+	if (!WIFSTOPPED(status))
+		return SJ_STOP_NONE;
+	int event = (unsigned)status >> 16;
+	int s = WSTOPSIG(status);
+	switch (event) {
+	case PTRACE_EVENT_STOP:
+		/* Under SEIZE a group-stop is reported as PTRACE_EVENT_STOP with
+		 * the stopping signal; our INTERRUPT trap comes with SIGTRAP. */
+		if (s == SIGSTOP || s == SIGTSTP || s == SIGTTIN || s == SIGTTOU)
+			return SJ_STOP_GROUP;
+		return SJ_STOP_INTERRUPT;
+	case PTRACE_EVENT_EXIT:
+		return SJ_STOP_EXIT;
+	case 0:
+		*sig = s;
+		return SJ_STOP_SIGNAL;
+	default:
+		return SJ_STOP_INTERRUPT;
+	}
+}
+
+static void nap(uint64_t ns)
+{
+	struct timespec ts = { 0, (long)ns };
+	nanosleep(&ts, NULL);
+}
+
+/* Polls waitpid so that a thread that never stops cannot hang the tracer.
+ * Spins with sched_yield first: most threads stop within microseconds,
+ * and every microsecond here is a microsecond the others stay stopped. */
+static void wait_stop(struct sj_tstop *t, uint64_t deadline)
+{
+	uint64_t start = sj_mono_ns();
+	for (;;) {
+		int status;
+		pid_t r = waitpid(t->tid, &status, __WALL | WNOHANG);
+		if (r == t->tid) {
+			t->kind = classify(status, &t->sig);
+			if (t->kind == SJ_STOP_NONE)
+				continue;
+			t->stopped_ns = sj_mono_ns();
+			if (t->kind == SJ_STOP_SIGNAL)
+				guard_set_sig(t->tid, t->sig);
+			return;
+		}
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) { /* ECHILD: no longer our tracee, it is gone */
+			t->kind = SJ_STOP_GONE;
+			return;
+		}
+		uint64_t now = sj_mono_ns();
+		if (now >= deadline) {
+			t->kind = SJ_STOP_TIMEOUT;
+			return;
+		}
+		if (now - start < 200000)
+			sched_yield();
+		else
+			nap(now - start < 10000000 ? 20000 : 1000000);
+	}
+}
+
+static struct sj_tstop *add_record(struct sj_attached *a, size_t *cap, pid_t tid)
+{
+	if (a->n == *cap) {
+		size_t nc = *cap ? 2 * *cap : 16;
+		struct sj_tstop *n = realloc(a->t, nc * sizeof *n);
+		if (!n)
+			return NULL;
+		a->t = n;
+		*cap = nc;
+	}
+	struct sj_tstop *t = &a->t[a->n++];
+	memset(t, 0, sizeof *t);
+	t->tid = tid;
+	return t;
+}
+
+struct sj_tstop *sj_attached_find(struct sj_attached *a, pid_t tid)
+{
+	for (size_t i = 0; i < a->n; i++)
+		if (a->t[i].tid == tid)
+			return &a->t[i];
+	return NULL;
+}
+
+static int is_zombie_task(pid_t pid, pid_t tid)
+{
+	char path[96], *text;
+	snprintf(path, sizeof path, "/proc/%d/task/%d/stat", (int)pid, (int)tid);
+	if (sj_procfs_slurp(path, &text) < 0)
+		return 1; /* gone counts as dead too */
+	struct sj_stat st;
+	int z = sj_parse_stat(text, &st) == 0 && (st.state == 'Z' || st.state == 'X');
+	free(text);
+	return z;
+}
+
+/* Returns 0 (seized and interrupted, or gone) or -EPERM/-ENOSPC. */
+static int seize_one(pid_t pid, struct sj_tstop *t)
+{
+	if (guard_add(t->tid) < 0) {
+		t->kind = SJ_STOP_GONE;
+		return -ENOSPC;
+	}
+	/* PTRACE_O_TRACEEXIT: a thread that exits while seized stops in
+	 * PTRACE_EVENT_EXIT instead of vanishing under our waitpid; without
+	 * it an exiting leader waits for its threads as a zombie and
+	 * waitpid on it never returns (remoteprocess learned this). */
+	if (ptrace(PTRACE_SEIZE, t->tid, 0, (void *)(long)PTRACE_O_TRACEEXIT) != 0) {
+		int e = errno;
+		guard_remove(t->tid);
+		t->kind = SJ_STOP_GONE;
+		/* EPERM also comes back for a zombie thread (exit_state set). */
+		if (e == EPERM && is_zombie_task(pid, t->tid))
+			return 0;
+		return e == ESRCH ? 0 : -e;
+	}
+	t->interrupt_ns = sj_mono_ns();
+	if (ptrace(PTRACE_INTERRUPT, t->tid, 0, 0) != 0 && errno == ESRCH) {
+		/* Died between SEIZE and INTERRUPT: waitpid reports the exit. */
+	}
+	t->kind = SJ_STOP_NONE;
+	return 0;
+}
+
+static int known_tid(const struct sj_attached *a, pid_t tid)
+{
+	for (size_t i = 0; i < a->n; i++)
+		if (a->t[i].tid == tid)
+			return 1;
+	return 0;
+}
+
+int sj_attach_process(pid_t pid, const pid_t *known, size_t nknown, sj_new_thread_fn on_new,
+		      void *arg, struct sj_attached *a)
+{
+	memset(a, 0, sizeof *a);
+	a->pid = pid;
+	size_t cap = 0;
+	pid_t *list = NULL;
+	size_t nlist = 0;
+	int from_caller = 1;
+	int rc = 0;
+
+	for (int round = 0; round < SJ_MAX_ROUNDS; round++) {
+		const pid_t *batch = from_caller ? known : list;
+		size_t nbatch = from_caller ? nknown : nlist;
+		size_t first = a->n;
+		for (size_t i = 0; i < nbatch; i++) {
+			if (known_tid(a, batch[i]))
+				continue;
+			if (!from_caller && on_new)
+				on_new(pid, batch[i], arg);
+			struct sj_tstop *t = add_record(a, &cap, batch[i]);
+			if (!t) {
+				rc = -ENOMEM;
+				goto fail;
+			}
+			rc = seize_one(pid, t);
+			if (rc)
+				goto fail;
+		}
+		/* All of this round are interrupted before we wait for any, so
+		 * they stop at (nearly) the same instant. */
+		uint64_t deadline = sj_mono_ns() + SJ_STOP_DEADLINE_NS;
+		for (size_t i = first; i < a->n; i++)
+			if (a->t[i].kind == SJ_STOP_NONE)
+				wait_stop(&a->t[i], deadline);
+
+		free(list);
+		list = NULL;
+		int lr = sj_procfs_tasks(pid, &list, &nlist);
+		if (lr) {
+			nlist = 0;
+			break; /* process gone; decided below */
+		}
+		int fresh = 0;
+		for (size_t i = 0; i < nlist; i++)
+			fresh |= !known_tid(a, list[i]);
+		if (!fresh)
+			break;
+		from_caller = 0;
+	}
+	free(list);
+	for (size_t i = 0; i < a->n; i++)
+		if (a->t[i].kind != SJ_STOP_GONE)
+			return 0;
+	sj_detach_process(a);
+	return -ESRCH;
+
+fail:
+	free(list);
+	sj_detach_process(a);
+	return rc;
+}
+
+/* Only syscalls: also called from the guard handler. */
+static void detach_one(pid_t tid, int sig, uint64_t grace_ns, uint64_t (*now)(void))
+{
+	if (ptrace(PTRACE_DETACH, tid, 0, (void *)(long)sig) == 0 || errno != ESRCH)
+		return;
+	/* ESRCH: gone, or not stopped yet (our INTERRUPT is still pending).
+	 * Wait for the stop, then detach, passing on any signal it brings. */
+	uint64_t end = now() + grace_ns;
+	while (now() < end) {
+		int status;
+		pid_t r = waitpid(tid, &status, __WALL | WNOHANG);
+		if (r < 0 && errno != EINTR)
+			return; /* not our tracee any more */
+		if (r == tid) {
+			int s;
+			enum sj_stopkind k = classify(status, &s);
+			if (k == SJ_STOP_GONE)
+				return;
+			ptrace(PTRACE_DETACH, tid, 0, (void *)(long)(k == SJ_STOP_SIGNAL ? s : sig));
+			return;
+		}
+		nap(1000000);
+	}
+}
+
+void sj_detach_process(struct sj_attached *a)
+{
+	for (size_t i = 0; i < a->n; i++) {
+		struct sj_tstop *t = &a->t[i];
+		switch (t->kind) {
+		case SJ_STOP_GONE:
+			break;
+		case SJ_STOP_NONE:
+		case SJ_STOP_TIMEOUT:
+			detach_one(t->tid, 0, SJ_DETACH_GRACE_NS, sj_mono_ns);
+			break;
+		default:
+			detach_one(t->tid, t->kind == SJ_STOP_SIGNAL ? t->sig : 0, SJ_DETACH_GRACE_NS,
+				   sj_mono_ns);
+			break;
+		}
+		t->detached_ns = sj_mono_ns();
+		guard_remove(t->tid);
+	}
+}
+
+/* ---- the guard ---------------------------------------------------------- */
+
+static const int guard_signals[] = { SIGINT, SIGTERM, SIGHUP };
+static struct sigaction g_old[sizeof guard_signals / sizeof guard_signals[0]];
+static volatile sig_atomic_t g_installed, g_wanted;
+
+static uint64_t raw_mono_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts); /* async-signal-safe (POSIX 2008) */
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static void guard_handler(int sig)
+{
+	int saved = errno;
+	pid_t tracer = g_tracer_tid;
+	/* ptrace requests only work from the thread that seized: send the
+	 * signal there if it landed elsewhere. */
+	if (tracer && g_ntids > 0 && (pid_t)syscall(SYS_gettid) != tracer) {
+		syscall(SYS_tgkill, getpid(), tracer, sig);
+		errno = saved;
+		return;
+	}
+	for (int i = 0; i < g_ntids; i++)
+		if (g_tids[i])
+			detach_one(g_tids[i], g_sigs[i], 200000000ULL, raw_mono_ns);
+	g_ntids = 0;
+	sj_guard_fired = sig;
+	for (size_t i = 0; i < sizeof guard_signals / sizeof guard_signals[0]; i++)
+		sigaction(guard_signals[i], &g_old[i], NULL);
+	g_installed = 0;
+	/* Blocked while we run; delivered with the old disposition (the
+	 * caller's handler, or death) as soon as we return. */
+	raise(sig);
+	errno = saved;
+}
+
+void sj_attach_guard_rearm(void)
+{
+	sj_guard_fired = 0;
+	if (g_wanted)
+		sj_attach_install_guard();
+}
+
+void sj_attach_install_guard(void)
+{
+	g_wanted = 1;
+	if (g_installed)
+		return;
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = guard_handler;
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof guard_signals / sizeof guard_signals[0]; i++)
+		sigaddset(&sa.sa_mask, guard_signals[i]);
+	for (size_t i = 0; i < sizeof guard_signals / sizeof guard_signals[0]; i++) {
+		struct sigaction old;
+		sigaction(guard_signals[i], NULL, &old);
+		/* An ignored signal cannot interrupt the capture; keep it ignored. */
+		if (old.sa_handler == SIG_IGN && !(old.sa_flags & SA_SIGINFO)) {
+			g_old[i] = old;
+			continue;
+		}
+		sigaction(guard_signals[i], &sa, &g_old[i]);
+	}
+	g_installed = 1;
+}

@@ -1,0 +1,89 @@
+/* attach.h — stopping and resuming the threads of one process with
+ * PTRACE_SEIZE + PTRACE_INTERRUPT (never PTRACE_ATTACH: its SIGSTOP is
+ * visible to the target and to anyone waiting on it).
+ *
+ * Every tid this module seizes is also written to a fixed, async-signal-safe
+ * table, so that the signal guard (sj_capture_install_signal_guard) can
+ * detach them from a SIGINT/SIGTERM/SIGHUP handler. */
+#ifndef SIGJAM_ATTACH_H
+#define SIGJAM_ATTACH_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* How a seized thread stopped, and how it must be let go (strace's
+ * classify-then-act split: sj_attach classifies, sj_detach acts). */
+enum sj_stopkind {
+	SJ_STOP_NONE,      /* seized, no stop seen yet: PTRACE_DETACH fails (ESRCH)
+			      until it stops; detach waits for the stop first */
+	SJ_STOP_INTERRUPT, /* PTRACE_EVENT_STOP from our PTRACE_INTERRUPT: detach, sig 0 */
+	SJ_STOP_GROUP,     /* PTRACE_EVENT_STOP for a group-stop (it was, or is being,
+			      stopped by SIGSTOP/TSTP/TTIN/TTOU): detach, sig 0 — the
+			      kernel keeps it stopped, as it would be without us */
+	SJ_STOP_SIGNAL,    /* signal-delivery-stop: we took the signal out of its
+			      delivery; detach WITH that signal or it is lost */
+	SJ_STOP_EXIT,      /* PTRACE_EVENT_EXIT (PTRACE_O_TRACEEXIT): it is exiting;
+			      detach, sig 0, and it finishes exiting */
+	SJ_STOP_GONE,      /* exited, or was never seized (ESRCH): nothing to do */
+	SJ_STOP_TIMEOUT,   /* did not stop in time (e.g. uninterruptible sleep) */
+};
+
+struct sj_tstop {
+	pid_t tid;
+	enum sj_stopkind kind;
+	int sig;                  /* SJ_STOP_SIGNAL: the signal to re-inject */
+	uint64_t interrupt_ns;    /* CLOCK_MONOTONIC when PTRACE_INTERRUPT was sent */
+	uint64_t stopped_ns;      /* ... when waitpid reported the stop */
+	uint64_t detached_ns;     /* ... when PTRACE_DETACH returned */
+};
+
+/* The threads of one process that sj_attach_process seized. */
+struct sj_attached {
+	pid_t pid;
+	struct sj_tstop *t;
+	size_t n;
+};
+
+/* Called for a tid that appeared after the caller read the thread list,
+ * BEFORE it is seized: the caller reads its procfs facts there. */
+typedef void (*sj_new_thread_fn)(pid_t pid, pid_t tid, void *arg);
+
+/* Seizes and interrupts every thread of pid (the caller lists the tids it
+ * already knows in known/nknown; tids that show up while attaching are
+ * passed to on_new first), then waits until each has stopped, exited, or
+ * the deadline passed.  Re-lists /proc/PID/task until no new tid appears.
+ * On error (EPERM on the first thread, ...) nothing is left stopped.
+ * Returns 0, or a negative errno (-EPERM, -ESRCH: the process is gone). */
+int sj_attach_process(pid_t pid, const pid_t *known, size_t nknown, sj_new_thread_fn on_new,
+		      void *arg, struct sj_attached *a);
+
+/* Lets every thread of a go: PTRACE_DETACH with the signal a
+ * signal-delivery-stop took.  Safe to call twice; frees a->t. */
+void sj_detach_process(struct sj_attached *a);
+
+/* The stop record of tid, or NULL. */
+struct sj_tstop *sj_attached_find(struct sj_attached *a, pid_t tid);
+
+/* Installs the SIGINT/SIGTERM/SIGHUP guard (idempotent).  Its handler runs
+ * on any thread: it forwards the signal to the thread that seized (ptrace
+ * belongs to one tracer thread), detaches every tid in the table there,
+ * restores the previous disposition and re-raises. */
+void sj_attach_install_guard(void);
+
+/* The signal the guard caught during a capture (0: none).  Capture stops
+ * at the next process when it is set: everything was already let go. */
+#include <signal.h>
+extern volatile sig_atomic_t sj_guard_fired;
+/* Called at the start of each capture: clears sj_guard_fired and, if the
+ * guard was installed once and has fired since, installs it again. */
+void sj_attach_guard_rearm(void);
+
+/* Test hook: when set, capture calls it while every thread of pid is
+ * stopped (after unwinding, before detaching).  Used to interrupt or kill
+ * the tracer at the worst moment.  NULL in production. */
+extern void (*sj_capture_test_stopped_hook)(pid_t pid);
+
+uint64_t sj_mono_ns(void);
+
+#endif

@@ -1,0 +1,416 @@
+/* capture.c — sj_capture: procfs facts, stop, unwind, resume, symbolize.
+ *
+ * Order matters, per process:
+ *   1. read every thread's state/wchan/syscall and decode its wait while it
+ *      still runs (a stopped thread always looks idle);
+ *   2. seize+interrupt all its threads, unwind them, detach them — the
+ *      only window in which the target is stopped, measured per thread;
+ *   3. after all processes are resumed: symbolize, then run enrichers
+ *      (Python frames) that only read memory.
+ * Processes are handled one at a time, so at most one is stopped. */
+#include "capture.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "attach.h"
+#include "procfs.h"
+#include "symbolize.h"
+#include "syscalls.h"
+#include "unwind.h"
+
+#define EPERM_HINT                                                                              \
+	"run as root or with CAP_SYS_PTRACE, set /proc/sys/kernel/yama/ptrace_scope to 0 (or 1 " \
+	"and trace a descendant), or start the program under `sigjam run`"
+
+struct cap {
+	const struct sj_capture_opts *opts;
+	struct sj_snapshot *s;
+	struct sj_unwinder *unw;
+	char *err;
+	size_t errlen;
+};
+
+static int fail(struct cap *c, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int fail(struct cap *c, int code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	if (c->err && c->errlen)
+		vsnprintf(c->err, c->errlen, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+static void note(struct sj_snapshot *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void note(struct sj_snapshot *s, const char *fmt, ...)
+{
+	char buf[256];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	char **n = realloc(s->notes, (s->nnotes + 1) * sizeof *n);
+	if (!n)
+		return;
+	s->notes = n;
+	if ((n[s->nnotes] = strdup(buf)))
+		s->nnotes++;
+}
+
+static void set_str(char **dst, const char *src)
+{
+	free(*dst);
+	*dst = src ? strdup(src) : NULL;
+}
+
+/* ---- step 1: facts before stopping ------------------------------------- */
+
+static struct sj_thread *add_thread(struct sj_process *p)
+{
+	struct sj_thread *n = realloc(p->threads, (p->nthreads + 1) * sizeof *n);
+	if (!n)
+		return NULL;
+	p->threads = n;
+	struct sj_thread *t = &n[p->nthreads++];
+	memset(t, 0, sizeof *t);
+	t->syscall_nr = -2;
+	t->wait.timeout_ns = -1;
+	return t;
+}
+
+/* Drops the thread add_thread just added (only procfs fields are set). */
+static void free_last_thread(struct sj_process *p)
+{
+	struct sj_thread *t = &p->threads[p->nthreads - 1];
+	free(t->name);
+	free(t->wchan);
+	free(t->wait.fds);
+	p->nthreads--;
+}
+
+/* Returns 0, or -EACCES/-EPERM if /proc/TID/syscall is closed to us. */
+static int read_thread(struct sj_process *p, pid_t tid)
+{
+	struct sj_thread *t = add_thread(p);
+	if (!t)
+		return -ENOMEM;
+	int r = sj_procfs_thread(p->pid, tid, t);
+	if (r) {
+		free_last_thread(p); /* exited since the listing */
+		return r == -EACCES || r == -EPERM ? r : 0;
+	}
+	sj_decode_wait(p->pid, t);
+	return 0;
+}
+
+static void on_new_thread(pid_t pid, pid_t tid, void *arg)
+{
+	read_thread(arg, tid);
+}
+
+static struct sj_thread *thread_of(struct sj_process *p, pid_t tid)
+{
+	for (size_t i = 0; i < p->nthreads; i++)
+		if (p->threads[i].tid == tid)
+			return &p->threads[i];
+	return NULL;
+}
+
+/* The leader first (a wrapped pid can make a thread's tid smaller). */
+static void leader_first(pid_t pid, pid_t *tids, size_t n)
+{
+	for (size_t i = 1; i < n; i++)
+		if (tids[i] == pid) {
+			tids[i] = tids[0];
+			tids[0] = pid;
+		}
+}
+
+/* ---- step 2: the stop window --------------------------------------------- */
+
+static const char *stop_problem(enum sj_stopkind k)
+{
+	switch (k) {
+	case SJ_STOP_GONE: return "thread exited during capture";
+	case SJ_STOP_TIMEOUT: return "thread did not stop within 3 s (uninterruptible sleep?)";
+	case SJ_STOP_EXIT: return "thread was exiting";
+	default: return NULL;
+	}
+}
+
+static pid_t tracer_of(pid_t pid)
+{
+	char path[64], *text;
+	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+	if (sj_procfs_slurp(path, &text) < 0)
+		return 0;
+	const char *tp = strstr(text, "\nTracerPid:");
+	pid_t r = tp ? (pid_t)strtol(tp + 11, NULL, 10) : 0;
+	free(text);
+	return r;
+}
+
+static void account_stop(struct sj_snapshot *s, const struct sj_tstop *t)
+{
+	if (!t->stopped_ns || t->detached_ns < t->stopped_ns)
+		return;
+	uint64_t d = t->detached_ns - t->stopped_ns;
+	s->total_stop_ns += d;
+	if (d > s->max_stop_ns)
+		s->max_stop_ns = d;
+}
+
+/* Returns SJ_CAP_OK, or SJ_CAP_EPERM for a named pid we may not trace;
+ * everything else is a note. */
+static int stop_unwind_resume(struct cap *c, struct sj_process *p)
+{
+	size_t nknown = p->nthreads;
+	pid_t *known = malloc((nknown ? nknown : 1) * sizeof *known);
+	if (!known)
+		return SJ_CAP_OK;
+	for (size_t i = 0; i < nknown; i++)
+		known[i] = p->threads[i].tid;
+
+	struct sj_attached att;
+	int r = sj_attach_process(p->pid, known, nknown, on_new_thread, p, &att);
+	free(known);
+	if (r == -EPERM) {
+		pid_t tracer = tracer_of(p->pid);
+		if (tracer && p->is_target)
+			return fail(c, SJ_CAP_EPERM,
+				    "pid %d is already traced by pid %d (a debugger or strace?): detach it first",
+				    (int)p->pid, (int)tracer);
+		if (p->is_target)
+			return fail(c, SJ_CAP_EPERM, "ptrace of pid %d not permitted: " EPERM_HINT, (int)p->pid);
+		set_str(&p->capture_error, "ptrace not permitted: no native stacks");
+		note(c->s, "pid %d: ptrace not permitted, native stacks missing", (int)p->pid);
+		return SJ_CAP_OK;
+	}
+	if (r) {
+		set_str(&p->capture_error, r == -ESRCH ? "exited during capture" : strerror(-r));
+		note(c->s, "pid %d %s", (int)p->pid,
+		     r == -ESRCH ? "exited during capture" : "could not be stopped");
+		return SJ_CAP_OK;
+	}
+
+	if (c->unw)
+		sj_unwinder_switch_process(c->unw, p->pid);
+	for (size_t i = 0; i < att.n; i++) {
+		struct sj_thread *t = thread_of(p, att.t[i].tid);
+		if (!t)
+			continue;
+		const char *why = stop_problem(att.t[i].kind);
+		if (why && att.t[i].kind != SJ_STOP_EXIT) {
+			set_str(&t->unwind_error, why);
+			continue;
+		}
+		if (c->unw)
+			sj_unwind_thread(c->unw, t->tid, t);
+	}
+	if (sj_capture_test_stopped_hook)
+		sj_capture_test_stopped_hook(p->pid);
+	sj_detach_process(&att);
+
+	for (size_t i = 0; i < att.n; i++) {
+		account_stop(c->s, &att.t[i]);
+		if (att.t[i].kind == SJ_STOP_TIMEOUT)
+			note(c->s, "pid %d thread %d did not stop within 3 s; it was left running",
+			     (int)p->pid, (int)att.t[i].tid);
+	}
+	free(att.t);
+	return SJ_CAP_OK;
+}
+
+/* ---- one process ----------------------------------------------------------- */
+
+static struct sj_process *add_process(struct sj_snapshot *s)
+{
+	struct sj_process *n = realloc(s->procs, (s->nprocs + 1) * sizeof *n);
+	if (!n)
+		return NULL;
+	s->procs = n;
+	struct sj_process *p = &n[s->nprocs++];
+	memset(p, 0, sizeof *p);
+	p->exit_status = -1;
+	return p;
+}
+
+static int capture_process(struct cap *c, pid_t pid, int is_target)
+{
+	struct sj_process *p = add_process(c->s);
+	if (!p)
+		return fail(c, SJ_CAP_FAILED, "out of memory capturing pid %d", (int)pid);
+	p->pid = pid;
+	p->is_target = is_target;
+	int r = sj_procfs_process(pid, p);
+	if (r == -EACCES || r == -EPERM) {
+		if (is_target)
+			return fail(c, SJ_CAP_EPERM, "reading /proc/%d not permitted: " EPERM_HINT, (int)pid);
+		note(c->s, "pid %d: /proc not readable, facts incomplete", (int)pid);
+	} else if (r) {
+		note(c->s, "pid %d vanished before it was captured", (int)pid);
+		set_str(&p->capture_error, "vanished before capture");
+		return SJ_CAP_OK;
+	}
+
+	pid_t *tids = NULL;
+	size_t n = 0;
+	if (sj_procfs_tasks(pid, &tids, &n) != 0) {
+		note(c->s, "pid %d vanished during capture", (int)pid);
+		set_str(&p->capture_error, "exited during capture");
+		return SJ_CAP_OK;
+	}
+	leader_first(pid, tids, n);
+	for (size_t i = 0; i < n; i++) {
+		r = read_thread(p, tids[i]);
+		if (r && is_target) {
+			free(tids);
+			return fail(c, SJ_CAP_EPERM, "ptrace of pid %d not permitted: " EPERM_HINT, (int)pid);
+		}
+	}
+	free(tids);
+
+	/* A zombie has no threads to stop and no stack: its exit status is
+	 * the fact.  Linux keeps no time of death for it, so zombie_since_ns
+	 * stays 0 (unknown); the journal's "reap"/"exit" records date it. */
+	if (p->state == 'Z' || p->state == 'X')
+		return SJ_CAP_OK;
+	if (!c->unw && c->opts->python == SJ_PY_OFF)
+		return SJ_CAP_OK; /* nothing needs the threads stopped */
+	return stop_unwind_resume(c, p);
+}
+
+/* ---- the whole tree ------------------------------------------------------- */
+
+static int named_pids_exist(struct cap *c)
+{
+	if (!c->opts->pids || !c->opts->npids)
+		return fail(c, SJ_CAP_FAILED, "no pid to capture: give at least one pid");
+	for (size_t i = 0; i < c->opts->npids; i++) {
+		pid_t pid = c->opts->pids[i];
+		char path[64];
+		snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+		if (pid <= 0 || access(path, F_OK) != 0)
+			return fail(c, SJ_CAP_NOPROC, "pid %d does not exist: check the pid (ps -p %d)",
+				    (int)pid, (int)pid);
+		if (pid == getpid())
+			return fail(c, SJ_CAP_FAILED, "pid %d is sigjam itself: a process cannot trace itself",
+				    (int)pid);
+	}
+	return SJ_CAP_OK;
+}
+
+/* The named pids, then their descendants (parents first), each once,
+ * without ourselves (we cannot stop our own threads). */
+static int build_list(struct cap *c, pid_t **out, size_t *nout)
+{
+	pid_t *desc = NULL;
+	size_t ndesc = 0;
+	if (c->opts->children && sj_procfs_descendants(c->opts->pids, c->opts->npids, &desc, &ndesc) != 0)
+		note(c->s, "could not list descendants: /proc unreadable");
+	pid_t *list = malloc((c->opts->npids + ndesc) * sizeof *list);
+	if (!list) {
+		free(desc);
+		return -ENOMEM;
+	}
+	size_t n = 0;
+	for (size_t i = 0; i < c->opts->npids + ndesc; i++) {
+		pid_t pid = i < c->opts->npids ? c->opts->pids[i] : desc[i - c->opts->npids];
+		int dup = pid == getpid();
+		for (size_t k = 0; k < n && !dup; k++)
+			dup = list[k] == pid;
+		if (!dup)
+			list[n++] = pid;
+	}
+	free(desc);
+	*out = list;
+	*nout = n;
+	return 0;
+}
+
+static int is_named(const struct sj_capture_opts *o, pid_t pid)
+{
+	for (size_t i = 0; i < o->npids; i++)
+		if (o->pids[i] == pid)
+			return 1;
+	return 0;
+}
+
+static int any_named_captured(const struct cap *c)
+{
+	for (size_t i = 0; i < c->s->nprocs; i++)
+		if (c->s->procs[i].is_target && !c->s->procs[i].capture_error)
+			return 1;
+	return 0;
+}
+
+int sj_capture(const struct sj_capture_opts *opts, struct sj_snapshot *out, char *err, size_t errlen)
+{
+	memset(out, 0, sizeof *out);
+	if (err && errlen)
+		err[0] = '\0';
+	struct cap c = { .opts = opts, .s = out, .err = err, .errlen = errlen };
+	out->taken_mono_ns = sj_mono_ns();
+	out->taken_real_s = (int64_t)time(NULL);
+	out->clk_tck = sysconf(_SC_CLK_TCK);
+	sj_attach_guard_rearm();
+
+	int rc = named_pids_exist(&c);
+	if (rc)
+		return rc;
+	pid_t *list;
+	size_t n;
+	if (build_list(&c, &list, &n) != 0)
+		return fail(&c, SJ_CAP_FAILED, "out of memory listing processes");
+	if (opts->native) {
+		c.unw = sj_unwinder_new();
+		if (!c.unw)
+			note(out, "libunwind address space unavailable: no native stacks");
+	}
+
+	for (size_t i = 0; i < n && rc == SJ_CAP_OK; i++) {
+		if (sj_guard_fired) {
+			rc = fail(&c, SJ_CAP_FAILED, "capture interrupted by signal %d; all threads were resumed",
+				  (int)sj_guard_fired);
+			break;
+		}
+		rc = capture_process(&c, list[i], is_named(opts, list[i]));
+	}
+	free(list);
+	sj_unwinder_free(c.unw);
+	if (rc == SJ_CAP_OK && !any_named_captured(&c))
+		rc = fail(&c, SJ_CAP_NOPROC, "pid %d exited before it could be captured: nothing to show",
+			  (int)opts->pids[0]);
+	if (rc != SJ_CAP_OK) {
+		sj_snapshot_free(out);
+		return rc;
+	}
+
+	/* Step 3: everyone runs again; now the slow, read-only work. */
+	for (size_t i = 0; i < out->nprocs; i++) {
+		struct sj_process *p = &out->procs[i];
+		if (opts->symbolize && opts->native)
+			sj_symbolize_process(p);
+		/* Per-process enrichers go here.  They run after the process was
+		 * resumed and may only read its memory (process_vm_readv) and the
+		 * snapshot.  tracer/python adds its call here, e.g.
+		 *     if (opts->python != SJ_PY_OFF)
+		 *             sj_python_capture(p, opts->python, ...);
+		 * filling p->python_version/python_note and the threads' py_*
+		 * fields. */
+	}
+	out->capture_ns = sj_mono_ns() - out->taken_mono_ns;
+	return SJ_CAP_OK;
+}
+
+void sj_capture_install_signal_guard(void)
+{
+	sj_attach_install_guard();
+}

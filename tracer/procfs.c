@@ -1,0 +1,626 @@
+/* procfs.c — parsing /proc for the tracer (see procfs.h). */
+#include "procfs.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+/* ---- parsers ---------------------------------------------------------- */
+
+int sj_parse_stat(const char *text, struct sj_stat *st)
+{
+	memset(st, 0, sizeof *st);
+	st->exit_code = -1;
+	/* comm may hold spaces and ')' (prctl(PR_SET_NAME) takes anything):
+	 * it ends at the LAST ')' of the line. */
+	const char *open = strchr(text, '(');
+	const char *close = strrchr(text, ')');
+	if (!open || !close || close < open || close[1] != ' ')
+		return -EINVAL;
+	st->pid = (pid_t)strtol(text, NULL, 10);
+	size_t clen = (size_t)(close - open - 1);
+	if (clen >= sizeof st->comm)
+		clen = sizeof st->comm - 1;
+	memcpy(st->comm, open + 1, clen);
+	st->comm[clen] = '\0';
+
+	/* Fields after comm, numbered as in proc(5): 3 is state. */
+	const char *p = close + 2;
+	st->state = *p;
+	if (!st->state)
+		return -EINVAL;
+	p++;
+	int field = 3;
+	while (*p) {
+		while (*p == ' ')
+			p++;
+		if (!*p || *p == '\n')
+			break;
+		field++;
+		char *end;
+		long long v = strtoll(p, &end, 10);
+		if (end == p)
+			return -EINVAL;
+		switch (field) {
+		case 4: st->ppid = (pid_t)v; break;
+		case 5: st->pgid = (pid_t)v; break;
+		case 6: st->sid = (pid_t)v; break;
+		case 14: st->utime = (uint64_t)v; break;
+		case 15: st->stime = (uint64_t)v; break;
+		case 22: st->start_ticks = (uint64_t)v; break;
+		case 52: st->exit_code = (int)v; break;
+		default: break;
+		}
+		p = end;
+	}
+	return field >= 22 ? 0 : -EINVAL;
+}
+
+int sj_parse_syscall(const char *text, long *nr, uint64_t args[6], uint64_t *sp, uint64_t *pc)
+{
+	memset(args, 0, 6 * sizeof *args);
+	*sp = *pc = 0;
+	if (strncmp(text, "running", 7) == 0) {
+		*nr = -1;
+		return 0;
+	}
+	char *end;
+	long n = strtol(text, &end, 10);
+	if (end == text)
+		return -EINVAL;
+	*nr = n;
+	const char *p = end;
+	/* In a syscall: six args then sp, pc; blocked elsewhere: sp, pc. */
+	uint64_t v[8];
+	int want = n >= 0 ? 8 : 2, got = 0;
+	while (got < want) {
+		uint64_t x = strtoull(p, &end, 16);
+		if (end == p)
+			return -EINVAL;
+		v[got++] = x;
+		p = end;
+	}
+	if (n >= 0) {
+		memcpy(args, v, 6 * sizeof *args);
+		*sp = v[6];
+		*pc = v[7];
+	} else {
+		*sp = v[0];
+		*pc = v[1];
+		*nr = -1;
+	}
+	return 0;
+}
+
+int sj_parse_map_line(const char *line, struct sj_map *m)
+{
+	memset(m, 0, sizeof *m);
+	unsigned long long start, end, off, ino;
+	unsigned maj, min;
+	char perms[8];
+	int pathpos = 0;
+	if (sscanf(line, "%llx-%llx %7s %llx %x:%x %llu %n", &start, &end, perms, &off, &maj, &min,
+		   &ino, &pathpos) < 7)
+		return -EINVAL;
+	m->start = start;
+	m->end = end;
+	m->offset = off;
+	m->inode = ino;
+	m->dev_major = maj;
+	m->dev_minor = min;
+	snprintf(m->perms, sizeof m->perms, "%.4s", perms);
+	/* The path is the rest of the line and may contain spaces. */
+	const char *path = line + pathpos;
+	size_t len = strcspn(path, "\n");
+	if (len) {
+		m->path = strndup(path, len);
+		if (!m->path)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+int sj_parse_fdinfo(const char *text, struct sj_fd *fd, unsigned **tfd_events)
+{
+	int *tfds = NULL;
+	unsigned *evs = NULL;
+	size_t n = 0, cap = 0;
+	int have_flags = 0;
+	for (const char *line = text; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
+		unsigned long long flags;
+		int tfd;
+		unsigned ev;
+		if (sscanf(line, "flags: %llo", &flags) == 1) {
+			fd->flags = (unsigned)flags;
+			fd->accmode = (int)(flags & O_ACCMODE);
+			have_flags = 1;
+		} else if (sscanf(line, "tfd: %d events: %x", &tfd, &ev) == 2) {
+			if (n == cap) {
+				cap = cap ? 2 * cap : 8;
+				int *nt = realloc(tfds, cap * sizeof *tfds);
+				unsigned *ne = nt ? realloc(evs, cap * sizeof *evs) : NULL;
+				if (nt)
+					tfds = nt;
+				if (ne)
+					evs = ne;
+				if (!nt || !ne) {
+					free(tfds);
+					free(evs);
+					return -ENOMEM;
+				}
+			}
+			tfds[n] = tfd;
+			evs[n++] = ev;
+		}
+	}
+	fd->epoll_tfds = tfds;
+	fd->n_epoll_tfds = n;
+	if (tfd_events)
+		*tfd_events = evs;
+	else
+		free(evs);
+	return have_flags ? 0 : -EINVAL;
+}
+
+/* readlink targets of non-path fds, from fs/anon_inodes.c, fs/pipe.c,
+ * net/socket.c; pidfds read "pidfd:[N]" since pidfs (6.9) and
+ * "anon_inode:[pidfd]" before. */
+static const struct {
+	const char *prefix;
+	enum sj_fdkind kind;
+} fd_prefixes[] = {
+	{ "pipe:[", SJ_FDK_PIPE },
+	{ "socket:[", SJ_FDK_SOCKET },
+	{ "anon_inode:[eventfd]", SJ_FDK_EVENTFD },
+	{ "anon_inode:[eventpoll]", SJ_FDK_EPOLL },
+	{ "anon_inode:[signalfd]", SJ_FDK_SIGNALFD },
+	{ "anon_inode:[timerfd]", SJ_FDK_TIMERFD },
+	{ "anon_inode:[pidfd]", SJ_FDK_PIDFD },
+	{ "pidfd:[", SJ_FDK_PIDFD },
+	{ "anon_inode:", SJ_FDK_ANON },
+};
+
+enum sj_fdkind sj_classify_fd_target(const char *target, uint64_t *inode)
+{
+	*inode = 0;
+	for (size_t i = 0; i < sizeof fd_prefixes / sizeof fd_prefixes[0]; i++) {
+		size_t len = strlen(fd_prefixes[i].prefix);
+		if (strncmp(target, fd_prefixes[i].prefix, len) != 0)
+			continue;
+		const char *br = strchr(target, '[');
+		if (br && isdigit((unsigned char)br[1]))
+			*inode = strtoull(br + 1, NULL, 10);
+		return fd_prefixes[i].kind;
+	}
+	return SJ_FDK_UNKNOWN;
+}
+
+/* ---- readers ---------------------------------------------------------- */
+
+ssize_t sj_procfs_slurp(const char *path, char **out)
+{
+	*out = NULL;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	size_t cap = 4096, len = 0;
+	char *buf = malloc(cap);
+	if (!buf) {
+		close(fd);
+		return -ENOMEM;
+	}
+	for (;;) {
+		if (cap - len < 2) {
+			char *nb = realloc(buf, cap * 2);
+			if (!nb) {
+				free(buf);
+				close(fd);
+				return -ENOMEM;
+			}
+			buf = nb;
+			cap *= 2;
+		}
+		ssize_t r = read(fd, buf + len, cap - len - 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			int e = errno;
+			free(buf);
+			close(fd);
+			/* A task that died between open and read reads ESRCH. */
+			return -e;
+		}
+		if (r == 0)
+			break;
+		len += (size_t)r;
+	}
+	close(fd);
+	buf[len] = '\0';
+	*out = buf;
+	return (ssize_t)len;
+}
+
+static ssize_t slurp_fmt(char **out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static ssize_t slurp_fmt(char **out, const char *fmt, ...)
+{
+	char path[128];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(path, sizeof path, fmt, ap);
+	va_end(ap);
+	return sj_procfs_slurp(path, out);
+}
+
+static int cmp_pid(const void *a, const void *b)
+{
+	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* Numeric entries of a /proc directory. */
+static int list_numeric(const char *dir, pid_t **ids, size_t *n)
+{
+	*ids = NULL;
+	*n = 0;
+	DIR *d = opendir(dir);
+	if (!d)
+		return -errno;
+	size_t cap = 0;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		if (!isdigit((unsigned char)de->d_name[0]))
+			continue;
+		if (*n == cap) {
+			cap = cap ? 2 * cap : 16;
+			pid_t *ni = realloc(*ids, cap * sizeof **ids);
+			if (!ni) {
+				closedir(d);
+				free(*ids);
+				*ids = NULL;
+				*n = 0;
+				return -ENOMEM;
+			}
+			*ids = ni;
+		}
+		(*ids)[(*n)++] = (pid_t)strtol(de->d_name, NULL, 10);
+	}
+	closedir(d);
+	qsort(*ids, *n, sizeof **ids, cmp_pid);
+	return 0;
+}
+
+int sj_procfs_tasks(pid_t pid, pid_t **tids, size_t *n)
+{
+	char dir[64];
+	snprintf(dir, sizeof dir, "/proc/%d/task", (int)pid);
+	int r = list_numeric(dir, tids, n);
+	if (r == 0 && *n == 0)
+		return -ESRCH; /* a reaped process can leave an empty task dir */
+	return r;
+}
+
+static int read_stat(pid_t pid, pid_t tid, struct sj_stat *st)
+{
+	char *text;
+	ssize_t r = tid ? slurp_fmt(&text, "/proc/%d/task/%d/stat", (int)pid, (int)tid)
+			: slurp_fmt(&text, "/proc/%d/stat", (int)pid);
+	if (r < 0)
+		return (int)r;
+	int rc = sj_parse_stat(text, st);
+	free(text);
+	return rc;
+}
+
+int sj_procfs_descendants(const pid_t *roots, size_t nroots, pid_t **out, size_t *nout)
+{
+	*out = NULL;
+	*nout = 0;
+	pid_t *all;
+	size_t nall;
+	int r = list_numeric("/proc", &all, &nall);
+	if (r)
+		return r;
+	pid_t *ppids = calloc(nall ? nall : 1, sizeof *ppids);
+	pid_t *res = malloc((nall ? nall : 1) * sizeof *res);
+	if (!ppids || !res) {
+		free(all);
+		free(ppids);
+		free(res);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < nall; i++) {
+		struct sj_stat st;
+		ppids[i] = read_stat(all[i], 0, &st) == 0 ? st.ppid : 0;
+	}
+	/* Breadth first, so parents come before their children. */
+	size_t nres = 0, head = 0;
+	for (size_t i = 0; i < nall; i++)
+		for (size_t k = 0; k < nroots; k++)
+			if (ppids[i] == roots[k] && all[i] != roots[k])
+				res[nres++] = all[i];
+	for (; head < nres; head++)
+		for (size_t i = 0; i < nall; i++)
+			if (ppids[i] == res[head]) {
+				int seen = 0;
+				for (size_t k = 0; k < nres && !seen; k++)
+					seen = res[k] == all[i];
+				for (size_t k = 0; k < nroots && !seen; k++)
+					seen = roots[k] == all[i];
+				if (!seen)
+					res[nres++] = all[i];
+			}
+	free(all);
+	free(ppids);
+	*out = res;
+	*nout = nres;
+	return 0;
+}
+
+static char **split_cmdline(const char *buf, size_t len, size_t *argc)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < len; i++)
+		if (buf[i] == '\0')
+			n++;
+	if (len && buf[len - 1] != '\0')
+		n++; /* a process that rewrote its argv may drop the last NUL */
+	char **argv = calloc(n + 1, sizeof *argv);
+	if (!argv)
+		return NULL;
+	size_t k = 0;
+	for (size_t i = 0; i < len && k < n; k++) {
+		size_t l = strnlen(buf + i, len - i);
+		argv[k] = strndup(buf + i, l);
+		i += l + 1;
+	}
+	*argc = k;
+	return argv;
+}
+
+static char *readlink_path(const char *path)
+{
+	char target[4096];
+	ssize_t l = readlink(path, target, sizeof target - 1);
+	if (l < 0)
+		return NULL;
+	target[l] = '\0';
+	return strdup(target);
+}
+
+/* tty drivers: pts (136-143), tty/console (4, 5).  Everything else with a
+ * char device node is "chr". */
+static int is_tty_major(unsigned maj)
+{
+	return maj == 4 || maj == 5 || (maj >= 136 && maj <= 143);
+}
+
+static void classify_path_fd(pid_t pid, struct sj_fd *f)
+{
+	char path[96];
+	struct stat sb;
+	snprintf(path, sizeof path, "/proc/%d/fd/%d", (int)pid, f->fd);
+	if (stat(path, &sb) != 0) /* stat follows the magic link without opening */
+		return;
+	f->inode = sb.st_ino;
+	if (S_ISFIFO(sb.st_mode))
+		f->kind = SJ_FDK_FIFO;
+	else if (S_ISSOCK(sb.st_mode))
+		f->kind = SJ_FDK_SOCKET;
+	else if (S_ISCHR(sb.st_mode))
+		f->kind = is_tty_major(major(sb.st_rdev)) ? SJ_FDK_TTY : SJ_FDK_CHR;
+	else
+		f->kind = SJ_FDK_FILE;
+}
+
+static int read_one_fd(pid_t pid, int fdnum, struct sj_fd *f)
+{
+	memset(f, 0, sizeof *f);
+	f->fd = fdnum;
+	char path[96];
+	snprintf(path, sizeof path, "/proc/%d/fd/%d", (int)pid, fdnum);
+	f->target = readlink_path(path);
+	if (!f->target)
+		return -errno;
+	f->kind = sj_classify_fd_target(f->target, &f->inode);
+	if (f->kind == SJ_FDK_UNKNOWN)
+		classify_path_fd(pid, f);
+	char *info;
+	if (slurp_fmt(&info, "/proc/%d/fdinfo/%d", (int)pid, fdnum) >= 0) {
+		sj_parse_fdinfo(info, f, NULL);
+		free(info);
+		if (f->kind != SJ_FDK_EPOLL) { /* only epoll "tfd:" lines mean anything */
+			free(f->epoll_tfds);
+			f->epoll_tfds = NULL;
+			f->n_epoll_tfds = 0;
+		}
+	}
+	return 0;
+}
+
+static int read_fds(pid_t pid, struct sj_process *p)
+{
+	char dir[64];
+	pid_t *nums;
+	size_t n;
+	snprintf(dir, sizeof dir, "/proc/%d/fd", (int)pid);
+	int r = list_numeric(dir, &nums, &n);
+	if (r)
+		return r;
+	p->fds = calloc(n ? n : 1, sizeof *p->fds);
+	if (!p->fds) {
+		free(nums);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (read_one_fd(pid, (int)nums[i], &p->fds[p->nfds]) == 0)
+			p->nfds++; /* an fd closed meanwhile is simply not there */
+	free(nums);
+	return 0;
+}
+
+static int read_maps(pid_t pid, struct sj_process *p)
+{
+	char *text;
+	ssize_t r = slurp_fmt(&text, "/proc/%d/maps", (int)pid);
+	if (r < 0)
+		return (int)r;
+	size_t lines = 0;
+	for (char *c = text; *c; c++)
+		lines += *c == '\n';
+	p->maps = calloc(lines + 1, sizeof *p->maps);
+	if (!p->maps) {
+		free(text);
+		return -ENOMEM;
+	}
+	for (char *line = text; *line;) {
+		char *nl = strchr(line, '\n');
+		if (nl)
+			*nl = '\0';
+		if (*line && sj_parse_map_line(line, &p->maps[p->nmaps]) == 0)
+			p->nmaps++;
+		if (!nl)
+			break;
+		line = nl + 1;
+	}
+	free(text);
+	return 0;
+}
+
+int sj_procfs_process(pid_t pid, struct sj_process *p)
+{
+	struct sj_stat st;
+	int r = read_stat(pid, 0, &st);
+	if (r)
+		return r;
+	p->pid = pid;
+	p->ppid = st.ppid;
+	p->pgid = st.pgid;
+	p->sid = st.sid;
+	p->state = st.state;
+	p->start_ticks = st.start_ticks;
+	p->exit_status = st.state == 'Z' ? st.exit_code : -1;
+	free(p->comm);
+	p->comm = strdup(st.comm);
+
+	char *cmd;
+	ssize_t len = slurp_fmt(&cmd, "/proc/%d/cmdline", (int)pid);
+	if (len >= 0) {
+		p->argv = split_cmdline(cmd, (size_t)len, &p->argc);
+		free(cmd);
+	}
+	char exe[64];
+	snprintf(exe, sizeof exe, "/proc/%d/exe", (int)pid);
+	p->exe = readlink_path(exe);
+	if (st.state == 'Z')
+		return 0; /* exit_files() ran before the task became a zombie: no fds, no mm */
+
+	r = read_fds(pid, p);
+	if (r == -EACCES || r == -EPERM)
+		return r;
+	r = read_maps(pid, p);
+	if (r == -EACCES || r == -EPERM)
+		return r;
+	return 0;
+}
+
+/* "voluntary_ctxt_switches:\tN" lines of /proc/TID/status. */
+static void read_ctxt(pid_t pid, pid_t tid, struct sj_thread *t)
+{
+	char *text;
+	if (slurp_fmt(&text, "/proc/%d/task/%d/status", (int)pid, (int)tid) < 0)
+		return;
+	const char *v = strstr(text, "\nvoluntary_ctxt_switches:");
+	const char *nv = strstr(text, "\nnonvoluntary_ctxt_switches:");
+	if (v)
+		t->vcsw = strtoull(strchr(v, ':') + 1, NULL, 10);
+	if (nv)
+		t->nvcsw = strtoull(strchr(nv, ':') + 1, NULL, 10);
+	free(text);
+}
+
+static char *read_trimmed(const char *fmt, int a, int b)
+{
+	char *text;
+	char path[96];
+	snprintf(path, sizeof path, fmt, a, b);
+	if (sj_procfs_slurp(path, &text) < 0)
+		return NULL;
+	text[strcspn(text, "\n")] = '\0';
+	return text;
+}
+
+int sj_procfs_thread(pid_t pid, pid_t tid, struct sj_thread *t)
+{
+	struct sj_stat st;
+	int r = read_stat(pid, tid, &st);
+	if (r)
+		return r;
+	t->tid = tid;
+	t->state = st.state;
+	t->utime = st.utime;
+	t->stime = st.stime;
+	free(t->name);
+	t->name = strdup(st.comm);
+	free(t->wchan);
+	t->wchan = read_trimmed("/proc/%d/task/%d/wchan", (int)pid, (int)tid);
+	read_ctxt(pid, tid, t);
+
+	t->syscall_nr = -2;
+	char *sc;
+	ssize_t len = slurp_fmt(&sc, "/proc/%d/task/%d/syscall", (int)pid, (int)tid);
+	if (len < 0)
+		return (len == -EACCES || len == -EPERM) ? (int)len : 0;
+	if (sj_parse_syscall(sc, &t->syscall_nr, t->syscall_args, &t->sp, &t->pc) != 0)
+		t->syscall_nr = -2;
+	free(sc);
+	return 0;
+}
+
+int sj_procfs_epoll_tfds(pid_t pid, int epfd, int **tfds, unsigned **events, size_t *n)
+{
+	char *text;
+	ssize_t r = slurp_fmt(&text, "/proc/%d/fdinfo/%d", (int)pid, epfd);
+	*tfds = NULL;
+	*events = NULL;
+	*n = 0;
+	if (r < 0)
+		return (int)r;
+	struct sj_fd f = { 0 };
+	int rc = sj_parse_fdinfo(text, &f, events);
+	free(text);
+	*tfds = f.epoll_tfds;
+	*n = f.n_epoll_tfds;
+	return rc;
+}
+
+pid_t sj_procfs_pidfd_pid(pid_t pid, int fd)
+{
+	char *text;
+	ssize_t r = slurp_fmt(&text, "/proc/%d/fdinfo/%d", (int)pid, fd);
+	if (r < 0)
+		return (pid_t)r;
+	const char *p = strstr(text, "\nPid:");
+	pid_t res = p ? (pid_t)strtol(p + 5, NULL, 10) : -ENOENT;
+	free(text);
+	return res;
+}
+
+int sj_read_mem(pid_t pid, uint64_t addr, void *buf, size_t len)
+{
+	struct iovec local = { buf, len };
+	struct iovec remote = { (void *)(uintptr_t)addr, len };
+	ssize_t r = process_vm_readv(pid, &local, 1, &remote, 1, 0);
+	if (r < 0)
+		return -errno;
+	return (size_t)r == len ? 0 : -EFAULT;
+}

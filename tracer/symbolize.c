@@ -1,0 +1,191 @@
+/* symbolize.c — libdwfl symbolization, live and offline. */
+#include "symbolize.h"
+
+#include <elfutils/libdwfl.h>
+#include <gelf.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "capture.h"
+
+static char *debuginfo_path;
+
+static const Dwfl_Callbacks proc_callbacks = {
+	.find_elf = dwfl_linux_proc_find_elf,
+	.find_debuginfo = dwfl_standard_find_debuginfo,
+	.debuginfo_path = &debuginfo_path,
+};
+
+static const Dwfl_Callbacks offline_callbacks = {
+	.find_elf = dwfl_build_id_find_elf,
+	.find_debuginfo = dwfl_standard_find_debuginfo,
+	.section_address = dwfl_offline_section_address,
+	.debuginfo_path = &debuginfo_path,
+};
+
+static char *dup_or_null(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+/* Name and source line of addr in mod (addr already pc-1 for return
+ * addresses).  *func_off is relative to addr. */
+static void name_addr(Dwfl_Module *mod, GElf_Addr addr, char **func, uint64_t *func_off,
+		      char **file, int *line)
+{
+	GElf_Off off = 0;
+	GElf_Sym sym;
+	const char *name = dwfl_module_addrinfo(mod, addr, &off, &sym, NULL, NULL, NULL);
+	/* glibc's .symtab names versioned aliases "read@GLIBC_2.2.5" and the
+	 * default "@@GLIBC_2.34"; callers (and gdb) call them "read". */
+	*func = name ? strndup(name, strcspn(name, "@")) : NULL;
+	if (func_off)
+		*func_off = name ? off : 0;
+	Dwfl_Line *dl = dwfl_module_getsrc(mod, addr);
+	int lineno = 0;
+	const char *src = dl ? dwfl_lineinfo(dl, NULL, &lineno, NULL, NULL, NULL) : NULL;
+	*file = dup_or_null(src);
+	*line = src ? lineno : 0;
+}
+
+static const struct sj_map *map_of(const struct sj_process *p, uint64_t pc)
+{
+	for (size_t i = 0; i < p->nmaps; i++)
+		if (pc >= p->maps[i].start && pc < p->maps[i].end)
+			return &p->maps[i];
+	return NULL;
+}
+
+static void symbolize_frame(Dwfl *dwfl, const struct sj_process *p, struct sj_frame *f)
+{
+	/* A return address points after the call; pc-1 lies inside it, and
+	 * inside the caller's line, even when the call was the last insn. */
+	uint64_t adj = f->is_activation ? f->pc : f->pc - 1;
+	const struct sj_map *m = map_of(p, f->pc);
+	if (m && m->path) {
+		free(f->module);
+		f->module = strdup(m->path);
+		f->module_off = f->pc - m->start + m->offset;
+	}
+	Dwfl_Module *mod = dwfl ? dwfl_addrmodule(dwfl, adj) : NULL;
+	if (mod) {
+		if (!f->module) {
+			const char *mname = dwfl_module_info(mod, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+			f->module = dup_or_null(mname);
+		}
+		uint64_t off;
+		name_addr(mod, adj, &f->func, &off, &f->file, &f->line);
+		f->func_off = f->func ? off + (f->pc - adj) : 0;
+		return;
+	}
+	/* The process is gone (or the pc is outside every reported module):
+	 * name it from the file on disk. */
+	if (f->module && f->module[0] == '/') {
+		uint64_t fo = f->module_off - (f->pc - adj);
+		sj_symbolize_offline(f->module, fo, &f->func, &f->file, &f->line);
+	}
+}
+
+void sj_symbolize_process(struct sj_process *p)
+{
+	int any = 0;
+	for (size_t i = 0; i < p->nthreads && !any; i++)
+		any = p->threads[i].nframes > 0;
+	if (!any)
+		return;
+	Dwfl *dwfl = dwfl_begin(&proc_callbacks);
+	if (dwfl) {
+		dwfl_report_begin(dwfl);
+		if (dwfl_linux_proc_report(dwfl, p->pid) != 0 || dwfl_report_end(dwfl, NULL, NULL) != 0) {
+			dwfl_end(dwfl);
+			dwfl = NULL;
+		}
+	}
+	for (size_t i = 0; i < p->nthreads; i++)
+		for (size_t k = 0; k < p->threads[i].nframes; k++)
+			symbolize_frame(dwfl, p, &p->threads[i].frames[k]);
+	if (dwfl)
+		dwfl_end(dwfl);
+}
+
+/* ---- offline: a module path and a file offset, the process long gone ---- */
+
+struct offline_entry {
+	char *path;
+	Dwfl *dwfl;
+	Dwfl_Module *mod;
+};
+
+static struct offline_entry *offline_cache;
+static size_t offline_n;
+
+static struct offline_entry *offline_get(const char *path)
+{
+	for (size_t i = 0; i < offline_n; i++)
+		if (strcmp(offline_cache[i].path, path) == 0)
+			return &offline_cache[i];
+	struct offline_entry *nc = realloc(offline_cache, (offline_n + 1) * sizeof *nc);
+	if (!nc)
+		return NULL;
+	offline_cache = nc;
+	struct offline_entry *e = &offline_cache[offline_n];
+	memset(e, 0, sizeof *e);
+	e->path = strdup(path);
+	if (!e->path)
+		return NULL;
+	/* A failed open is cached too (mod NULL): a journal names the same
+	 * missing module in every backtrace. */
+	e->dwfl = dwfl_begin(&offline_callbacks);
+	if (e->dwfl) {
+		dwfl_report_begin(e->dwfl);
+		e->mod = dwfl_report_elf(e->dwfl, path, path, -1, 0, false);
+		dwfl_report_end(e->dwfl, NULL, NULL);
+	}
+	offline_n++;
+	return e;
+}
+
+/* File offset → the module's address, through the PT_LOAD that maps it. */
+static int offset_to_addr(Dwfl_Module *mod, uint64_t off, GElf_Addr *addr)
+{
+	GElf_Addr bias;
+	Elf *elf = dwfl_module_getelf(mod, &bias);
+	size_t nph;
+	if (!elf || elf_getphdrnum(elf, &nph) != 0)
+		return -1;
+	for (size_t i = 0; i < nph; i++) {
+		GElf_Phdr ph;
+		if (!gelf_getphdr(elf, (int)i, &ph) || ph.p_type != PT_LOAD)
+			continue;
+		if (off >= ph.p_offset && off < ph.p_offset + ph.p_filesz) {
+			*addr = off - ph.p_offset + ph.p_vaddr + bias;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+int sj_symbolize_offline(const char *module, uint64_t off, char **func, char **file, int *line)
+{
+	*func = NULL;
+	*file = NULL;
+	*line = 0;
+	struct offline_entry *e = module ? offline_get(module) : NULL;
+	GElf_Addr addr;
+	if (!e || !e->mod || offset_to_addr(e->mod, off, &addr) != 0)
+		return -1;
+	name_addr(e->mod, addr, func, NULL, file, line);
+	return *func ? 0 : -1;
+}
+
+void sj_symbolize_offline_free(void)
+{
+	for (size_t i = 0; i < offline_n; i++) {
+		free(offline_cache[i].path);
+		if (offline_cache[i].dwfl)
+			dwfl_end(offline_cache[i].dwfl);
+	}
+	free(offline_cache);
+	offline_cache = NULL;
+	offline_n = 0;
+}

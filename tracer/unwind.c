@@ -1,0 +1,228 @@
+/* unwind.c — libunwind-ptrace with process_vm_readv memory reads.
+ *
+ * _UPT_access_mem costs one PTRACE_PEEKDATA syscall per 8-byte word.  We
+ * keep _UPT's unwind-info lookup and register access (they need the ptrace
+ * stop anyway) and serve memory from whole pages read with one
+ * process_vm_readv each: an unwind touches a few stack pages and the
+ * .eh_frame of a few modules, so most words come from the cache. */
+#include "unwind.h"
+
+#include <errno.h>
+#include <libunwind-ptrace.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "procfs.h"
+
+#define SJ_PAGE 4096u
+#define SJ_CACHE_PAGES 8
+
+struct page_cache {
+	unw_word_t base; /* 0: empty (page 0 is never mapped) */
+	unsigned age;
+	unsigned char data[SJ_PAGE];
+};
+
+/* What libunwind passes to our accessors for one thread. */
+struct thread_arg {
+	void *upt;
+	pid_t tid;
+	unsigned clock;
+	struct page_cache pages[SJ_CACHE_PAGES];
+};
+
+/* _UPT_find_proc_info calls back into the address space's accessors (ours)
+ * with ITS argument, the UPT handle, not ours.  Unwinding is one thread at
+ * a time, so the accessors map either pointer to the thread in progress. */
+static struct thread_arg *g_cur;
+
+static struct thread_arg *arg_of(void *arg)
+{
+	return g_cur && (arg == g_cur || arg == g_cur->upt) ? g_cur : NULL;
+}
+
+struct sj_unwinder {
+	unw_addr_space_t as;
+	unw_accessors_t acc;
+};
+
+static struct page_cache *page_for(struct thread_arg *ta, unw_word_t base)
+{
+	struct page_cache *victim = &ta->pages[0];
+	for (int i = 0; i < SJ_CACHE_PAGES; i++) {
+		if (ta->pages[i].base == base) {
+			ta->pages[i].age = ++ta->clock;
+			return &ta->pages[i];
+		}
+		if (ta->pages[i].age < victim->age)
+			victim = &ta->pages[i];
+	}
+	/* A page is mapped as a whole, so a page-sized read fails only if
+	 * the address itself is unmapped. */
+	if (sj_read_mem(ta->tid, base, victim->data, SJ_PAGE) != 0)
+		return NULL;
+	victim->base = base;
+	victim->age = ++ta->clock;
+	return victim;
+}
+
+static int access_mem(unw_addr_space_t as, unw_word_t addr, unw_word_t *val, int write, void *arg)
+{
+	struct thread_arg *ta = arg_of(arg);
+	if (!ta)
+		return -UNW_EINVAL;
+	unw_word_t base = addr & ~(unw_word_t)(SJ_PAGE - 1);
+	if (!write && base && addr - base <= SJ_PAGE - sizeof *val) {
+		struct page_cache *pc = page_for(ta, base);
+		if (pc) {
+			memcpy(val, pc->data + (addr - base), sizeof *val);
+			return 0;
+		}
+	}
+	/* Writes, words straddling pages, and unreadable pages: PEEKDATA. */
+	return _UPT_access_mem(as, addr, val, write, ta->upt);
+}
+
+static int find_proc_info(unw_addr_space_t as, unw_word_t ip, unw_proc_info_t *pi, int need, void *arg)
+{
+	return _UPT_find_proc_info(as, ip, pi, need, arg_of(arg) ? arg_of(arg)->upt : arg);
+}
+
+static void put_unwind_info(unw_addr_space_t as, unw_proc_info_t *pi, void *arg)
+{
+	_UPT_put_unwind_info(as, pi, arg_of(arg) ? arg_of(arg)->upt : arg);
+}
+
+static int get_dyn_info_list_addr(unw_addr_space_t as, unw_word_t *dil, void *arg)
+{
+	return _UPT_get_dyn_info_list_addr(as, dil, arg_of(arg) ? arg_of(arg)->upt : arg);
+}
+
+static int access_reg(unw_addr_space_t as, unw_regnum_t reg, unw_word_t *val, int write, void *arg)
+{
+	return _UPT_access_reg(as, reg, val, write, arg_of(arg) ? arg_of(arg)->upt : arg);
+}
+
+static int access_fpreg(unw_addr_space_t as, unw_regnum_t reg, unw_fpreg_t *val, int write, void *arg)
+{
+	return _UPT_access_fpreg(as, reg, val, write, arg_of(arg) ? arg_of(arg)->upt : arg);
+}
+
+static int resume(unw_addr_space_t as, unw_cursor_t *c, void *arg)
+{
+	return -UNW_EINVAL; /* we never resume through libunwind */
+}
+
+struct sj_unwinder *sj_unwinder_new(void)
+{
+	struct sj_unwinder *u = calloc(1, sizeof *u);
+	if (!u)
+		return NULL;
+	u->acc = (unw_accessors_t){
+		.find_proc_info = find_proc_info,
+		.put_unwind_info = put_unwind_info,
+		.get_dyn_info_list_addr = get_dyn_info_list_addr,
+		.access_mem = access_mem,
+		.access_reg = access_reg,
+		.access_fpreg = access_fpreg,
+		.resume = resume,
+		.get_proc_name = NULL, /* names come from libdw, after resuming */
+	};
+	u->as = unw_create_addr_space(&u->acc, 0);
+	if (!u->as) {
+		free(u);
+		return NULL;
+	}
+	unw_set_caching_policy(u->as, UNW_CACHE_GLOBAL);
+	return u;
+}
+
+void sj_unwinder_free(struct sj_unwinder *u)
+{
+	if (!u)
+		return;
+	unw_destroy_addr_space(u->as);
+	free(u);
+}
+
+void sj_unwinder_switch_process(struct sj_unwinder *u, pid_t pid)
+{
+	unw_flush_cache(u->as, 0, 0);
+}
+
+static void set_error(struct sj_thread *t, const char *fmt, const char *what, int code)
+{
+	char buf[160];
+	snprintf(buf, sizeof buf, fmt, what, code);
+	free(t->unwind_error);
+	t->unwind_error = strdup(buf);
+}
+
+int sj_unwind_thread(struct sj_unwinder *u, pid_t tid, struct sj_thread *t)
+{
+	struct thread_arg *ta = calloc(1, sizeof *ta);
+	struct sj_frame *frames = calloc(SJ_MAX_FRAMES, sizeof *frames);
+	if (!ta || !frames) {
+		free(ta);
+		free(frames);
+		set_error(t, "%s (%d)", "out of memory", ENOMEM);
+		return -1;
+	}
+	ta->tid = tid;
+	ta->upt = _UPT_create(tid);
+	size_t n = 0;
+	unw_cursor_t cur;
+	g_cur = ta;
+	int r = ta->upt ? unw_init_remote(&cur, u->as, ta) : -UNW_ENOMEM;
+	if (r < 0) {
+		set_error(t, "unw_init_remote: %s (%d)", unw_strerror(r), r);
+		goto out;
+	}
+	int next_exact = 1; /* the innermost pc is exact, not a return address */
+	unw_word_t prev_ip = 0, prev_sp = 0;
+	for (;;) {
+		unw_word_t ip = 0, sp = 0;
+		if (unw_get_reg(&cur, UNW_REG_IP, &ip) < 0 || ip == 0)
+			break;
+		unw_get_reg(&cur, UNW_REG_SP, &sp);
+		if (n && ip == prev_ip && sp == prev_sp) {
+			set_error(t, "%s at frame %d", "unwind loop (same pc and sp twice)", (int)n);
+			break;
+		}
+		int is_sig = unw_is_signal_frame(&cur) > 0;
+		frames[n].pc = ip;
+		/* A signal frame's pc is the trampoline's first byte, and the
+		 * frame the signal interrupted resumes at its exact pc: both
+		 * must be symbolized without the pc-1 of return addresses. */
+		frames[n].is_activation = next_exact || is_sig;
+		next_exact = is_sig;
+		prev_ip = ip;
+		prev_sp = sp;
+		if (++n == SJ_MAX_FRAMES) {
+			set_error(t, "%s %d frames", "stopped at", SJ_MAX_FRAMES);
+			break;
+		}
+		r = unw_step(&cur);
+		if (r == 0)
+			break;
+		if (r < 0) {
+			set_error(t, "unw_step: %s (%d)", unw_strerror(r), r);
+			break;
+		}
+	}
+out:
+	g_cur = NULL;
+	if (ta->upt)
+		_UPT_destroy(ta->upt);
+	free(ta);
+	if (!n) {
+		free(frames);
+		if (!t->unwind_error)
+			set_error(t, "%s (%d)", "no frames", 0);
+		return -1;
+	}
+	t->frames = frames;
+	t->nframes = n;
+	return 0;
+}
