@@ -491,7 +491,7 @@ static int item_sig(struct pctx *c, struct span key, struct span val)
 
 static int fail_when(struct pctx *c, struct span key, struct span val, struct span bad, const char *what)
 {
-	struct msg m = fail_at(c, bad.n ? bad.s : val.s);
+	struct msg m = fail_at(c, bad.s);
 	m_str(&m, what);
 	m_str(&m, " in \"when=");
 	for (size_t i = 0; i < val.n && i < QUOTE_MAX; i++)
@@ -814,7 +814,7 @@ static int parse_item(struct pctx *c, struct span item)
 		m_str(&m, k->takes_value ? "=\"" : "\"");
 		m_str(&m, " applies only to ");
 		m_str(&m, k->hooks_text);
-		m_str(&m, ", not to a ");
+		m_str(&m, hook_text[c->r->hook].name[0] == 'e' ? ", not to an " : ", not to a ");
 		m_str(&m, hook_text[c->r->hook].name);
 		m_str(&m, " rule");
 		return -1;

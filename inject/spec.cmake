@@ -1,0 +1,10 @@
+# libFuzzer target for the rule-language parser (cmake --preset fuzz).
+if(SIGJAM_FUZZ)
+  if(NOT CMAKE_C_COMPILER_ID MATCHES "Clang")
+    message(FATAL_ERROR "SIGJAM_FUZZ needs clang (libFuzzer): configure with -DCMAKE_C_COMPILER=clang or the fuzz preset")
+  endif()
+  add_executable(fuzz_spec fuzz_spec.c spec.c names.c)
+  target_include_directories(fuzz_spec PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
+  target_compile_options(fuzz_spec PRIVATE -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined)
+  target_link_options(fuzz_spec PRIVATE -fsanitize=fuzzer,address,undefined)
+endif()
