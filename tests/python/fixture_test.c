@@ -1,0 +1,266 @@
+/* python_fixture: finding CPython and walking it through a fixture memory
+ * source (no live process): degradation notes for unknown versions and
+ * interpreters without _PyRuntime, the .PyRuntime section fallback, the
+ * frame cap on a cyclic frame chain, GIL holder, UTF-8 of non-ASCII names.
+ * The ELF files are the real interpreters of this machine; the memory is
+ * hand-made with the 3.11 layout (tracer/python/layout.c). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "python_internal.h"
+#include "pyelf.h"
+
+#define LIBPY "/root/.pyenv/versions/3.11.7/lib/libpython3.11.so.1.0"
+#define BASE 0x7f0000000000ull
+
+static char tmpdir[] = "/tmp/sjpyfixXXXXXX";
+
+static void put64(uint8_t *b, size_t off, uint64_t v) { memcpy(b + off, &v, 8); }
+static void put32(uint8_t *b, size_t off, uint32_t v) { memcpy(b + off, &v, 4); }
+
+static void one_map_proc(struct sj_process *p, const char *path, uint64_t start)
+{
+	memset(p, 0, sizeof *p);
+	p->pid = 1;
+	p->maps = calloc(1, sizeof *p->maps);
+	p->nmaps = 1;
+	p->maps[0] = (struct sj_map){ .start = start, .end = start + 0x1000, .offset = 0,
+				      .perms = "r--p", .path = strdup(path) };
+	p->threads = calloc(2, sizeof *p->threads);
+	p->nthreads = 2;
+	p->threads[0].tid = 4242;
+	p->threads[1].tid = 4243;
+}
+
+static void free_proc(struct sj_process *p)
+{
+	struct sj_snapshot s = { .procs = malloc(sizeof *p), .nprocs = 1 };
+	*s.procs = *p;
+	sj_snapshot_free(&s);
+}
+
+static int run(struct sj_process *p, const struct sj_memregion *r, size_t n, unsigned flags, char *err)
+{
+	struct sj_memsrc m;
+	struct sj_memsrc_fixture fx;
+
+	sj_memsrc_fixture_init(&m, &fx, r, n);
+	return sj_python_capture_flags(p, &m, flags, err, 256);
+}
+
+static void copy_file(const char *from, const char *to)
+{
+	char cmd[1024];
+	snprintf(cmd, sizeof cmd, "cp '%s' '%s'", from, to);
+	assert_int_equal(system(cmd), 0);
+}
+
+static void not_python(void **state)
+{
+	struct sj_process p;
+	char err[256];
+
+	one_map_proc(&p, "/bin/sleep", 0x400000);
+	p.exe = strdup("/bin/sleep");
+	assert_int_equal(run(&p, NULL, 0, 0, err), 1);
+	assert_null(p.python_note);
+	assert_null(p.python_version);
+	free_proc(&p);
+}
+
+static void expect_note(const char *fname, const char *want)
+{
+	struct sj_process p;
+	char path[256], err[256];
+
+	snprintf(path, sizeof path, "%s/%s", tmpdir, fname);
+	copy_file("/bin/sleep", path);
+	one_map_proc(&p, path, 0x555555554000ull);
+	assert_int_equal(run(&p, NULL, 0, 0, err), -1);
+	assert_non_null(p.python_note);
+	assert_string_equal(p.python_note, want);
+	assert_string_equal(err, want);
+	assert_false(p.threads[0].is_python);
+	free_proc(&p);
+}
+
+static void no_runtime_symbol(void **state)
+{
+	expect_note("python3.11", "python3.11 has no _PyRuntime symbol or .PyRuntime section: native frames only");
+}
+
+static void old_python_by_name(void **state)
+{
+	expect_note("libpython3.10.so.1.0", "Python 3.10 is not supported: native frames only");
+}
+
+static void unknown_version(void **state)
+{
+	struct sj_pyelf e;
+	struct sj_process p;
+	char err[256];
+	uint64_t hex = 0x030E00F0;    /* 3.14.0 final */
+
+	if (access(LIBPY, R_OK) != 0)
+		skip();
+	assert_int_equal(sj_pyelf_load(LIBPY, 0, &e, err, sizeof err), 0);
+	assert_true(e.runtime && e.py_version);
+	struct sj_memregion r[] = { { BASE + e.py_version, &hex, sizeof hex } };
+	one_map_proc(&p, LIBPY, BASE);
+	assert_int_equal(run(&p, r, 1, 0, err), -1);
+	assert_string_equal(p.python_note, "Python 3.14 is not supported: native frames only");
+	assert_string_equal(p.python_version, "3.14.0");
+	free_proc(&p);
+}
+
+/* A 3.11 interpreter image: one thread whose frame is its own previous
+ * frame (a chain being rewritten, or garbage), which must stop at the cap. */
+struct image {
+	uint8_t rt[600], interp[900], ts[200], ts2[200], cf[24], frame[80], code[192];
+	uint8_t qual[128], file[128], lt[40];
+	uint64_t version;
+	struct sj_memregion r[12];
+};
+
+enum { A_RT, A_INTERP, A_TS, A_TS2, A_CF, A_FRAME, A_CODE, A_QUAL, A_FILE, A_LT };
+static const uint64_t ADDR[] = { 0, 0x10000, 0x20000, 0x21000, 0x30000, 0x40000, 0x50000,
+				 0x60000, 0x61000, 0x62000 };
+
+static void build_image(struct image *im, const struct sj_pyelf *e)
+{
+	uint64_t a[10];
+	const uint16_t fname[] = { '/', 't', 'm', 'p', '/', 0x3b4, '.', 'p', 'y' };   /* δ */
+
+	memset(im, 0, sizeof *im);
+	for (int i = 1; i < 10; i++)
+		a[i] = BASE + 0x1000000 + ADDR[i];
+	a[A_RT] = BASE + e->runtime;
+	put64(im->rt, 40, a[A_INTERP]);            /* interpreters.head */
+	put64(im->rt, 576, a[A_TS]);               /* gilstate.tstate_current */
+	put64(im->interp, 16, a[A_TS]);            /* threads.head */
+	put64(im->ts, 8, a[A_TS2]);                /* next */
+	put64(im->ts, 56, a[A_CF]);                /* cframe */
+	put64(im->ts, 152, 0x7f00deadbeef);        /* thread_id */
+	put64(im->ts, 160, 4242);                  /* native_thread_id */
+	put64(im->ts2, 160, 9999);                 /* a thread the snapshot does not have */
+	put64(im->cf, 8, a[A_FRAME]);              /* current_frame */
+	put64(im->frame, 32, a[A_CODE]);           /* f_code */
+	put64(im->frame, 48, a[A_FRAME]);          /* previous: itself */
+	put64(im->frame, 56, a[A_CODE] + 184 + 4); /* prev_instr: byte offset 4 */
+	put64(im->code, 8, BASE + e->code_type);
+	put32(im->code, 72, 100);                  /* co_firstlineno */
+	put64(im->code, 112, a[A_FILE]);
+	put64(im->code, 128, a[A_QUAL]);
+	put64(im->code, 136, a[A_LT]);
+	put64(im->qual, 8, BASE + e->unicode_type);
+	put64(im->qual, 16, 9);
+	put32(im->qual, 32, 1 << 2 | 1 << 5 | 1 << 6);   /* kind 1, compact, ascii */
+	memcpy(im->qual + 48, "Spin.loop", 9);
+	put64(im->file, 8, BASE + e->unicode_type);
+	put64(im->file, 16, 9);
+	put32(im->file, 32, 2 << 2 | 1 << 5);            /* kind 2, compact */
+	memcpy(im->file + 72, fname, sizeof fname);
+	put64(im->lt, 16, 3);                            /* bytes ob_size */
+	im->lt[32] = 0x80 | 11 << 3 | 3;                 /* ONE_LINE1, 4 units */
+	im->version = 0x030B07F0;
+	uint8_t *bufs[] = { im->rt, im->interp, im->ts, im->ts2, im->cf, im->frame, im->code,
+			    im->qual, im->file, im->lt };
+	size_t lens[] = { sizeof im->rt, sizeof im->interp, sizeof im->ts, sizeof im->ts2,
+			  sizeof im->cf, sizeof im->frame, sizeof im->code, sizeof im->qual,
+			  sizeof im->file, sizeof im->lt };
+	for (int i = 0; i < 10; i++)
+		im->r[i] = (struct sj_memregion){ a[i], bufs[i], lens[i] };
+	im->r[10] = (struct sj_memregion){ BASE + e->py_version, &im->version, 8 };
+}
+
+static void check_walk(unsigned flags, const char *version)
+{
+	static struct image im;
+	struct sj_pyelf e;
+	struct sj_process p;
+	char err[256];
+
+	if (access(LIBPY, R_OK) != 0)
+		skip();
+	assert_int_equal(sj_pyelf_load(LIBPY, 0, &e, err, sizeof err), 0);
+	build_image(&im, &e);
+	one_map_proc(&p, LIBPY, BASE);
+	assert_int_equal(run(&p, im.r, 11, flags, err), 0);
+	assert_null(p.python_note);
+	assert_string_equal(p.python_version, version);
+	struct sj_thread *t = &p.threads[0];
+	assert_true(t->is_python);
+	assert_true(t->py_holds_gil);
+	assert_int_equal(t->npyframes, SJ_PY_MAX_FRAMES);
+	assert_string_equal(t->pyframes[0].func, "Spin.loop");
+	assert_string_equal(t->pyframes[0].file, "/tmp/\xce\xb4.py");
+	assert_int_equal(t->pyframes[0].line, 101);
+	assert_true(t->pyframes[SJ_PY_MAX_FRAMES - 1].is_entry);
+	assert_false(p.threads[1].is_python);
+	free_proc(&p);
+}
+
+static void walk_311_image(void **state)
+{
+	check_walk(0, "3.11.7");
+}
+
+/* Without symbols: _PyRuntime from the .PyRuntime section, the version
+ * from the file name. */
+static void section_fallback(void **state)
+{
+	check_walk(SJ_PYELF_NO_SYMBOLS, "3.11.0");
+}
+
+/* The same image with a broken code pointer: no frames, no crash. */
+static void bad_code_object(void **state)
+{
+	static struct image im;
+	struct sj_pyelf e;
+	struct sj_process p;
+	char err[256];
+
+	if (access(LIBPY, R_OK) != 0)
+		skip();
+	assert_int_equal(sj_pyelf_load(LIBPY, 0, &e, err, sizeof err), 0);
+	build_image(&im, &e);
+	put64(im.code, 8, 0x1234);                 /* ob_type is not PyCode_Type */
+	one_map_proc(&p, LIBPY, BASE);
+	assert_int_equal(run(&p, im.r, 11, 0, err), 0);
+	assert_true(p.threads[0].is_python);
+	assert_int_equal(p.threads[0].npyframes, 0);
+	free_proc(&p);
+}
+
+static int setup(void **state)
+{
+	return mkdtemp(tmpdir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	char cmd[256];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+	return system(cmd);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(not_python),
+		cmocka_unit_test(no_runtime_symbol),
+		cmocka_unit_test(old_python_by_name),
+		cmocka_unit_test(unknown_version),
+		cmocka_unit_test(walk_311_image),
+		cmocka_unit_test(section_fallback),
+		cmocka_unit_test(bad_code_object),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

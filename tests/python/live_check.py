@@ -1,0 +1,168 @@
+#!/usr/bin/env python3
+"""Live test of sj_python_capture against faulthandler's own dump.
+
+usage: live_check.py PYDUMP INTERPRETER [--stop] [--spin] [--no-symbols]
+
+Starts live_target.py under INTERPRETER, waits until its threads block, has
+faulthandler dump every thread, then runs PYDUMP (our walker) on the same
+process and requires, thread by thread, the same frames: function name
+(faulthandler prints co_name, we keep co_qualname: its last component must
+match), file and line.  Also checks threading names and the GIL holder."""
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+DEADLINE = 60.0
+
+
+def fail(msg):
+    print("FAIL:", msg)
+    sys.exit(1)
+
+
+def poll(cond, what):
+    end = time.monotonic() + DEADLINE
+    while time.monotonic() < end:
+        v = cond()
+        if v:
+            return v
+        time.sleep(0.05)
+    fail("timed out waiting for " + what)
+
+
+def task_states(pid):
+    states = {}
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{tid}/stat") as f:
+                states[int(tid)] = f.read().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            pass
+    return states
+
+
+def parse_faulthandler(text):
+    """{ident: [(name, file, line)]} innermost first."""
+    threads, cur = {}, None
+    for line in text.splitlines():
+        m = re.match(r"(?:Current thread|Thread) (0x[0-9a-f]+) \(most recent call first\):", line)
+        if m:
+            cur = threads.setdefault(int(m.group(1), 16), [])
+            continue
+        m = re.match(r'\s+File "(.*)", line (\d+|\?\?\?) in (.*)$', line)
+        if m and cur is not None:
+            lineno = int(m.group(2)) if m.group(2).isdigit() else 0
+            cur.append((m.group(3), m.group(1), lineno))
+    return threads
+
+
+def parse_pydump(text):
+    out = {"threads": {}, "version": None, "note": None}
+    cur = None
+    for line in text.splitlines():
+        if line.startswith("version "):
+            out["version"] = line[8:]
+        elif line.startswith("note "):
+            out["note"] = line[5:]
+        elif line.startswith("thread "):
+            m = re.match(r"thread (\d+) name=(.*) gil=(\d)$", line)
+            cur = {"name": m.group(2), "gil": int(m.group(3)), "frames": []}
+            out["threads"][int(m.group(1))] = cur
+        elif line.startswith("frame "):
+            func, file, lineno, entry = line[6:].split("\t")
+            cur["frames"].append((func, file, int(lineno), int(entry)))
+    return out
+
+
+def main():
+    pydump, interp = sys.argv[1], sys.argv[2]
+    stop = "--stop" in sys.argv
+    spin = "--spin" in sys.argv
+    nosyms = "--no-symbols" in sys.argv
+    with tempfile.TemporaryDirectory() as out:
+        args = [interp, os.path.join(HERE, "live_target.py"), out] + (["--spin"] if spin else [])
+        proc = subprocess.Popen(args)
+        try:
+            check(proc, out, pydump, interp, stop, spin, nosyms)
+        finally:
+            proc.kill()
+            proc.wait()
+    print("OK")
+
+
+def check(proc, out, pydump, interp, stop, spin, nosyms):
+    info_path = os.path.join(out, "threads.json")
+    poll(lambda: os.path.exists(info_path) or proc.poll() is not None, "threads.json")
+    if proc.poll() is not None:
+        fail(f"{interp} exited with {proc.returncode}")
+    with open(info_path) as f:
+        info = json.load(f)
+    named = {int(k): v for k, v in info["threads"].items()}
+    spinner = [tid for tid, v in named.items() if v["name"] == "spinner"]
+    # Blocked means sleeping, seen twice in a row: the threads passed the
+    # barrier and must reach their blocking call.
+    def all_blocked():
+        st = task_states(proc.pid)
+        return all(s == "S" for tid, s in st.items() if tid not in spinner)
+    poll(lambda: all_blocked() and (time.sleep(0.3) or all_blocked()), "threads to block")
+
+    os.kill(proc.pid, signal.SIGUSR1)
+    dump_path = os.path.join(out, "dump.txt")
+    def dumped():
+        with open(dump_path) as f:
+            t = f.read()
+        th = parse_faulthandler(t)
+        return th if len(th) == len(named) and t.endswith("\n") else None
+    expected = poll(dumped, "faulthandler's dump")
+    time.sleep(0.2)       # let the interrupted syscalls restart
+
+    cmd = [pydump] + (["--stop"] if stop else []) + (["--no-symbols"] if nosyms else []) + [str(proc.pid)]
+    res = subprocess.run(cmd, capture_output=True, text=True, timeout=DEADLINE)
+    if res.returncode != 0:
+        fail(f"{cmd} failed: {res.stderr}")
+    got = parse_pydump(res.stdout)
+    print(res.stdout)
+    if got["note"]:
+        fail("unexpected note: " + got["note"])
+    want_version = subprocess.run([interp, "-c", "import platform; print(platform.python_version())"],
+                                  capture_output=True, text=True).stdout.strip()
+    if nosyms:      # no Py_Version: the micro version is unknown
+        want_version = ".".join(want_version.split(".")[:2]) + ".0"
+    if got["version"] != want_version:
+        fail(f"version {got['version']!r}, expected {want_version!r}")
+    if set(got["threads"]) != set(named):
+        fail(f"Python threads {sorted(got['threads'])}, expected {sorted(named)}")
+    for tid, meta in named.items():
+        g = got["threads"][tid]
+        if g["name"] != meta["name"]:
+            fail(f"thread {tid}: name {g['name']!r}, expected {meta['name']!r}")
+        want = expected[meta["ident"]]
+        have = g["frames"]
+        if len(have) != len(want):
+            fail(f"thread {meta['name']}: {len(have)} frames, faulthandler shows {len(want)}:\n{want}")
+        for (wname, wfile, wline), (func, file, line, _) in zip(want, have):
+            if func.rsplit(".", 1)[-1] != wname or file != wfile or line != wline:
+                fail(f"thread {meta['name']}: frame {func} {file}:{line}, "
+                     f"faulthandler says {wname} {wfile}:{wline}")
+        if not have[-1][3]:
+            fail(f"thread {meta['name']}: outermost frame not marked as entry")
+        # Only a thread running Python code can hold the GIL; every other
+        # thread here is blocked in a call that released it.
+        want_gil = 1 if tid in spinner else 0
+        if g["gil"] != want_gil:
+            fail(f"thread {meta['name']}: gil={g['gil']}, expected {want_gil}")
+    # qualnames, not just names: the method and the nested function
+    quals = {f[0] for g in got["threads"].values() for f in g["frames"]}
+    for q in ("PipeReader.run", "PipeReader.run.<locals>.read_one", "main.<locals>.<lambda>"):
+        if q not in quals:
+            fail(f"qualname {q} missing from {sorted(quals)}")
+
+
+if __name__ == "__main__":
+    main()
