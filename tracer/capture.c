@@ -21,6 +21,7 @@
 
 #include "attach.h"
 #include "procfs.h"
+#include "python.h"
 #include "symbolize.h"
 #include "syscalls.h"
 #include "unwind.h"
@@ -400,11 +401,15 @@ int sj_capture(const struct sj_capture_opts *opts, struct sj_snapshot *out, char
 			sj_symbolize_process(p);
 		/* Per-process enrichers go here.  They run after the process was
 		 * resumed and may only read its memory (process_vm_readv) and the
-		 * snapshot.  tracer/python adds its call here, e.g.
-		 *     if (opts->python != SJ_PY_OFF)
-		 *             sj_python_capture(p, opts->python, ...);
-		 * filling p->python_version/python_note and the threads' py_*
-		 * fields. */
+		 * snapshot. */
+		if (opts->python != SJ_PY_OFF) {
+			struct sj_memsrc mem;
+			struct sj_memsrc_live live;
+			char perr[256];
+			sj_memsrc_live_init(&mem, &live, p->pid);
+			/* a Python that cannot be walked leaves p->python_note */
+			sj_python_capture(p, &mem, perr, sizeof perr);
+		}
 	}
 	out->capture_ns = sj_mono_ns() - out->taken_mono_ns;
 	return SJ_CAP_OK;

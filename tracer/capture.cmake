@@ -8,5 +8,5 @@ add_library(sjtracer STATIC
   ${CMAKE_CURRENT_LIST_DIR}/symbolize.c
   ${CMAKE_CURRENT_LIST_DIR}/capture.c)
 target_include_directories(sjtracer PUBLIC ${CMAKE_CURRENT_LIST_DIR})
-target_link_libraries(sjtracer PUBLIC sjsnapshot PRIVATE PkgConfig::LIBUNWIND PkgConfig::LIBDW)
+target_link_libraries(sjtracer PUBLIC sjsnapshot PRIVATE PkgConfig::LIBUNWIND PkgConfig::LIBDW sjpython)
 sigjam_sanitize(sjtracer)
