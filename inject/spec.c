@@ -207,16 +207,21 @@ static void m_uint(struct msg *m, uint64_t v)
  * message stays on one line of struct sj_spec_error.msg, and control bytes
  * become '?' so the message never breaks a terminal or a log line. */
 #define QUOTE_MAX 40
-static void m_quote(struct msg *m, struct span t)
+static void m_text(struct msg *m, struct span t)
 {
 	size_t i, n = t.n > QUOTE_MAX ? QUOTE_MAX : t.n;
-	m_char(m, '"');
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)t.s[i];
 		m_char(m, (c < 0x20 || c == 0x7f) ? '?' : (char)c);
 	}
 	if (n < t.n)
 		m_str(m, "...");
+}
+
+static void m_quote(struct msg *m, struct span t)
+{
+	m_char(m, '"');
+	m_text(m, t);
 	m_char(m, '"');
 }
 
@@ -494,8 +499,7 @@ static int fail_when(struct pctx *c, struct span key, struct span val, struct sp
 	struct msg m = fail_at(c, bad.s);
 	m_str(&m, what);
 	m_str(&m, " in \"when=");
-	for (size_t i = 0; i < val.n && i < QUOTE_MAX; i++)
-		m_char(&m, val.s[i]);
+	m_text(&m, val);
 	m_str(&m, "\"");
 	m_got(&m, bad);
 	return -1;

@@ -29,6 +29,7 @@ static const char *const malformed[] = {
 	"read crash", "read;crash", "crash", "signal", "exit", "fork:", "sigaction:sig=:crash",
 	"read:in=child,parent:crash", "read:in=CHILDREN:crash", "\xff\xfe:crash", "read:\xff=1",
 	"read:signal=K\0ILL", /* an embedded NUL ends the text early */
+	"read:when=4\n\n5:crash", /* fuzzer: the value was echoed raw into the message */
 	"read:signal=KILL;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;x",
 };
 
