@@ -72,11 +72,15 @@ def parse_pydump(text):
             out["note"] = line[5:]
         elif line.startswith("thread "):
             m = re.match(r"thread (\d+) name=(.*) gil=(\d)$", line)
-            cur = {"name": m.group(2), "gil": int(m.group(3)), "frames": []}
+            cur = {"name": m.group(2), "gil": int(m.group(3)), "frames": [], "merged": None, "m": []}
             out["threads"][int(m.group(1))] = cur
         elif line.startswith("frame "):
             func, file, lineno, entry = line[6:].split("\t")
             cur["frames"].append((func, file, int(lineno), int(entry)))
+        elif line.startswith("merged "):
+            cur["merged"] = int(line.split()[2])
+        elif line.startswith("m "):
+            cur["m"].append(tuple(line[2:].split(" ", 1)))
     return out
 
 
@@ -85,18 +89,19 @@ def main():
     stop = "--stop" in sys.argv
     spin = "--spin" in sys.argv
     nosyms = "--no-symbols" in sys.argv
+    whole = "--capture" in sys.argv
     with tempfile.TemporaryDirectory() as out:
         args = [interp, os.path.join(HERE, "live_target.py"), out] + (["--spin"] if spin else [])
         proc = subprocess.Popen(args)
         try:
-            check(proc, out, pydump, interp, stop, spin, nosyms)
+            check(proc, out, pydump, interp, stop, spin, nosyms, whole)
         finally:
             proc.kill()
             proc.wait()
     print("OK")
 
 
-def check(proc, out, pydump, interp, stop, spin, nosyms):
+def check(proc, out, pydump, interp, stop, spin, nosyms, whole):
     info_path = os.path.join(out, "threads.json")
     poll(lambda: os.path.exists(info_path) or proc.poll() is not None, "threads.json")
     if proc.poll() is not None:
@@ -152,6 +157,12 @@ def check(proc, out, pydump, interp, stop, spin, nosyms):
                      f"faulthandler says {wname} {wfile}:{wline}")
         if not have[-1][3]:
             fail(f"thread {meta['name']}: outermost frame not marked as entry")
+        if whole:
+            py_in_merge = [f for kind, f in g["m"] if kind == "py"]
+            if not g["merged"] or py_in_merge != [f[0] for f in have]:
+                fail(f"thread {meta['name']}: native and Python stacks did not merge: {g['m']}")
+            if not any(kind == "native" for kind, _ in g["m"]):
+                fail(f"thread {meta['name']}: merged stack has no native frame")
         # Only a thread running Python code can hold the GIL; every other
         # thread here is blocked in a call that released it.
         want_gil = 1 if tid in spinner else 0
