@@ -121,4 +121,13 @@ const char *sj_finding_kind_name(enum sj_finding_kind k);   /* "deadlock", "bloc
 void sj_findings_free(struct sj_findings *f);
 void sj_journal_free(struct sj_journal *j);
 
+/* reports/journal.c: reads a journal (docs/journal.md) into *out, events
+ * sorted by t_ns (stable, so one process's records keep their order).
+ * 0 ok; -1 with a one-line message in err (missing or unreadable file, out
+ * of memory) and *out empty.  Lines that are not records are skipped and
+ * counted in bad_lines; a torn final line without '\n' (its writer was
+ * killed) is skipped without counting.  Free with sj_journal_free. */
+int sj_journal_load(const char *path, struct sj_journal *out, char *err, size_t errlen);
+int sj_journal_parse_text(const char *text, size_t len, struct sj_journal *out, char *err, size_t errlen);
+
 #endif
