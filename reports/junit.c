@@ -10,11 +10,12 @@
 #include "render.h"
 #include "rutil.h"
 
-/* Writes s escaped for XML text and attribute values.  XML 1.0 cannot carry
- * most control characters at all (not even as &#N;), so they and invalid
- * UTF-8 become U+FFFD; tab and newline are written as character references
- * because attribute-value normalisation would turn them into spaces. */
-static void xml_put(FILE *out, const char *s)
+/* Writes s escaped for XML.  XML 1.0 cannot carry most control characters
+ * at all (not even as &#N;), so they and invalid UTF-8 become U+FFFD.  In
+ * attribute values (attr) tab and newlines are written as character
+ * references because attribute-value normalisation would turn them into
+ * spaces; in element text they stay as they are. */
+static void xml_esc(FILE *out, const char *s, int attr)
 {
 	const unsigned char *u = (const unsigned char *)s;
 	size_t n = strlen(s);
@@ -27,8 +28,8 @@ static void xml_put(FILE *out, const char *s)
 		case '>': fputs("&gt;", out); break;
 		case '"': fputs("&quot;", out); break;
 		case '\'': fputs("&apos;", out); break;
-		case '\t': fputs("&#9;", out); break;
-		case '\n': fputs("&#10;", out); break;
+		case '\t': fputs(attr ? "&#9;" : "\t", out); break;
+		case '\n': fputs(attr ? "&#10;" : "\n", out); break;
 		case '\r': fputs("&#13;", out); break;
 		default:
 			if (cp < 0x20 || cp == 0xfffe || cp == 0xffff)
@@ -40,9 +41,15 @@ static void xml_put(FILE *out, const char *s)
 	}
 }
 
-/* printf into a temporary string, then escape it. */
+static void xml_attr(FILE *out, const char *s)
+{
+	xml_esc(out, s, 1);
+}
+
+/* printf into a temporary string, then escape it as element text.  Only
+ * for text: markup must be written with fputs/fprintf. */
 __attribute__((format(printf, 2, 3)))
-static void xml_printf(FILE *out, const char *fmt, ...)
+static void xml_text(FILE *out, const char *fmt, ...)
 {
 	char *s = NULL;
 	va_list ap;
@@ -50,7 +57,7 @@ static void xml_printf(FILE *out, const char *fmt, ...)
 	int n = vasprintf(&s, fmt, ap);
 	va_end(ap);
 	if (n >= 0)
-		xml_put(out, s);
+		xml_esc(out, s, 0);
 	free(s);
 }
 
@@ -81,19 +88,18 @@ static void short_cause(const char *cause, char *buf, size_t len)
 static void who(FILE *out, pid_t pid, pid_t tid)
 {
 	if (tid && tid != pid)
-		xml_printf(out, "pid %d thread %d", (int)pid, (int)tid);
+		xml_text(out, "pid %d thread %d", (int)pid, (int)tid);
 	else
-		xml_printf(out, "pid %d", (int)pid);
+		xml_text(out, "pid %d", (int)pid);
 }
 
 static void finding_body(FILE *out, const struct sj_finding *f)
 {
-	xml_put(out, f->cause ? f->cause : sj_kind_info(f->kind)->short_desc);
-	fputs("\n", out);
+	xml_text(out, "%s\n", f->cause ? f->cause : sj_kind_info(f->kind)->short_desc);
 	for (size_t i = 0; i < f->nevidence; i++) {
 		fputs("  ", out);
 		who(out, f->evidence[i].pid, f->evidence[i].tid);
-		xml_printf(out, ": %s\n", f->evidence[i].text ? f->evidence[i].text : "");
+		xml_text(out, ": %s\n", f->evidence[i].text ? f->evidence[i].text : "");
 	}
 	for (size_t i = 0; i < f->nedges; i++) {
 		const struct sj_edge *e = &f->edges[i];
@@ -101,15 +107,14 @@ static void finding_body(FILE *out, const struct sj_finding *f)
 		who(out, e->from_pid, e->from_tid);
 		fputs(" -&gt; ", out);
 		who(out, e->to_pid, e->to_tid);
-		xml_printf(out, " via %s\n", e->via ? e->via : "?");
+		xml_text(out, " via %s\n", e->via ? e->via : "?");
 	}
 	for (size_t i = 0; i < f->nlocations; i++) {
-		const struct sj_location *l = &f->locations[i];
-		xml_printf(out, "  at %s:%d%s%s\n", l->file ? l->file : "?", l->line,
-			   l->func ? " in " : "", l->func ? l->func : "");
+		char loc[1024];
+		xml_text(out, "  at %s\n", sj_location_describe(&f->locations[i], loc, sizeof loc));
 	}
 	if (f->advice)
-		xml_printf(out, "advice: %s\n", f->advice);
+		xml_text(out, "advice: %s\n", f->advice);
 }
 
 static void testcase(FILE *out, const struct sj_finding *f)
@@ -119,16 +124,16 @@ static void testcase(FILE *out, const struct sj_finding *f)
 	const char *kind = sj_finding_kind_name(f->kind);
 
 	short_cause(cause, name, sizeof name);
-	xml_printf(out, "    <testcase classname=\"sigjam.%s\" name=\"", kind);
-	xml_put(out, name);
+	fprintf(out, "    <testcase classname=\"sigjam.%s\" name=\"", kind);
+	xml_attr(out, name);
 	fputs("\" time=\"0\">\n", out);
 	if (f->severity == SJ_SEV_NOTE) {
 		fputs("      <system-out>", out);
 		finding_body(out, f);
 		fputs("</system-out>\n", out);
 	} else {
-		fprintf(out, "      <failure type=\"%s\" message=\"", kind);
-		xml_printf(out, "%s: %s", sj_severity_name(f->severity), cause);
+		fprintf(out, "      <failure type=\"%s\" message=\"%s: ", kind, sj_severity_name(f->severity));
+		xml_attr(out, cause);
 		fputs("\">", out);
 		finding_body(out, f);
 		fputs("</failure>\n", out);
@@ -173,7 +178,7 @@ int sj_render_junit(const struct sj_report *r, FILE *out, char *err, size_t errl
 	fputs("      <property name=\"sigjam.version\" value=\"" SIGJAM_VERSION "\"/>\n", out);
 	if (r->command) {
 		fputs("      <property name=\"sigjam.command\" value=\"", out);
-		xml_put(out, r->command);
+		xml_attr(out, r->command);
 		fputs("\"/>\n", out);
 	}
 	fputs("    </properties>\n", out);
@@ -183,7 +188,7 @@ int sj_render_junit(const struct sj_report *r, FILE *out, char *err, size_t errl
 		fputs("    <testcase classname=\"sigjam.no-findings\" name=\"no hang, deadlock or "
 		      "signal-safety problem found\" time=\"0\"/>\n", out);
 	fputs("    <system-out>", out);
-	xml_put(out, sj_report_summary(r->findings, summary, sizeof summary));
+	xml_text(out, "%s", sj_report_summary(r->findings, summary, sizeof summary));
 	fputs("</system-out>\n", out);
 	fputs("  </testsuite>\n</testsuites>\n", out);
 	return sj_check_stream(out, "junit", err, errlen);

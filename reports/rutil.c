@@ -340,6 +340,23 @@ void sj_sbuf_printf(struct sj_sbuf *b, const char *fmt, ...)
 		b->used += (size_t)n < b->len - b->used ? (size_t)n : b->len - b->used - 1;
 }
 
+const char *sj_location_describe(const struct sj_location *l, char *buf, size_t len)
+{
+	struct sj_sbuf b;
+	sj_sbuf_init(&b, buf, len);
+	if (l->file)
+		sj_sbuf_printf(&b, "%s", l->file);
+	if (l->file && l->line > 0)
+		sj_sbuf_printf(&b, ":%d", l->line);
+	if (l->func && l->file)
+		sj_sbuf_printf(&b, " in %s", l->func);
+	else if (l->func)
+		sj_sbuf_printf(&b, "%s()", l->func);
+	if (!l->file && !l->func)
+		sj_sbuf_printf(&b, "unknown location");
+	return buf;
+}
+
 int sj_fail(char *err, size_t errlen, const char *fmt, ...)
 {
 	if (err && errlen) {

@@ -62,6 +62,9 @@ struct sj_sbuf { char *p; size_t len, used; };
 void sj_sbuf_init(struct sj_sbuf *b, char *p, size_t len);
 void sj_sbuf_printf(struct sj_sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* "repro.py:21 in main", "pool.py in _handle_results", "on_term()". */
+const char *sj_location_describe(const struct sj_location *l, char *buf, size_t len);
+
 /* Sets err to one line (when err != NULL) and returns -1. */
 int sj_fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 

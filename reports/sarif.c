@@ -159,12 +159,17 @@ static json_t *result_properties(const struct sj_finding *f, int *bad)
 	json_t *p = json_object(), *ev = json_array(), *edges = json_array(), *pids = json_array();
 	char line[1024];
 	for (size_t i = 0; i < f->nevidence; i++) {
-		snprintf(line, sizeof line, "pid %d tid %d: %s", (int)f->evidence[i].pid,
-			 (int)f->evidence[i].tid, f->evidence[i].text ? f->evidence[i].text : "");
+		const struct sj_evidence *e = &f->evidence[i];
+		if (e->tid)
+			snprintf(line, sizeof line, "pid %d thread %d: %s", (int)e->pid, (int)e->tid,
+				 e->text ? e->text : "");
+		else
+			snprintf(line, sizeof line, "pid %d: %s", (int)e->pid, e->text ? e->text : "");
 		sj_jappend(ev, sj_json_str(line), bad);
 	}
 	for (size_t i = 0; i < f->nedges; i++) {
 		const struct sj_edge *e = &f->edges[i];
+		/* pid/tid; a tid of 0 means any thread of that process */
 		snprintf(line, sizeof line, "%d/%d -> %d/%d via %s", (int)e->from_pid, (int)e->from_tid,
 			 (int)e->to_pid, (int)e->to_tid, e->via ? e->via : "?");
 		sj_jappend(edges, sj_json_str(line), bad);

@@ -93,7 +93,7 @@ static void print_header(struct tctx *t)
 		seg(t, "", ": %s", r->command);
 	nl(t);
 	if (!r->snap) {
-		seg(t, "", "no snapshot (journal only)");
+		seg(t, "", r->journal ? "no snapshot (journal only)" : "nothing captured: no snapshot, no journal");
 		nl(t);
 		return;
 	}
@@ -141,12 +141,8 @@ static void print_finding(struct tctx *t, size_t idx, const struct sj_finding *f
 		nl(t);
 	}
 	for (size_t i = 0; i < f->nlocations; i++) {
-		const struct sj_location *l = &f->locations[i];
-		seg(t, "", "     at %s", l->file ? l->file : "?");
-		if (l->line > 0)
-			seg(t, "", ":%d", l->line);
-		if (l->func)
-			seg(t, "", " in %s", l->func);
+		char loc[1024];
+		seg(t, "", "     at %s", sj_location_describe(&f->locations[i], loc, sizeof loc));
 		nl(t);
 	}
 	if (f->advice) {
@@ -182,8 +178,10 @@ static void print_native_frames(struct tctx *t, const struct sj_thread *th)
 			seg(t, "", "%s+0x%" PRIx64, f->func, f->func_off);
 		else
 			seg(t, "", "0x%" PRIx64, f->pc);
-		if (f->module)
+		if (f->module && f->func)
 			seg(t, t->c->dim, " (%s)", sj_basename(f->module));
+		else if (f->module)
+			seg(t, t->c->dim, " (%s+0x%" PRIx64 ")", sj_basename(f->module), f->module_off);
 		if (f->file)
 			seg(t, t->c->dim, " %s:%d", sj_basename(f->file), f->line);
 		nl(t);
@@ -209,7 +207,9 @@ static void print_thread(struct tctx *t, const struct sj_process *p, const struc
 	char w[512];
 	seg(t, "", "  thread %d ", (int)th->tid);
 	seg(t, t->c->bold, "%s", sj_thread_label(th));
-	if (th->py_name && th->name && strcmp(th->py_name, th->name) != 0)
+	/* comm too, when it says something the process line did not */
+	if (th->py_name && th->name && strcmp(th->py_name, th->name) != 0 &&
+	    !(p->comm && strcmp(th->name, p->comm) == 0))
 		seg(t, "", " (%s)", th->name);
 	seg(t, "", "  %c  ", th->state ? th->state : '?');
 	seg(t, th->wait.kind == SJ_WAIT_NONE ? "" : t->c->yellow, "%s",
