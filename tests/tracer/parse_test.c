@@ -1,0 +1,252 @@
+/* parse_test.c — the /proc parsers and the syscall decoders on literal
+ * input (decoders read this process's own memory as "the target"). */
+#include <fcntl.h>
+#include <linux/futex.h>
+#include <poll.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/select.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "procfs.h"
+#include "syscalls.h"
+
+static void test_stat_odd_comm(void **state)
+{
+	/* comm may contain ") (" and spaces; field 52 is the exit code */
+	const char *line = "4242 (a) (b c) Z 17 4242 4242 0 -1 4228108 0 0 0 0 7 9 0 0 20 0 1 0 "
+			   "123456 0 0 18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0 0 "
+			   "0 0 0 0 0 0 768\n";
+	struct sj_stat st;
+	assert_int_equal(sj_parse_stat(line, &st), 0);
+	assert_int_equal(st.pid, 4242);
+	assert_string_equal(st.comm, "a) (b c");
+	assert_int_equal(st.state, 'Z');
+	assert_int_equal(st.ppid, 17);
+	assert_int_equal(st.pgid, 4242);
+	assert_int_equal(st.utime, 7);
+	assert_int_equal(st.stime, 9);
+	assert_int_equal(st.start_ticks, 123456);
+	assert_int_equal(st.exit_code, 768);
+	assert_true(WIFEXITED(st.exit_code) && WEXITSTATUS(st.exit_code) == 3);
+	assert_int_equal(sj_parse_stat("12 nocomm S 1", &st), -22);
+}
+
+static void test_syscall_lines(void **state)
+{
+	long nr;
+	uint64_t a[6], sp, pc;
+	assert_int_equal(sj_parse_syscall("0 0x3 0x7ffd1 0x1 0x0 0x0 0x0 0x7ffc0 0x7f12\n", &nr, a, &sp, &pc), 0);
+	assert_int_equal(nr, 0);
+	assert_int_equal(a[0], 3);
+	assert_int_equal(a[1], 0x7ffd1);
+	assert_int_equal(sp, 0x7ffc0);
+	assert_int_equal(pc, 0x7f12);
+	assert_int_equal(sj_parse_syscall("running\n", &nr, a, &sp, &pc), 0);
+	assert_int_equal(nr, -1);
+	assert_int_equal(sj_parse_syscall("-1 0x7ffc0 0x7f12\n", &nr, a, &sp, &pc), 0);
+	assert_int_equal(nr, -1);
+	assert_int_equal(sp, 0x7ffc0);
+	assert_int_equal(sj_parse_syscall("7 0x1\n", &nr, a, &sp, &pc), -22);
+}
+
+static void test_map_line(void **state)
+{
+	struct sj_map m;
+	assert_int_equal(sj_parse_map_line("7f00a000-7f00b000 rw-s 00002000 00:1a 4711     "
+					   "/dev/shm/sem.my name (deleted)\n", &m), 0);
+	assert_int_equal(m.start, 0x7f00a000);
+	assert_int_equal(m.end, 0x7f00b000);
+	assert_int_equal(m.offset, 0x2000);
+	assert_string_equal(m.perms, "rw-s");
+	assert_int_equal(m.dev_major, 0);
+	assert_int_equal(m.dev_minor, 0x1a);
+	assert_int_equal(m.inode, 4711);
+	assert_string_equal(m.path, "/dev/shm/sem.my name (deleted)");
+	free(m.path);
+	assert_int_equal(sj_parse_map_line("7ffd0000-7ffd1000 rw-p 00000000 00:00 0 \n", &m), 0);
+	assert_null(m.path);
+}
+
+static void test_fdinfo_and_targets(void **state)
+{
+	struct sj_fd f = { 0 };
+	unsigned *ev = NULL;
+	assert_int_equal(sj_parse_fdinfo("pos:\t0\nflags:\t02004002\nmnt_id:\t15\nino:\t99\n"
+					 "tfd:        5 events:       19 data:                5  pos:0 ino:8 sdev:d\n"
+					 "tfd:        7 events:        4 data:                7  pos:0 ino:9 sdev:d\n",
+					 &f, &ev), 0);
+	assert_int_equal(f.accmode, O_RDWR);
+	assert_int_equal(f.flags, 02004002);
+	assert_int_equal(f.n_epoll_tfds, 2);
+	assert_int_equal(f.epoll_tfds[0], 5);
+	assert_int_equal(f.epoll_tfds[1], 7);
+	assert_int_equal(ev[0], 0x19);
+	assert_int_equal(ev[1], 4);
+	free(f.epoll_tfds);
+	free(ev);
+
+	uint64_t ino;
+	assert_int_equal(sj_classify_fd_target("pipe:[8493]", &ino), SJ_FDK_PIPE);
+	assert_int_equal(ino, 8493);
+	assert_int_equal(sj_classify_fd_target("socket:[12]", &ino), SJ_FDK_SOCKET);
+	assert_int_equal(sj_classify_fd_target("anon_inode:[eventpoll]", &ino), SJ_FDK_EPOLL);
+	assert_int_equal(sj_classify_fd_target("anon_inode:[eventfd]", &ino), SJ_FDK_EVENTFD);
+	assert_int_equal(sj_classify_fd_target("anon_inode:[pidfd]", &ino), SJ_FDK_PIDFD);
+	assert_int_equal(sj_classify_fd_target("pidfd:[1234]", &ino), SJ_FDK_PIDFD);
+	assert_int_equal(sj_classify_fd_target("anon_inode:bpf-map", &ino), SJ_FDK_ANON);
+	assert_int_equal(sj_classify_fd_target("/tmp/x", &ino), SJ_FDK_UNKNOWN);
+}
+
+/* A thread record as procfs would have read it for a blocked syscall. */
+static struct sj_thread blocked(long nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4)
+{
+	struct sj_thread t;
+	memset(&t, 0, sizeof t);
+	t.state = 'S';
+	t.syscall_nr = nr;
+	uint64_t a[6] = { a0, a1, a2, a3, a4, 0 };
+	memcpy(t.syscall_args, a, sizeof a);
+	return t;
+}
+
+static void test_decode_futex_flags(void **state)
+{
+	uint32_t word = 0;
+	struct timespec rel = { 2, 500 };
+	struct sj_thread t = blocked(SYS_futex, (uintptr_t)&word, FUTEX_WAIT | FUTEX_PRIVATE_FLAG, 0,
+				     (uintptr_t)&rel, 0);
+	sj_decode_wait(getpid(), &t);
+	assert_int_equal(t.wait.kind, SJ_WAIT_FUTEX);
+	assert_int_equal(t.wait.futex_addr, (uintptr_t)&word);
+	assert_int_equal(t.wait.futex_op, FUTEX_WAIT);
+	assert_true(t.wait.futex_private);
+	assert_true(t.wait.has_timeout);
+	assert_int_equal(t.wait.timeout_ns, 2000000500LL);
+
+	/* absolute CLOCK_REALTIME deadline ~10 s ahead: reported as what remains */
+	struct timespec now, abs;
+	clock_gettime(CLOCK_REALTIME, &now);
+	abs = now;
+	abs.tv_sec += 10;
+	t = blocked(SYS_futex, (uintptr_t)&word, FUTEX_WAIT_BITSET | FUTEX_CLOCK_REALTIME, 0, (uintptr_t)&abs, 0);
+	sj_decode_wait(getpid(), &t);
+	assert_int_equal(t.wait.futex_op, FUTEX_WAIT_BITSET);
+	assert_false(t.wait.futex_private);
+	assert_true(t.wait.has_timeout);
+	assert_true(t.wait.timeout_ns > 5000000000LL && t.wait.timeout_ns <= 10000000000LL);
+
+	t = blocked(SYS_futex, (uintptr_t)&word, FUTEX_WAIT_BITSET | FUTEX_PRIVATE_FLAG, 0, 0, 0);
+	sj_decode_wait(getpid(), &t);
+	assert_false(t.wait.has_timeout);
+	assert_int_equal(t.wait.timeout_ns, -1);
+}
+
+static void test_decode_select_waitid_states(void **state)
+{
+	fd_set rd, wr;
+	FD_ZERO(&rd);
+	FD_ZERO(&wr);
+	FD_SET(3, &rd);
+	FD_SET(9, &wr);
+	FD_SET(3, &wr);
+	struct timeval tv = { 1, 5 };
+	struct sj_thread t = blocked(SYS_select, 10, (uintptr_t)&rd, (uintptr_t)&wr, 0, (uintptr_t)&tv);
+	sj_decode_wait(getpid(), &t);
+	assert_int_equal(t.wait.kind, SJ_WAIT_POLL);
+	assert_int_equal(t.wait.nfds, 2);
+	assert_int_equal(t.wait.fds[0].fd, 3);
+	assert_int_equal(t.wait.fds[0].dir, 2);
+	assert_int_equal(t.wait.fds[1].fd, 9);
+	assert_int_equal(t.wait.fds[1].dir, 1);
+	assert_int_equal(t.wait.timeout_ns, 1000005000LL);
+	free(t.wait.fds);
+
+	t = blocked(SYS_waitid, P_PGID, 77, 0, 0, 0);
+	sj_decode_wait(getpid(), &t);
+	assert_int_equal(t.wait.kind, SJ_WAIT_CHILD);
+	assert_int_equal(t.wait.wait_pid, -77);
+	t = blocked(SYS_waitid, P_ALL, 0, 0, 0, 0);
+	sj_decode_wait(getpid(), &t);
+	assert_int_equal(t.wait.wait_pid, -1);
+	t = blocked(SYS_waitid, P_PID, 55, 0, 0, 0);
+	sj_decode_wait(getpid(), &t);
+	assert_int_equal(t.wait.wait_pid, 55);
+
+	/* restart_syscall only follows timed waits */
+	t = blocked(SYS_restart_syscall, 0, 0, 0, 0, 0);
+	sj_decode_wait(getpid(), &t);
+	assert_int_equal(t.wait.kind, SJ_WAIT_OTHER);
+	assert_true(t.wait.has_timeout);
+
+	/* state beats syscall: stopped, running, not in a syscall */
+	t = blocked(SYS_read, 0, 0, 0, 0, 0);
+	t.state = 't';
+	sj_decode_wait(getpid(), &t);
+	assert_int_equal(t.wait.kind, SJ_WAIT_STOPPED);
+	t = blocked(SYS_read, 0, 0, 0, 0, 0);
+	t.state = 'R';
+	sj_decode_wait(getpid(), &t);
+	assert_int_equal(t.wait.kind, SJ_WAIT_NONE);
+	t = blocked(-1, 0, 0, 0, 0, 0);
+	sj_decode_wait(getpid(), &t);
+	assert_int_equal(t.wait.kind, SJ_WAIT_NONE);
+	t = blocked(SYS_flock, 0, 0, 0, 0, 0);
+	sj_decode_wait(getpid(), &t);
+	assert_int_equal(t.wait.kind, SJ_WAIT_OTHER);
+	t = blocked(SYS_accept4, 6, 0, 0, 0, 0);
+	sj_decode_wait(getpid(), &t);
+	assert_int_equal(t.wait.kind, SJ_WAIT_ACCEPT);
+	assert_int_equal(t.wait.fds[0].fd, 6);
+	free(t.wait.fds);
+	t = blocked(SYS_rt_sigsuspend, 0, 8, 0, 0, 0);
+	sj_decode_wait(getpid(), &t);
+	assert_int_equal(t.wait.kind, SJ_WAIT_SIGNAL);
+	assert_false(t.wait.has_timeout);
+	t = blocked(SYS_epoll_wait, 999, 0, 4, 250, 0); /* fd 999 unknown: no fds, still timed */
+	sj_decode_wait(getpid(), &t);
+	assert_int_equal(t.wait.kind, SJ_WAIT_POLL);
+	assert_int_equal(t.wait.timeout_ns, 250000000LL);
+	assert_string_equal(sj_syscall_name(SYS_wait4), "wait4");
+	assert_null(sj_syscall_name(SYS_getpid));
+}
+
+static void test_decode_poll_memory(void **state)
+{
+	struct pollfd pf[2] = { { 4, POLLIN, 0 }, { 5, POLLIN | POLLOUT, 0 } };
+	struct sj_thread t = blocked(SYS_poll, (uintptr_t)pf, 2, (uint64_t)-1, 0, 0);
+	sj_decode_wait(getpid(), &t);
+	assert_int_equal(t.wait.nfds, 2);
+	assert_int_equal(t.wait.fds[1].fd, 5);
+	assert_int_equal(t.wait.fds[1].dir, 2);
+	assert_false(t.wait.has_timeout);
+	free(t.wait.fds);
+	/* unreadable array: no fds, no crash */
+	t = blocked(SYS_poll, 8, 2, 100, 0, 0);
+	sj_decode_wait(getpid(), &t);
+	assert_int_equal(t.wait.nfds, 0);
+	assert_true(t.wait.has_timeout);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_stat_odd_comm),
+		cmocka_unit_test(test_syscall_lines),
+		cmocka_unit_test(test_map_line),
+		cmocka_unit_test(test_fdinfo_and_targets),
+		cmocka_unit_test(test_decode_futex_flags),
+		cmocka_unit_test(test_decode_select_waitid_states),
+		cmocka_unit_test(test_decode_poll_memory),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
