@@ -1,0 +1,35 @@
+"""The fixed twin of pool_files.py: ProcessPoolExecutor sees the crashed
+worker's sentinel, fails the pending futures with BrokenProcessPool and
+shuts the other workers down, so the caller learns of the crash.  The
+program reports it (with the input it was processing) and exits 0."""
+import concurrent.futures
+import multiprocessing
+import os
+import sys
+import tempfile
+from concurrent.futures.process import BrokenProcessPool
+
+from pool_files import count_lines, make_inputs
+
+
+def main():
+    ctx = multiprocessing.get_context("fork")
+    with tempfile.TemporaryDirectory(prefix="sigjam-pool-files-") as folder:
+        paths = make_inputs(folder, 6)
+        print(f"parent {os.getpid()}: ProcessPoolExecutor(2) over {len(paths)} input files", flush=True)
+        with concurrent.futures.ProcessPoolExecutor(2, mp_context=ctx) as ex:
+            futures = {ex.submit(count_lines, p): p for p in paths}
+            broken = 0
+            for fut in concurrent.futures.as_completed(futures):
+                try:
+                    fut.result()
+                except BrokenProcessPool as e:
+                    broken += 1
+                    if broken == 1:
+                        print(f"BrokenProcessPool: {e}", flush=True)
+        print(f"{broken} of {len(paths)} tasks failed with BrokenProcessPool; no hang", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
