@@ -253,7 +253,9 @@ static int capture_process(struct cap *c, pid_t pid, int is_target)
 	int r = sj_procfs_process(pid, p);
 	if (r == -EACCES || r == -EPERM) {
 		if (is_target)
-			return fail(c, SJ_CAP_EPERM, "reading /proc/%d not permitted: " EPERM_HINT, (int)pid);
+			return fail(c, SJ_CAP_EPERM,
+				    "ptrace of pid %d not permitted (/proc/%d/fd is closed to us): " EPERM_HINT,
+				    (int)pid, (int)pid);
 		note(c->s, "pid %d: /proc not readable, facts incomplete", (int)pid);
 	} else if (r) {
 		note(c->s, "pid %d vanished before it was captured", (int)pid);
@@ -386,6 +388,10 @@ int sj_capture(const struct sj_capture_opts *opts, struct sj_snapshot *out, char
 	}
 	free(list);
 	sj_unwinder_free(c.unw);
+	/* The guard let everything go; what was being unwound may be partial. */
+	if (rc == SJ_CAP_OK && sj_guard_fired)
+		rc = fail(&c, SJ_CAP_FAILED, "capture interrupted by signal %d; all threads were resumed",
+			  (int)sj_guard_fired);
 	if (rc == SJ_CAP_OK && !any_named_captured(&c))
 		rc = fail(&c, SJ_CAP_NOPROC, "pid %d exited before it could be captured: nothing to show",
 			  (int)opts->pids[0]);
