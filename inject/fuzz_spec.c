@@ -26,7 +26,7 @@ static void check_rule(const struct sj_rule *r)
 	struct sj_spec_error err;
 	size_t len = sj_rule_format(r, canon, sizeof canon);
 
-	CHECK(len > 0 && len < sizeof canon && strlen(canon) == len);
+	CHECK(len > 0 && len < SJ_RULE_TEXT_MAX && strlen(canon) == len);
 	sj_spec_init(&back);
 	CHECK(sj_spec_parse(canon, &back, &err) == 0);
 	CHECK(back.n == 1);
@@ -35,7 +35,7 @@ static void check_rule(const struct sj_rule *r)
 	CHECK(strcmp(canon, again) == 0);
 
 	len = sj_rule_describe(r, sentence, sizeof sentence);
-	CHECK(len > 0 && len < sizeof sentence && sentence[len - 1] == '.');
+	CHECK(len > 0 && len < SJ_RULE_TEXT_MAX && sentence[len - 1] == '.');
 	CHECK(strchr(sentence, '\n') == NULL);
 }
 

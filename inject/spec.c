@@ -8,8 +8,7 @@
  * Only sj_rule_format and sj_rule_describe use snprintf; the shim calls them
  * from its constructor, never from a handler path.
  *
- * Decisions the grammar in spec.h leaves open (documented for users in the
- * CLI's `check-spec` help as well):
+ * Decisions the grammar in spec.h leaves open:
  *  - keywords (hooks, keys, fd kinds, in=, @targets) are case-insensitive;
  *    comm= is compared exactly, as the kernel does;
  *  - blank rules (";;", a trailing ';') are skipped, but a spec with no rule
@@ -1358,7 +1357,7 @@ size_t sj_rule_describe(const struct sj_rule *r, char *buf, size_t n)
 		/* The signal is conditional on the call still blocking, so the
 		 * sentence leads with that condition. */
 		const char *adj = r->in == SJ_IN_PARENT ? "parent-process " : r->in == SJ_IN_CHILD ? "child-process " : "";
-		unsigned others = r->actions & ~(SJ_ACT_SIGNAL | SJ_ACT_DURING);
+		unsigned others = r->actions & ~(unsigned)(SJ_ACT_SIGNAL | SJ_ACT_DURING);
 		o_str(&o, "While ");
 		o_counted_call(&o, r, adj, 1);
 		o_where(&o, r, 1);

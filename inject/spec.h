@@ -116,6 +116,10 @@ void sj_spec_init(struct sj_spec *spec);
  * Pure: no allocation, no global state, safe in a library constructor. */
 int sj_spec_parse(const char *text, struct sj_spec *spec, struct sj_spec_error *err);
 
+/* A buffer of this size always holds the whole output of sj_rule_format and
+ * sj_rule_describe (the longest possible rule needs about 450 bytes). */
+#define SJ_RULE_TEXT_MAX 512
+
 /* Canonical text of one rule (parses back to the same rule). Returns the
  * length it needed, like snprintf. */
 size_t sj_rule_format(const struct sj_rule *r, char *buf, size_t n);

@@ -131,12 +131,38 @@ static void test_truncation(void **state)
 	assert_int_equal(sj_rule_describe(&s.rules[0], NULL, 0), len);
 }
 
+/* The longest rule the grammar allows still fits SJ_RULE_TEXT_MAX. */
+static void test_longest_rule_fits(void **state)
+{
+	static const char longest[] =
+		"write:in=child:comm=123456789012345:fd=pipe|fifo|socket|file|tty"
+		":when=4294967293..4294967294+4294967293:p=0.123456789012345:seed=18446744073709551615"
+		":delay=18446744073709551615ns:short=18446744073709551615:during=18446744073709551615ns"
+		":signal=STKFLT@children"; /* the longest signal name */
+	struct sj_spec s;
+	struct sj_spec_error e;
+	sj_spec_init(&s);
+	if (sj_spec_parse(longest, &s, &e) != 0)
+		fail_msg("col %u: %s", e.col, e.msg);
+	assert_true(sj_rule_format(&s.rules[0], NULL, 0) < SJ_RULE_TEXT_MAX);
+	assert_true(sj_rule_describe(&s.rules[0], NULL, 0) < SJ_RULE_TEXT_MAX);
+	/* and with an unnamed errno instead of a short count */
+	sj_spec_init(&s);
+	assert_int_equal(sj_spec_parse("fork:in=parent:comm=123456789012345:when=4294967293..4294967294+4294967293"
+				       ":p=0.123456789012345:seed=18446744073709551615:delay=18446744073709551615ns"
+				       ":retval=-9223372036854775808:signal=STKFLT@children",
+				       &s, &e), 0);
+	assert_true(sj_rule_format(&s.rules[0], NULL, 0) < SJ_RULE_TEXT_MAX);
+	assert_true(sj_rule_describe(&s.rules[0], NULL, 0) < SJ_RULE_TEXT_MAX);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sentences),
 		cmocka_unit_test(test_ordinals),
 		cmocka_unit_test(test_truncation),
+		cmocka_unit_test(test_longest_rule_fits),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
