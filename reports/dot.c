@@ -8,7 +8,9 @@
  * no derived edge: their wakers are "any other thread of the process",
  * which would add n*(n-1) edges that say nothing; the node label names the
  * futex and analysis proves the edges that matter.  The deadlock knot is red
- * and bold; other finding edges orange; timed waits dashed; zombies grey. */
+ * and bold; other finding edges orange; timed waits dashed; zombies grey;
+ * a hollow arrowhead means "any thread of that process" (the edge ends on
+ * its leader's node). */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -33,7 +35,7 @@
 struct nref {
 	char kind;        /* 't' or 'p' */
 	pid_t id;
-	pid_t cluster;    /* pid whose cluster the edge should clip to (lhead/ltail), 0 none */
+	int any_thread;   /* stands for "any thread of its process" (drawn with a hollow arrow) */
 };
 
 struct dedge {
@@ -127,13 +129,14 @@ static void remember_extra(struct dctx *d, pid_t **v, size_t *n, pid_t x)
 	*v = nv;
 }
 
-/* The node for "any thread of pid": its leader clipped to its cluster,
- * or a standalone process node. */
+/* The node for "any thread of pid": its leader thread, or a standalone
+ * process node.  Edges into a cluster border (lhead) were tried: with
+ * small clusters Graphviz squeezes them into unreadable stubs. */
 static struct nref proc_ref(struct dctx *d, pid_t pid)
 {
 	const struct sj_process *p = proc_of(d, pid);
 	if (has_thread_nodes(p))
-		return (struct nref){ 't', p->threads[0].tid, pid };
+		return (struct nref){ 't', p->threads[0].tid, 1 };
 	if (!p)
 		remember_extra(d, &d->extra, &d->nextra, pid);
 	return (struct nref){ 'p', pid, 0 };
@@ -206,7 +209,10 @@ static void finding_edges(struct dctx *d)
 		for (size_t j = 0; j < f->nedges; j++) {
 			const struct sj_edge *e = &f->edges[j];
 			struct nref from = thread_ref(d, e->from_pid, e->from_tid);
-			struct nref to = thread_ref(d, e->to_pid, e->to_tid);
+			/* "any thread of my own process": a loop on the waiter,
+			 * not an arrow to its leader, which may be innocent */
+			struct nref to = e->to_tid == 0 && e->to_pid == e->from_pid && from.kind == 't'
+				? from : thread_ref(d, e->to_pid, e->to_tid);
 			add_edge(d, from, to, e->via, 1, knot, 0);
 		}
 		for (size_t j = 0; j < f->npids; j++)
@@ -448,14 +454,8 @@ static void print_edge(struct dctx *d, const struct dedge *e)
 		fputs(", penwidth=1.8", d->out);
 	else if (e->timed)
 		fputs(", style=dashed", d->out);
-	/* Clip to the target's cluster when the edge means "any thread of
-	 * that process"; Graphviz ignores lhead when the tail is inside. */
-	if (e->to.cluster && !same_node(e->from, e->to)) {
-		struct sj_process *owner = NULL;
-		if (!(d->s && e->from.kind == 't' && sj_snapshot_thread(d->s, e->from.id, &owner) &&
-		      owner->pid == e->to.cluster))
-			fprintf(d->out, ", lhead=cluster_p%d", (int)e->to.cluster);
-	}
+	if (e->to.any_thread && !same_node(e->from, e->to))
+		fputs(", arrowhead=onormal", d->out);
 	fputs("];\n", d->out);
 }
 
@@ -470,9 +470,11 @@ static void print_graph(struct dctx *d)
 	if (d->r->command)
 		sj_sbuf_printf(&b, ": %s", d->r->command);
 	sj_sbuf_printf(&b, "\n%s", sj_report_summary(d->r->findings, summary, sizeof summary));
+	sj_sbuf_printf(&b, "\nred: deadlock knot; orange: other findings; grey: derived from each wait; "
+		       "dashed: wait with a timeout; hollow arrow: any thread of that process");
 
 	fputs("digraph sigjam {\n", d->out);
-	fputs("  graph [rankdir=LR, compound=true, fontname=\"Helvetica\", labelloc=t, label=", d->out);
+	fputs("  graph [rankdir=LR, fontname=\"Helvetica\", labelloc=t, label=", d->out);
 	dot_str(d->out, title);
 	fputs("];\n", d->out);
 	fputs("  node [shape=box, style=\"rounded,filled\", fillcolor=white, fontname=\"Helvetica\", fontsize=10];\n", d->out);

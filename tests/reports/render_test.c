@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 
 #include <cmocka.h>
 
@@ -197,6 +198,52 @@ static void test_text_content(void **state)
 	fixture_free(f);
 }
 
+/* The wait decoder's sentences for the kinds the fixtures do not cover. */
+static void test_wait_words(void **state)
+{
+	struct sj_fd fds[] = { { .fd = 3, .kind = SJ_FDK_SOCKET, .target = "socket:[77]" } };
+	struct sj_process p = { .pid = 10, .fds = fds, .nfds = 1 };
+	struct sj_waitfd wfd = { 3, 0 }, other = { 9, 0 };
+	struct sj_thread t = { .tid = 10, .state = 'S', .syscall_nr = -2 };
+	char buf[256];
+	static const struct {
+		struct sj_wait w;
+		long nr;
+		char state;
+		const char *wchan, *want;
+	} rows[] = {
+		{ { .kind = SJ_WAIT_CHILD, .wait_pid = -1 }, -2, 'S', NULL, "wait4(any child)" },
+		{ { .kind = SJ_WAIT_CHILD, .wait_pid = -4100 }, -2, 'S', NULL, "wait4(any child in group 4100)" },
+		{ { .kind = SJ_WAIT_CHILD, .wait_pid = 41 }, SYS_waitid, 'S', NULL, "waitid(41)" },
+		{ { .kind = SJ_WAIT_SLEEP, .has_timeout = 1, .timeout_ns = 2500000000 }, SYS_nanosleep, 'S', NULL, "nanosleep(2.5 s)" },
+		{ { .kind = SJ_WAIT_SIGNAL }, SYS_rt_sigsuspend, 'S', NULL, "rt_sigsuspend (waits for a signal)" },
+		{ { .kind = SJ_WAIT_STOPPED }, -1, 'T', NULL, "stopped (state T before capture)" },
+		{ { .kind = SJ_WAIT_OTHER }, SYS_flock, 'S', "locks_lock_inode_wait", "flock in locks_lock_inode_wait" },
+		{ { .kind = SJ_WAIT_OTHER }, 999, 'D', "0", "syscall 999" },
+		{ { .kind = SJ_WAIT_NONE }, -1, 'R', NULL, "running" },
+		{ { .kind = SJ_WAIT_FUTEX, .futex_addr = 0x1000, .has_timeout = 1, .timeout_ns = 5000000 }, SYS_futex, 'S', NULL,
+		  "futex 0x1000 shared (anonymous memory), timeout 5 ms" },
+		{ { .kind = SJ_WAIT_POLL, .has_timeout = 1, .timeout_ns = -1 }, SYS_epoll_wait, 'S', NULL, "epoll_wait(0 fds, with a timeout)" },
+	};
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		t.wait = rows[i].w;
+		t.syscall_nr = rows[i].nr;
+		t.state = rows[i].state;
+		t.wchan = (char *)rows[i].wchan;
+		assert_string_equal(sj_wait_describe(&p, &t, buf, sizeof buf), rows[i].want);
+	}
+	t.wchan = NULL;
+	t.wait = (struct sj_wait){ .kind = SJ_WAIT_ACCEPT, .fds = &wfd, .nfds = 1 };
+	t.syscall_nr = SYS_accept4;
+	assert_string_equal(sj_wait_describe(&p, &t, buf, sizeof buf), "accept4(fd 3 = socket:[77])");
+	t.wait = (struct sj_wait){ .kind = SJ_WAIT_READ, .fds = &other, .nfds = 1 };
+	t.syscall_nr = -2;   /* unknown syscall, fd not in the table: still a sentence */
+	assert_string_equal(sj_wait_describe(&p, &t, buf, sizeof buf), "read(fd 9)");
+	/* a short buffer truncates, never overflows */
+	char small[8];
+	assert_string_equal(sj_wait_describe(&p, &t, small, sizeof small), "read(fd");
+}
+
 static void test_summary(void **state)
 {
 	char buf[128];
@@ -300,8 +347,12 @@ static void test_dot_highlights(void **state)
 	/* knot edges: finding edges of the deadlock, red and bold */
 	assert_non_null(strstr(text, "t4100 -> t4101 [label=\"wait4(4101)\", color=red3, fontcolor=red3, penwidth=2.5, style=bold"));
 	assert_non_null(strstr(text, "t4101 -> t4100 [label=\"pipe:[8494]\", color=red3"));
-	/* the reader's own write end: a loop on the reading thread */
-	assert_non_null(strstr(text, "t4102 -> t4102 [label=\"pipe:[8493]\""));
+	/* the reader's own write end: a loop on the reading thread (the
+	 * finding's edge, orange), never an arrow to the innocent leader */
+	assert_non_null(strstr(text, "t4102 -> t4102 [label=\"pipe:[8493] (own write end, fd 6)\", color=darkorange2"));
+	assert_null(strstr(text, "t4102 -> t4100"));
+	/* an edge to "any thread of 4101" has a hollow arrow */
+	assert_non_null(strstr(text, "t4102 -> t4101 [label=\"pipe:[8493]\", color=red3, fontcolor=red3, penwidth=2.5, style=bold, arrowhead=onormal]"));
 	/* derived: the semaphore waiter can be woken by the processes sharing the file */
 	assert_non_null(strstr(text, "t4106 -> t4100 [label=\"futex shared /dev/shm/sem.mp-q1x7\""));
 	/* timed waits are dashed */
@@ -367,6 +418,7 @@ int main(void)
 		cmocka_unit_test(test_text_colour),
 		cmocka_unit_test(test_text_hostile_strings),
 		cmocka_unit_test(test_text_content),
+		cmocka_unit_test(test_wait_words),
 		cmocka_unit_test(test_summary),
 		cmocka_unit_test(test_exit_status),
 		cmocka_unit_test(test_table),
