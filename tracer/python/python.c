@@ -595,12 +595,17 @@ static void walk_interp(struct walker *w, struct sj_process *proc, uint64_t runt
 
 /* ---------- finding the interpreter ---------- */
 
-static int is_candidate(const struct sj_process *proc, const char *path)
+static int named_like_python(const char *path)
 {
 	const char *b = base_name(path);
 
-	return strncmp(b, "libpython3", 10) == 0 || strncmp(b, "python3", 7) == 0 ||
-	       (proc->exe && strcmp(path, proc->exe) == 0);
+	return strncmp(b, "libpython3", 10) == 0 || strncmp(b, "python3", 7) == 0;
+}
+
+/* The executable too: an embedding program may link CPython statically. */
+static int is_candidate(const struct sj_process *proc, const char *path)
+{
+	return named_like_python(path) || (proc->exe && strcmp(path, proc->exe) == 0);
 }
 
 /* Python 3.X from a file name such as libpython3.10.so.1.0 or python3.9:
@@ -615,15 +620,21 @@ static uint64_t version_from_name(const char *path)
 	return (3ull << 24) | ((uint64_t)minor << 16);
 }
 
-static int open_elf(const struct sj_process *proc, const char *path, unsigned flags,
+static int open_elf(const struct sj_process *proc, const struct sj_map *m, unsigned flags,
 		    struct sj_pyelf *e, char *err, size_t errlen)
 {
 	char alt[4096];
 
-	if (sj_pyelf_load(path, flags, e, err, errlen) == 0)
+	if (sj_pyelf_load(m->path, flags, e, err, errlen) == 0)
 		return 0;
-	/* The target may live in another mount namespace (a container). */
-	snprintf(alt, sizeof alt, "/proc/%d/root%s", (int)proc->pid, path);
+	/* The target may live in another mount namespace (a container), or
+	 * the file may have been replaced since it was mapped ("(deleted)"):
+	 * map_files reaches the mapped inode itself. */
+	snprintf(alt, sizeof alt, "/proc/%d/root%s", (int)proc->pid, m->path);
+	if (sj_pyelf_load(alt, flags, e, err, errlen) == 0)
+		return 0;
+	snprintf(alt, sizeof alt, "/proc/%d/map_files/%llx-%llx", (int)proc->pid,
+		 (unsigned long long)m->start, (unsigned long long)m->end);
 	return sj_pyelf_load(alt, flags, e, err, errlen);
 }
 
@@ -658,10 +669,8 @@ static int find_runtime(const struct sj_process *proc, unsigned flags, struct fo
 		    (last_tried && strcmp(last_tried, path) == 0))
 			continue;
 		last_tried = path;
-		if (open_elf(proc, path, flags, &f->elf, err, sizeof err) != 0)
-			continue;
 		m = first_map(proc, path);
-		if (!f->elf.runtime || !m)
+		if (!m || open_elf(proc, m, flags, &f->elf, err, sizeof err) != 0 || !f->elf.runtime)
 			continue;
 		f->path = path;
 		f->bias = sj_pyelf_bias(&f->elf, m->start, m->offset, &ok);
@@ -671,7 +680,7 @@ static int find_runtime(const struct sj_process *proc, unsigned flags, struct fo
 	/* A file named like an interpreter without the runtime symbol. */
 	for (size_t i = 0; i < proc->nmaps; i++) {
 		const char *path = proc->maps[i].path;
-		if (path && path[0] == '/' && strstr(base_name(path), "python3")) {
+		if (path && path[0] == '/' && named_like_python(path)) {
 			f->path = path;
 			return -1;
 		}
