@@ -62,6 +62,13 @@ SJ_HIDDEN void sj_jw_backtrace(struct sj_jw *w, const char *key, int skip);
 SJ_HIDDEN void sj_jw_raw(struct sj_jw *w, const char *key, const char *json, size_t len);
 /* Closes the object, adds '\n', one write(2) to the journal fd. */
 SJ_HIDDEN void sj_jw_end(struct sj_jw *w);
+/* 1 when a journal is open (records are written); lets callers skip work
+ * that only feeds a record, such as reading /proc/self/maps. */
+SJ_HIDDEN int sj_journal_on(void);
+/* Path of the file mapped at addr and addr's offset in it, from
+ * /proc/self/maps (as sj_jw_addr uses).  0 on success, -1 (path "") when
+ * addr is in no mapping. */
+SJ_HIDDEN int sj_module_of(uint64_t addr, char *path, size_t pathlen, uint64_t *off);
 
 /* ---- handlers.c ---- */
 

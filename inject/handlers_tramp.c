@@ -1,0 +1,339 @@
+/* handlers_tramp.c — what runs around every wrapped signal handler: the
+ * per-thread nesting levels, the errno check, and the unsafe-call notes.
+ *
+ * A level is pushed when the trampoline starts a handler and popped when the
+ * handler returns.  A handler that leaves by siglongjmp never returns through
+ * the trampoline, so a level also dies when the stack no longer holds its
+ * frame: every check first drops levels whose trampoline frame lies above
+ * the current stack pointer (the stack grows down), and the longjmp family is
+ * interposed to drop exactly the levels the jump unwinds.  Without this one
+ * siglongjmp would make every later malloc look like a call from a handler
+ * (TSan's google/sanitizers#482). */
+#include <errno.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <ucontext.h>
+
+#include "handlers_int.h"
+
+#define SJ_MAXDEPTH 16 /* deeper nesting is counted but not tracked */
+
+/* errno as the handler first sees it: far outside the kernel's 1..4095, so a
+ * handler can only leave it unchanged or overwrite it.  TSan uses 99, a real
+ * errno (EADDRNOTAVAIL), which hides a handler that happens to set it. */
+#define SJ_ERRNO_SENTINEL 0x5a17e
+
+struct sj_level {
+	uintptr_t fp;  /* the trampoline's frame: the handler's frames lie below */
+	uintptr_t lo;  /* bottom of the alternate stack it runs on; 0 on the thread's stack */
+	int sig;
+	int e0;        /* errno of the interrupted code */
+	int watched;   /* errno was set to the sentinel for this handler */
+	uint64_t noted[2]; /* unsafe functions already reported in this run */
+};
+
+__thread int sj_raw_depth __attribute__((tls_model("initial-exec")));
+static __thread struct sj_level levels[SJ_MAXDEPTH] __attribute__((tls_model("initial-exec")));
+/* The shim's own work on this thread (journal records, backtraces): the
+ * unsafe interposers it may reach must not report the shim itself. */
+static __thread int busy __attribute__((tls_model("initial-exec")));
+
+#define BARRIER() atomic_signal_fence(memory_order_seq_cst)
+
+static inline uintptr_t here(void)
+{
+	return (uintptr_t)__builtin_frame_address(0);
+}
+
+static int level_live(const struct sj_level *lv, uintptr_t sp)
+{
+	return sp >= lv->lo && sp < lv->fp;
+}
+
+/* Drops the levels whose frames no longer exist at stack address sp.
+ * Innermost first: once a level is live, every outer one is too. */
+static int prune(uintptr_t sp)
+{
+	int d = sj_raw_depth;
+	while (d > 0 && d <= SJ_MAXDEPTH && !level_live(&levels[d - 1], sp))
+		d--;
+	sj_raw_depth = d;
+	return d;
+}
+
+int sj_handler_depth(void)
+{
+	if (__builtin_expect(sj_raw_depth == 0, 1))
+		return 0;
+	return prune(here());
+}
+
+/* Bottom of the alternate stack when this handler runs on one.  The kernel
+ * switches to it only for SA_ONSTACK handlers with an enabled stack, and
+ * uc_stack holds that stack's settings as of delivery. */
+static uintptr_t altstack_lo(int flags, const ucontext_t *uc, uintptr_t fp)
+{
+	uintptr_t lo, hi;
+	if (!(flags & SA_ONSTACK) || !uc || (uc->uc_stack.ss_flags & SS_DISABLE))
+		return 0;
+	lo = (uintptr_t)uc->uc_stack.ss_sp;
+	hi = lo + uc->uc_stack.ss_size;
+	return fp >= lo && fp < hi ? lo : 0;
+}
+
+static void level_fill(struct sj_level *lv, int sig, int flags, uintptr_t fp,
+		       const ucontext_t *uc, int e0)
+{
+	lv->fp = fp;
+	lv->lo = altstack_lo(flags, uc, fp);
+	lv->sig = sig;
+	lv->e0 = e0;
+	lv->watched = 0;
+	lv->noted[0] = lv->noted[1] = 0;
+}
+
+/* Pushes a level; returns the new depth.  A signal that arrives before the
+ * depth is published nests at the same slot and overwrites it, so the slot
+ * is checked (and refilled) after publishing: from then on a nested handler
+ * uses the next slot. */
+static int level_push(int sig, int flags, uintptr_t fp, const ucontext_t *uc, int e0)
+{
+	int d = prune(fp) + 1;
+	struct sj_level *lv = d <= SJ_MAXDEPTH ? &levels[d - 1] : NULL;
+	if (lv)
+		level_fill(lv, sig, flags, fp, uc, e0);
+	BARRIER();
+	sj_raw_depth = d;
+	BARRIER();
+	if (lv && (lv->fp != fp || lv->sig != sig))
+		level_fill(lv, sig, flags, fp, uc, e0);
+	return d;
+}
+
+static int outer_sig(int d)
+{
+	return d >= 2 && d - 1 <= SJ_MAXDEPTH ? levels[d - 2].sig : 0;
+}
+
+/* TSan's list, for the same reasons: a synchronous fault's handler rarely
+ * returns (it reports and dies or longjmps), so errno after it means nothing
+ * and the sentinel would only garble what it prints; SIGTERM handlers that
+ * clean up and re-raise SIGTERM change errno on their way to death. */
+static const int errno_unwatched[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP, SIGSYS, SIGTERM };
+
+static int errno_watched(int sig)
+{
+	for (size_t i = 0; i < sizeof errno_unwatched / sizeof errno_unwatched[0]; i++)
+		if (errno_unwatched[i] == sig)
+			return 0;
+	return 1;
+}
+
+static void call_user(int sig, siginfo_t *si, void *uc, const struct sj_user_act *a)
+{
+	/* SIG_DFL/SIG_IGN here only after a race between a reset (SA_RESETHAND)
+	 * and a reinstall on another thread: the kernel already chose to call
+	 * us, so ignoring is the least surprising outcome. */
+	if (a->handler == (void *)SIG_DFL || a->handler == (void *)SIG_IGN)
+		return;
+	if (a->flags & SA_SIGINFO)
+		((void (*)(int, siginfo_t *, void *))a->handler)(sig, si, uc);
+	else
+		((void (*)(int))a->handler)(sig);
+}
+
+SJ_HIDDEN void sj_read_user_act(int sig, struct sj_user_act *out);
+SJ_HIDDEN void sj_forget_if_reset(int sig);
+
+/* The disposition the kernel holds for every wrapped handler (SA_SIGINFO is
+ * always set so that si/uc reach us; the program's own flags decide how its
+ * handler is called). */
+SJ_HIDDEN void sj_trampoline(int sig, siginfo_t *si, void *uc)
+{
+	int e0 = errno, e1, d, watched, outer_busy;
+	uintptr_t fp = here();
+	struct sj_user_act a;
+
+	sj_read_user_act(sig, &a);
+	d = level_push(sig, a.flags, fp, uc, e0);
+
+	busy++;
+	/* SA_RESETHAND: the kernel restored SIG_DFL before calling us; the table
+	 * follows now, before the handler can longjmp away. */
+	if (a.flags & SA_RESETHAND)
+		sj_forget_if_reset(sig);
+	if (d > 1)
+		sj_journal_nested(sig, outer_sig(d), d);
+	sj_journal_deliver(sig, si, d);
+	busy--;
+
+	watched = errno_watched(sig);
+	if (d <= SJ_MAXDEPTH)
+		levels[d - 1].watched = watched;
+	/* This handler may have interrupted the shim's own work on this
+	 * thread; its calls are the program's and must be seen. */
+	outer_busy = busy;
+	busy = 0;
+	errno = watched ? SJ_ERRNO_SENTINEL : e0;
+	call_user(sig, si, uc, &a);
+	e1 = errno;
+	busy = outer_busy;
+
+	if (watched) {
+		/* The program must see what it would see without the shim: what
+		 * the handler left if it wrote errno, the interrupted value if not
+		 * (including a handler that saved and restored it: it restored the
+		 * sentinel). */
+		if (e1 != SJ_ERRNO_SENTINEL) {
+			busy++;
+			sj_journal_errno(sig, e0, e1, a.handler);
+			busy--;
+		} else {
+			e1 = e0;
+		}
+	}
+	BARRIER();
+	sj_raw_depth = d - 1;
+	errno = e1;
+}
+
+/* ---- unsafe calls ---- */
+
+/* Names reported through sj_note_unsafe that are not rows of unsafe.def
+ * (e.g. the core's exit wrapper); their note bits follow the rows'. */
+#define EXTRA_NAMES 16
+static _Atomic(const char *) extra_names[EXTRA_NAMES];
+
+static int extra_index(const char *name)
+{
+	for (int i = 0; i < EXTRA_NAMES; i++) {
+		const char *cur = atomic_load(&extra_names[i]);
+		if (!cur) {
+			const char *expected = NULL;
+			if (atomic_compare_exchange_strong(&extra_names[i], &expected, name))
+				return i;
+			cur = expected;
+		}
+		if (cur == name || strcmp(cur, name) == 0)
+			return i;
+	}
+	return -1;
+}
+
+void sj_note_unsafe_idx(unsigned idx, const char *name)
+{
+	int d;
+	struct sj_level *lv;
+	uint64_t bit;
+	if (busy)
+		return;
+	d = prune(here());
+	if (d == 0)
+		return;
+	lv = &levels[(d <= SJ_MAXDEPTH ? d : SJ_MAXDEPTH) - 1];
+	bit = 1ull << (idx % 64);
+	if (idx < 128) {
+		if (lv->noted[idx / 64] & bit)
+			return;
+		lv->noted[idx / 64] |= bit;
+	}
+	busy++;
+	/* The journal writer drops the shim's own frames: the backtrace starts
+	 * at the caller of the unsafe function. */
+	sj_journal_unsafe(lv->sig, name, 0);
+	busy--;
+}
+
+void sj_note_unsafe(const char *func)
+{
+	int idx;
+	if (__builtin_expect(sj_raw_depth == 0, 1) || busy)
+		return;
+	idx = sj_unsafe_index(func);
+	if (idx < 0) {
+		int x = extra_index(func);
+		idx = x < 0 ? 127 : (int)sj_unsafe_count() + x;
+	}
+	sj_note_unsafe_idx((unsigned)idx, func);
+}
+
+/* ---- longjmp out of handlers ---- */
+
+/* The stack pointer a jmp_buf restores, or 0 where its encoding is unknown.
+ * x86_64 glibc stores it at __jmpbuf[6] mangled as rol(sp ^ guard, 17) with
+ * the pointer guard at %fs:0x30 (sysdeps/unix/sysv/linux/x86_64/sysdep.h
+ * PTR_MANGLE); this layout has been stable since glibc 2.4. */
+static uintptr_t jmpbuf_sp(const struct __jmp_buf_tag *env)
+{
+#if defined(__x86_64__)
+	uintptr_t guard, v = (uintptr_t)env->__jmpbuf[6];
+	__asm__("mov %%fs:0x30, %0" : "=r"(guard));
+	v = (v >> 17) | (v << 47);
+	return v ^ guard;
+#else
+	(void)env;
+	return 0;
+#endif
+}
+
+/* Pops the levels a jump to env unwinds, and gives back the errno the
+ * interrupted code had if the handler being left never wrote errno. */
+static void before_longjmp(const struct __jmp_buf_tag *env)
+{
+	uintptr_t target, now = here();
+	int d = sj_raw_depth;
+	if (d == 0 || d > SJ_MAXDEPTH)
+		return;
+	target = jmpbuf_sp(env);
+	/* A jump only ever goes up the stack (to a frame still live); anything
+	 * else means the decoding is wrong: leave it to the stack checks. */
+	if (target <= now)
+		return;
+	while (d > 0 && !level_live(&levels[d - 1], target)) {
+		if (levels[d - 1].watched && errno == SJ_ERRNO_SENTINEL)
+			errno = levels[d - 1].e0;
+		d--;
+	}
+	BARRIER();
+	sj_raw_depth = d;
+}
+
+typedef void (*jmp_fn)(struct __jmp_buf_tag *, int) __attribute__((noreturn));
+
+static _Atomic(void *) real_jmp[4];
+static const char *const jmp_names[4] = { "siglongjmp", "longjmp", "_longjmp", "__longjmp_chk" };
+
+static jmp_fn real_jump(int i)
+{
+	void *f = atomic_load_explicit(&real_jmp[i], memory_order_relaxed);
+	if (!f) {
+		f = sj_resolve(jmp_names[i]);
+		if (!f)
+			__builtin_trap(); /* glibc exports all four */
+		atomic_store_explicit(&real_jmp[i], f, memory_order_relaxed);
+	}
+	return (jmp_fn)f;
+}
+
+/* Resolved at load: a first siglongjmp is typically made from a handler,
+ * where dlsym must not run. */
+__attribute__((constructor)) static void resolve_jumps(void)
+{
+	for (int i = 0; i < 4; i++)
+		real_jump(i);
+}
+
+#define JUMP_WRAPPER(name, i)                                              \
+	SJ_EXPORT __attribute__((noreturn)) void name(struct __jmp_buf_tag env[1], int val) \
+	{                                                                  \
+		if (__builtin_expect(sj_raw_depth != 0, 0))                \
+			before_longjmp(env);                               \
+		real_jump(i)(env, val);                                    \
+	}
+
+JUMP_WRAPPER(siglongjmp, 0)
+JUMP_WRAPPER(longjmp, 1)
+JUMP_WRAPPER(_longjmp, 2)
+JUMP_WRAPPER(__longjmp_chk, 3)

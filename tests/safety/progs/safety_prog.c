@@ -1,0 +1,318 @@
+/* safety_prog.c — one program, many small signal-handling behaviours, run by
+ * run_safety.py with and without libsigjam.so.  Each mode prints what the
+ * program itself observes, so "identical with and without the shim" is a
+ * byte comparison of stdout, and the journal shows what the shim saw.
+ *
+ * Lines marked with a MARK comment are looked up by the test (backtrace
+ * symbolization must land on them). */
+#include <errno.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* sigset is deprecated, and still in programs the shim must handle. */
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+
+static volatile sig_atomic_t hits;
+static void *volatile sink;
+
+/* ---- handlers ---- */
+
+__attribute__((noinline)) static void on_usr1_unsafe(int sig)
+{
+	printf("in handler %d\n", sig); /* MARK:printf */
+	sink = malloc(32);      /* MARK:malloc */
+	free(sink);
+	sink = malloc(64);      /* second malloc in the same run: reported once */
+	free(sink);
+	hits++;
+}
+
+static void on_usr1_flag(int sig)
+{
+	(void)sig;
+	hits++;
+}
+
+static void on_usr1_clobber(int sig)
+{
+	(void)sig;
+	close(-1); /* EBADF */
+	hits++;
+}
+
+static void on_usr1_saves(int sig)
+{
+	int saved = errno;
+	(void)sig;
+	close(-1);
+	hits++;
+	errno = saved;
+}
+
+static void on_usr1_nodefer(int sig)
+{
+	if (hits++ == 0)
+		raise(sig); /* SA_NODEFER: runs nested, right here */
+}
+
+static sigjmp_buf jump_back;
+
+static void on_usr1_jump(int sig)
+{
+	(void)sig;
+	hits++;
+	siglongjmp(jump_back, 1);
+}
+
+static void h_a(int sig) { (void)sig; }
+static void h_b(int sig) { (void)sig; }
+static void h_info(int sig, siginfo_t *si, void *uc) { (void)sig; (void)si; (void)uc; }
+
+/* ---- helpers ---- */
+
+static void install(int sig, void (*h)(int), int flags)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = h;
+	sa.sa_flags = flags;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(sig, &sa, NULL) != 0) {
+		perror("sigaction");
+		exit(2);
+	}
+}
+
+/* The disposition the kernel really holds, past any wrapper. */
+static void *kernel_handler(int sig)
+{
+	struct {
+		void *handler;
+		unsigned long flags;
+		void *restorer;
+		unsigned long mask;
+	} k;
+	if (syscall(SYS_rt_sigaction, sig, NULL, &k, 8) != 0)
+		return NULL;
+	return k.handler;
+}
+
+static const char *errname(int e)
+{
+	switch (e) {
+	case 0: return "0";
+	case EBADF: return "EBADF";
+	case ENOENT: return "ENOENT";
+	case EINTR: return "EINTR";
+	case EINVAL: return "EINVAL";
+	default: return "other";
+	}
+}
+
+/* ---- modes ---- */
+
+static int mode_unsafe(void)
+{
+	/* stdout's buffer is allocated by the first output: here, not inside
+	 * the handler, so the handler's malloc is its own. */
+	printf("start\n");
+	install(SIGUSR1, on_usr1_unsafe, 0);
+	raise(SIGUSR1);
+	raise(SIGUSR1);
+	printf("hits %d\n", (int)hits);
+	return 0;
+}
+
+static int mode_flag(void)
+{
+	install(SIGUSR1, on_usr1_flag, 0);
+	raise(SIGUSR1);
+	printf("hits %d\n", (int)hits);
+	return 0;
+}
+
+static int mode_errno(void (*h)(int))
+{
+	install(SIGUSR1, h, 0);
+	errno = ENOENT;
+	raise(SIGUSR1);
+	/* Without the shim: EBADF after the clobbering handler, ENOENT after
+	 * the saving one.  With it: the same. */
+	printf("errno after handler %s\n", errname(errno));
+	return 0;
+}
+
+static int mode_nested(void)
+{
+	install(SIGUSR1, on_usr1_nodefer, SA_NODEFER);
+	raise(SIGUSR1);
+	printf("hits %d\n", (int)hits);
+	return 0;
+}
+
+__attribute__((noinline)) static void *deep_malloc(int n)
+{
+	char pad[256];
+	void *p;
+	memset(pad, n, sizeof pad);
+	sink = pad;
+	if (n > 0)
+		return deep_malloc(n - 1);
+	p = malloc(16);
+	return p;
+}
+
+static int mode_longjmp(void)
+{
+	install(SIGUSR1, on_usr1_jump, 0);
+	/* The handler runs just below main's frame; after the jump, malloc is
+	 * called once above that dead frame and once far below it, where only
+	 * the longjmp interposer (not the stack check) knows it is gone. */
+	if (sigsetjmp(jump_back, 1) == 0) {
+		errno = ENOENT;
+		raise(SIGUSR1);
+		printf("not reached\n");
+	}
+	printf("errno after jump %s\n", errname(errno));
+	free(malloc(8));
+	free(deep_malloc(200)); /* ~50 KiB below where the handler ran */
+	printf("hits %d\n", (int)hits);
+	return 0;
+}
+
+static int mode_resethand(void)
+{
+	struct sigaction q;
+	install(SIGUSR1, on_usr1_flag, SA_RESETHAND);
+	raise(SIGUSR1);
+	sigaction(SIGUSR1, NULL, &q);
+	printf("after one delivery: %s\n",
+	       q.sa_handler == SIG_DFL ? "SIG_DFL" : q.sa_handler == on_usr1_flag ? "handler" : "other");
+	printf("kernel: %s\n", kernel_handler(SIGUSR1) == (void *)SIG_DFL ? "SIG_DFL" : "not default");
+	fflush(stdout);
+	raise(SIGUSR1); /* default action: terminate */
+	printf("survived\n");
+	return 0;
+}
+
+static void say(const char *what, int ok)
+{
+	printf("%s %s\n", what, ok ? "ok" : "WRONG");
+}
+
+static int mode_oldact(void)
+{
+	struct sigaction sa, old;
+	memset(&sa, 0, sizeof sa);
+
+	install(SIGUSR1, h_a, SA_RESTART);
+	sa.sa_handler = h_b;
+	sigemptyset(&sa.sa_mask);
+	sigaddset(&sa.sa_mask, SIGUSR2);
+	sigaction(SIGUSR1, &sa, &old);
+	say("oldact handler is the program's", old.sa_handler == h_a);
+	say("oldact keeps SA_RESTART", (old.sa_flags & SA_RESTART) != 0);
+	say("oldact has no SA_SIGINFO", (old.sa_flags & SA_SIGINFO) == 0);
+
+	sigaction(SIGUSR1, NULL, &old);
+	say("query handler", old.sa_handler == h_b);
+	say("query mask", sigismember(&old.sa_mask, SIGUSR2) == 1);
+	say("query flags", (old.sa_flags & (SA_RESTART | SA_SIGINFO)) == 0);
+
+	sa.sa_sigaction = h_info;
+	sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+	sigaction(SIGUSR1, &sa, NULL);
+	sigaction(SIGUSR1, NULL, &old);
+	say("siginfo handler", old.sa_sigaction == h_info && (old.sa_flags & SA_SIGINFO));
+	say("siginfo flags", (old.sa_flags & SA_NODEFER) != 0);
+
+	say("signal() returns the previous handler", (void *)signal(SIGUSR1, h_a) == (void *)h_info);
+	say("signal() again", signal(SIGUSR1, SIG_IGN) == h_a);
+	say("signal() from SIG_IGN", signal(SIGUSR1, h_b) == SIG_IGN);
+	say("sysv_signal", sysv_signal(SIGUSR1, h_a) == h_b);
+	sigaction(SIGUSR1, NULL, &old);
+	say("sysv_signal flags", (old.sa_flags & (SA_RESETHAND | SA_NODEFER)) == (SA_RESETHAND | SA_NODEFER));
+	say("sigset", sigset(SIGUSR1, h_b) == h_a);
+	say("sigset SIG_HOLD", sigset(SIGUSR1, SIG_HOLD) == h_b);
+	say("sigset from hold", sigset(SIGUSR1, h_a) == SIG_HOLD);
+
+	/* errors exactly as glibc makes them */
+	errno = 0;
+	say("SIGKILL refused", sigaction(SIGKILL, &sa, NULL) == -1 && errno == EINVAL);
+	errno = 0;
+	say("signal 0 refused", sigaction(0, &sa, NULL) == -1 && errno == EINVAL);
+	errno = 0;
+	say("signal 65 refused", signal(65, h_a) == SIG_ERR && errno == EINVAL);
+	errno = 0;
+	say("SIGCANCEL refused", sigaction(32, &sa, NULL) == -1 && errno == EINVAL);
+	say("SIGKILL query", sigaction(SIGKILL, NULL, &old) == 0 && old.sa_handler == SIG_DFL);
+
+	/* the handler still runs with the right arguments after all this */
+	hits = 0;
+	install(SIGUSR2, on_usr1_flag, 0);
+	raise(SIGUSR2);
+	say("handler ran", hits == 1);
+	return 0;
+}
+
+/* Prints whether the kernel holds the program's handler or a wrapper. */
+static int mode_kernel(void)
+{
+	install(SIGUSR1, on_usr1_unsafe, 0);
+	printf("kernel holds %s\n", kernel_handler(SIGUSR1) == (void *)on_usr1_unsafe ? "the program's handler" : "a wrapper");
+	raise(SIGUSR1);
+	printf("hits %d\n", (int)hits);
+	return 0;
+}
+
+static int mode_fork_ign(const char *self)
+{
+	pid_t pid;
+	int status;
+	install(SIGUSR1, on_usr1_flag, SA_RESTART);
+	signal(SIGUSR2, SIG_IGN);
+	pid = fork();
+	if (pid == 0) {
+		execl(self, self, "exit0", (char *)NULL);
+		_exit(127);
+	}
+	waitpid(pid, &status, 0);
+	printf("child exit %d\n", WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *m = argc > 1 ? argv[1] : "";
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (!strcmp(m, "unsafe"))
+		return mode_unsafe();
+	if (!strcmp(m, "flag"))
+		return mode_flag();
+	if (!strcmp(m, "errno-clobber"))
+		return mode_errno(on_usr1_clobber);
+	if (!strcmp(m, "errno-saved"))
+		return mode_errno(on_usr1_saves);
+	if (!strcmp(m, "nested"))
+		return mode_nested();
+	if (!strcmp(m, "longjmp"))
+		return mode_longjmp();
+	if (!strcmp(m, "resethand"))
+		return mode_resethand();
+	if (!strcmp(m, "oldact"))
+		return mode_oldact();
+	if (!strcmp(m, "kernel"))
+		return mode_kernel();
+	if (!strcmp(m, "fork-ign"))
+		return mode_fork_ign(argv[0]);
+	if (!strcmp(m, "exit0"))
+		return 0;
+	fprintf(stderr, "usage: %s MODE\n", argv[0]);
+	return 2;
+}

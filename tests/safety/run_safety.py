@@ -1,0 +1,317 @@
+#!/usr/bin/env python3
+"""run_safety.py — integration checks of the shim's signal-safety half.
+
+Every case runs real programs (tests/safety/progs) under libsigjam.so, reads
+the journal they produced, and where the program's own behaviour matters runs
+it a second time without the shim and compares.  One case per ctest entry:
+
+    run_safety.py --shim libsigjam.so --prog safety_prog --flood flood CASE
+"""
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+PROG_SRC = os.path.join(HERE, "progs", "safety_prog.c")
+TIMEOUT = 120  # generous: the machine is shared
+
+
+class Failure(Exception):
+    pass
+
+
+def check(cond, what):
+    if not cond:
+        raise Failure(what)
+
+
+class Run:
+    def __init__(self, proc, journal):
+        self.rc = proc.returncode
+        self.out = proc.stdout
+        self.err = proc.stderr
+        self.records = journal
+
+    def ev(self, kind, **match):
+        return [r for r in self.records
+                if r.get("ev") == kind and all(r.get(k) == v for k, v in match.items())]
+
+
+def run(args, shim=None, env_extra=None, tmp=None):
+    """Runs args, under the shim when given; returns a Run with the journal."""
+    env = dict(os.environ)
+    for k in ("LD_PRELOAD", "SIGJAM_JOURNAL", "SIGJAM_INJECT", "SIGJAM_CHECK"):
+        env.pop(k, None)
+    journal_path = None
+    if shim:
+        fd, journal_path = tempfile.mkstemp(prefix="journal-", suffix=".jsonl", dir=tmp)
+        os.close(fd)
+        env["LD_PRELOAD"] = shim
+        env["SIGJAM_JOURNAL"] = journal_path
+    env.update(env_extra or {})
+    proc = subprocess.run(args, env=env, capture_output=True, timeout=TIMEOUT)
+    records = []
+    if journal_path:
+        with open(journal_path, "rb") as f:
+            for n, line in enumerate(f, 1):
+                try:
+                    records.append(json.loads(line))
+                except ValueError as e:
+                    raise Failure(f"journal line {n} is not JSON ({e}): {line[:200]!r}")
+        check(any(r.get("ev") == "start" for r in records),
+              "no `start` record: the shim did not load")
+    return Run(proc, records)
+
+
+def same_behaviour(a, b, what):
+    check(a.out == b.out, f"{what}: stdout differs with the shim:\n"
+          f"--- without\n{b.out.decode(errors='replace')}--- with\n{a.out.decode(errors='replace')}")
+    check(a.rc == b.rc, f"{what}: exit status {a.rc} with the shim, {b.rc} without")
+
+
+# ---- symbolization of a journal frame (module + file offset) ----
+
+def file_offset_to_vaddr(module, off):
+    """The link-time address of a file offset, from the PT_LOAD headers."""
+    out = subprocess.run(["readelf", "-lW", module], capture_output=True, text=True,
+                         check=True).stdout
+    for line in out.splitlines():
+        f = line.split()
+        if f and f[0] == "LOAD":
+            p_off, p_vaddr, p_filesz = int(f[1], 16), int(f[2], 16), int(f[4], 16)
+            if p_off <= off < p_off + p_filesz:
+                return off - p_off + p_vaddr
+    raise Failure(f"offset {off:#x} is in no PT_LOAD of {module}")
+
+
+def symbolize(frame):
+    """(function, line) of a return address: the call is at address - 1."""
+    vaddr = file_offset_to_vaddr(frame["m"], int(frame["o"], 16))
+    out = subprocess.run(["addr2line", "-f", "-e", frame["m"], hex(vaddr - 1)],
+                         capture_output=True, text=True, check=True).stdout.split("\n")
+    func, loc = out[0], out[1]
+    m = re.search(r":(\d+)", loc)
+    return func, int(m.group(1)) if m else None
+
+
+def marked_line(tag):
+    with open(PROG_SRC) as f:
+        for n, line in enumerate(f, 1):
+            if f"MARK:{tag} " in line or line.rstrip().endswith(f"MARK:{tag} */"):
+                return n
+    raise Failure(f"no MARK:{tag} in {PROG_SRC}")
+
+
+# ---- cases ----
+
+def case_unsafe(o, tmp):
+    r = run([o.prog, "unsafe"], o.shim, tmp=tmp)
+    check(r.rc == 0, f"program failed: {r.err!r}")
+    unsafe = r.ev("unsafe")
+    calls = [u["call"] for u in unsafe]
+    # Two deliveries; the handler calls malloc twice per run but each
+    # function is reported once per handler invocation.
+    check(calls.count("printf") == 2, f"want 2 printf records, got {calls}")
+    check(calls.count("malloc") == 2, f"want 2 malloc records, got {calls}")
+    check(calls.count("free") == 2, f"want 2 free records, got {calls}")
+    for u in unsafe:
+        check(u.get("sig") == "SIGUSR1", f"unsafe record without the handler's signal: {u}")
+    check(len(r.ev("deliver", sig="SIGUSR1")) == 2, "want 2 deliver records")
+    for d in r.ev("deliver", sig="SIGUSR1"):
+        check(d.get("code") == "SI_TKILL" and d.get("from") == d["pid"] and d.get("depth") == 1,
+              f"deliver record: {d}")
+    for call in ("printf", "malloc"):
+        u = next(x for x in unsafe if x["call"] == call)
+        check(u.get("bt"), f"{call}: no backtrace")
+        top = u["bt"][0]
+        check(os.path.realpath(top["m"]) == os.path.realpath(o.prog),
+              f"{call}: innermost frame is in {top['m']}, not the program")
+        func, line = symbolize(top)
+        check(func == "on_usr1_unsafe" and line == marked_line(call),
+              f"{call}: innermost frame symbolizes to {func}:{line}, "
+              f"want on_usr1_unsafe:{marked_line(call)}")
+    h = r.ev("handler", sig="SIGUSR1")
+    check(len(h) == 1, f"want one handler record, got {h}")
+    h = h[0]
+    check(h["func"] == "sigaction" and h["disp"] == "handler" and h["python"] is False,
+          f"handler record: {h}")
+    check(os.path.realpath(h["module"]) == os.path.realpath(o.prog), f"handler module: {h}")
+
+
+def case_flag(o, tmp):
+    r = run([o.prog, "flag"], o.shim, tmp=tmp)
+    check(r.rc == 0 and r.out == b"hits 1\n", f"program: {r.out!r} {r.err!r}")
+    check(len(r.ev("deliver", sig="SIGUSR1")) == 1, "the handler was not wrapped")
+    check(not r.ev("unsafe"), f"async-signal-safe handler reported: {r.ev('unsafe')}")
+    check(not r.ev("errno"), f"errno reported: {r.ev('errno')}")
+
+
+def case_errno_clobber(o, tmp):
+    r = run([o.prog, "errno-clobber"], o.shim, tmp=tmp)
+    same_behaviour(r, run([o.prog, "errno-clobber"]), "errno-clobber")
+    check(r.out == b"errno after handler EBADF\n", f"program saw {r.out!r}")
+    e = r.ev("errno", sig="SIGUSR1")
+    check(len(e) == 1, f"want one errno record, got {r.ev('errno')}")
+    check(e[0]["before"] == "ENOENT" and e[0]["after"] == "EBADF", f"errno record: {e[0]}")
+    check(os.path.realpath(e[0]["module"]) == os.path.realpath(o.prog), f"errno record: {e[0]}")
+
+
+def case_errno_saved(o, tmp):
+    r = run([o.prog, "errno-saved"], o.shim, tmp=tmp)
+    same_behaviour(r, run([o.prog, "errno-saved"]), "errno-saved")
+    check(r.out == b"errno after handler ENOENT\n", f"program saw {r.out!r}")
+    check(len(r.ev("deliver", sig="SIGUSR1")) == 1, "the handler was not wrapped")
+    check(not r.ev("errno"), f"errno reported for a handler that restores it: {r.ev('errno')}")
+
+
+def case_nested(o, tmp):
+    r = run([o.prog, "nested"], o.shim, tmp=tmp)
+    same_behaviour(r, run([o.prog, "nested"]), "nested")
+    n = r.ev("nested")
+    check(len(n) == 1, f"want one nested record, got {n}")
+    check(n[0]["sig"] == "SIGUSR1" and n[0]["outer"] == "SIGUSR1" and n[0]["depth"] == 2,
+          f"nested record: {n[0]}")
+    depths = sorted(d["depth"] for d in r.ev("deliver", sig="SIGUSR1"))
+    check(depths == [1, 2], f"deliver depths {depths}")
+
+
+def case_longjmp(o, tmp):
+    r = run([o.prog, "longjmp"], o.shim, tmp=tmp)
+    same_behaviour(r, run([o.prog, "longjmp"]), "longjmp")
+    check(b"errno after jump ENOENT" in r.out, f"program saw {r.out!r}")
+    check(len(r.ev("deliver", sig="SIGUSR1")) == 1, "the handler was not wrapped")
+    check(not r.ev("unsafe"), f"malloc after siglongjmp reported as in a handler: {r.ev('unsafe')}")
+
+
+def case_resethand(o, tmp):
+    r = run([o.prog, "resethand"], o.shim, tmp=tmp)
+    same_behaviour(r, run([o.prog, "resethand"]), "resethand")
+    check(r.out.startswith(b"after one delivery: SIG_DFL\nkernel: SIG_DFL\n"), f"{r.out!r}")
+    check(r.rc == -10, f"second SIGUSR1 should kill the program, status {r.rc}")
+    h = r.ev("handler", sig="SIGUSR1")
+    check(h and "SA_RESETHAND" in h[0]["flags"], f"handler record flags: {h}")
+
+
+def case_oldact(o, tmp):
+    r = run([o.prog, "oldact"], o.shim, tmp=tmp)
+    plain = run([o.prog, "oldact"])
+    check(b"WRONG" not in plain.out, f"the test program itself is wrong:\n{plain.out.decode()}")
+    same_behaviour(r, plain, "oldact")
+    funcs = [h["func"] for h in r.ev("handler", sig="SIGUSR1")]
+    for f in ("sigaction", "signal", "sysv_signal", "sigset"):
+        check(f in funcs, f"no handler record from {f}: {funcs}")
+    check(r.ev("handler", sig="SIGUSR1", disp="ignore"), "signal(SIG_IGN) not journaled")
+    check(r.ev("deliver", sig="SIGUSR2"), "the last handler was not wrapped")
+
+
+def case_check_off(o, tmp):
+    plain = run([o.prog, "kernel"])
+    on = run([o.prog, "kernel"], o.shim, tmp=tmp)
+    off = run([o.prog, "kernel"], o.shim, {"SIGJAM_CHECK": "0"}, tmp=tmp)
+    check(plain.out.startswith(b"kernel holds the program's handler"), f"{plain.out!r}")
+    check(on.out.startswith(b"kernel holds a wrapper"), f"checks on: {on.out!r}")
+    check(on.ev("deliver") and on.ev("unsafe"), "checks on: no deliver/unsafe records")
+    same_behaviour(off, plain, "SIGJAM_CHECK=0")
+    check(not off.ev("deliver") and not off.ev("unsafe"),
+          "SIGJAM_CHECK=0 still wraps handlers")
+    check(off.ev("handler", sig="SIGUSR1"), "SIGJAM_CHECK=0: installations are still journaled")
+
+
+def disp_map(rec):
+    return {d["sig"]: d for d in rec["list"]}
+
+
+def case_dispositions(o, tmp):
+    r = run([o.prog, "fork-ign"], o.shim, tmp=tmp)
+    check(r.out == b"child exit 0\n", f"program: {r.out!r} {r.err!r}")
+    at_fork = r.ev("dispositions", at="fork")
+    at_exec = r.ev("dispositions", at="exec")
+    check(len(at_fork) == 1 and len(at_exec) == 1,
+          f"want one dispositions record at fork and one at exec: {at_fork} {at_exec}")
+    f = disp_map(at_fork[0])
+    check(f.get("SIGUSR2", {}).get("disp") == "ignore", f"at fork: {at_fork[0]}")
+    u1 = f.get("SIGUSR1", {})
+    check(u1.get("disp") == "handler" and
+          os.path.realpath(u1.get("module", "")) == os.path.realpath(o.prog),
+          f"at fork, SIGUSR1 must be the program's handler (not the trampoline): {u1}")
+    x = disp_map(at_exec[0])
+    check(x.get("SIGUSR2", {}).get("disp") == "ignore", f"at exec: {at_exec[0]}")
+    check("SIGUSR1" not in x, f"exec resets handlers to SIG_DFL: {at_exec[0]}")
+    check(at_exec[0]["pid"] == at_fork[0]["pid"], "exec record from another process")
+
+
+def python_case(python):
+    def case(o, tmp):
+        if not shutil.which(python) and not os.path.exists(python):
+            raise Failure(f"{python} not installed")
+        code = ("import signal, sys\n"
+                "signal.signal(signal.SIGTERM, lambda s, f: print('term', flush=True))\n"
+                "signal.raise_signal(signal.SIGTERM)\n")
+        r = run([python, "-c", code], o.shim, tmp=tmp)
+        check(r.rc == 0 and r.out == b"term\n", f"{python}: {r.out!r} {r.err!r}")
+        h = [x for x in r.ev("handler", sig="SIGTERM") if x["disp"] == "handler"]
+        check(len(h) == 1, f"want one SIGTERM handler record: {r.ev('handler')}")
+        check(h[0]["func"] == "sigaction" and h[0]["python"] is True,
+              f"SIGTERM handler not recognised as CPython's: {h[0]}")
+        # The C-level trampoline is CPython's signal_handler; anything else
+        # installed is not Python's (SIGPIPE/SIGXFSZ are set to SIG_IGN).
+        ign = r.ev("handler", disp="ignore")
+        check(ign and all(x["python"] is False for x in ign), f"ignore records: {ign}")
+        check(r.ev("deliver", sig="SIGTERM"), "CPython's handler was not wrapped")
+        check(not r.ev("unsafe"), f"CPython's trampoline reported unsafe: {r.ev('unsafe')}")
+    return case
+
+
+def case_flood(o, tmp):
+    args = [o.flood, "4", "8", "3000"]
+    plain = run(args)
+    check(plain.rc == 0, f"without the shim: {plain.err!r}")
+    check(plain.out.endswith(b"flooder done\nhandlers ran yes\n"), f"{plain.out!r}")
+    r = run(args, o.shim, tmp=tmp)
+    same_behaviour(r, plain, "flood")
+    check(len(r.ev("deliver")) > 0, "no deliver records: the handlers were not wrapped")
+    check(not r.ev("unsafe") and not r.ev("errno"),
+          f"clean handlers reported: {r.ev('unsafe')[:3]} {r.ev('errno')[:3]}")
+
+
+CASES = {
+    "unsafe": case_unsafe,
+    "flag": case_flag,
+    "errno_clobber": case_errno_clobber,
+    "errno_saved": case_errno_saved,
+    "nested": case_nested,
+    "longjmp": case_longjmp,
+    "resethand": case_resethand,
+    "oldact": case_oldact,
+    "check_off": case_check_off,
+    "dispositions": case_dispositions,
+    "python_pyenv": python_case("python3"),
+    "python_debian": python_case("/usr/bin/python3.11"),
+    "flood": case_flood,
+}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--shim", required=True)
+    ap.add_argument("--prog", required=True)
+    ap.add_argument("--flood", required=True)
+    ap.add_argument("case", choices=sorted(CASES))
+    o = ap.parse_args()
+    with tempfile.TemporaryDirectory(prefix="sigjam-safety-") as tmp:
+        try:
+            CASES[o.case](o, tmp)
+        except Failure as e:
+            print(f"FAIL {o.case}: {e}", file=sys.stderr)
+            return 1
+    print(f"ok {o.case}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
