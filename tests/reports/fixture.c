@@ -327,10 +327,12 @@ static void build_finding(struct sj_finding *f, const struct frow_finding *r)
 		f->locations[i] = (struct sj_location){ xs(r->loc[i].file), r->loc[i].line, xs(r->loc[i].func) };
 	f->pids = xcalloc(r->npids, sizeof *f->pids);
 	f->npids = r->npids;
-	memcpy(f->pids, r->pids, r->npids * sizeof *f->pids);
+	if (r->npids)   /* memcpy from NULL is undefined even for 0 bytes */
+		memcpy(f->pids, r->pids, r->npids * sizeof *f->pids);
 	f->pipes = xcalloc(r->npipes, sizeof *f->pipes);
 	f->npipes = r->npipes;
-	memcpy(f->pipes, r->pipes, r->npipes * sizeof *f->pipes);
+	if (r->npipes)
+		memcpy(f->pipes, r->pipes, r->npipes * sizeof *f->pipes);
 }
 
 static struct sj_findings *build_findings(const struct frow_finding *rows, size_t n)
