@@ -178,6 +178,42 @@ static void sb_head_wakers(struct sj_sb *b, const struct sj_graph *g, const stru
 	}
 }
 
+static int same_obj(const struct sj_gobj *a, const struct sj_gobj *b)
+{
+	if (a->kind != b->kind)
+		return 0;
+	switch (a->kind) {
+	case SJ_OBJ_PIPE_READ:
+	case SJ_OBJ_PIPE_WRITE:
+		return a->inode == b->inode && a->fdkind == b->fdkind;
+	case SJ_OBJ_CHILD:
+		return a->child == b->child;
+	case SJ_OBJ_FUTEX_PRIVATE:
+		return a->addr == b->addr;
+	case SJ_OBJ_FUTEX_SHARED:
+		return a->map->inode == b->map->inode && a->map->dev_major == b->map->dev_major &&
+		       a->map->dev_minor == b->map->dev_minor && a->file_off == b->file_off &&
+		       (a->map->inode != 0 || a->addr == b->addr);
+	}
+	return 0;
+}
+
+/* Every knot thread of pid waits on o and nothing else: that process cannot
+ * be the one to end the wait. */
+static int only_waits_on(const struct sj_graph *g, int knot, pid_t pid, const struct sj_gobj *o)
+{
+	const struct sj_process *p = sj_snapshot_proc(g->s, pid);
+	size_t pi = (size_t)(p - g->s->procs);
+	for (size_t k = g->proc_first[pi]; k < g->proc_first[pi + 1]; k++) {
+		const struct sj_gnode *n = &g->n[k];
+		if (n->cls == SJ_NODE_DEAD)
+			continue;
+		if (n->knot != knot || n->nobjs != 1 || !same_obj(&n->objs[0], o))
+			return 0;
+	}
+	return 1;
+}
+
 /* One hop of the narrative: the processes in `pending`, grouped by what
  * their leading threads wait on, each group followed by who alone could
  * end that wait.  Fills `next` with the wakers not yet described. */
@@ -213,10 +249,12 @@ static void sb_hop(struct sj_sb *b, const struct sj_graph *g, int knot, struct p
 		sj_sb_free(&key);
 		for (size_t j = 0; j < grp.n; j++)
 			ps_add(described, grp.v[j]);
-		/* Who alone could end this wait: its wakers minus the waiters. */
-		struct pidset posters = wk;
-		for (size_t j = 0; j < grp.n; j++)
-			ps_remove(&posters, grp.v[j]);
+		/* Who alone could end this wait: its wakers minus the processes
+		 * that do nothing but wait on it too. */
+		struct pidset posters = { .n = 0 };
+		for (size_t j = 0; li->nobjs == 1 && j < wk.n; j++)
+			if (!ps_has(&grp, wk.v[j]) && !only_waits_on(g, knot, wk.v[j], &li->objs[0]))
+				ps_add(&posters, wk.v[j]);
 		if (li->nobjs == 1 && li->objs[0].kind == SJ_OBJ_FUTEX_PRIVATE) {
 			sj_sb_puts(b, li->p->nthreads > 1 ? ", which only its other threads could release" :
 				   ", and it is its process's only thread");
@@ -231,7 +269,7 @@ static void sb_hop(struct sj_sb *b, const struct sj_graph *g, int knot, struct p
 			}
 		}
 		for (size_t j = 0; j < wk.n; j++)
-			if (!ps_has(described, wk.v[j]))
+			if (!ps_has(described, wk.v[j]) && !ps_has(pending, wk.v[j]))
 				ps_add(next, wk.v[j]);
 	}
 }
@@ -331,7 +369,7 @@ static void thread_evidence(struct sj_fb *fb, const struct sj_graph *g, const st
 {
 	struct sj_sb e = { 0 };
 	char name[128];
-	const char *nm = sj_thread_short_name(n->t, name, sizeof name);
+	const char *nm = n->p->nthreads > 1 ? sj_thread_short_name(n->t, name, sizeof name) : NULL;
 	if (nm)
 		sj_sb_printf(&e, "%s: ", nm);
 	sj_sb_wait(&e, g->s, n->p, n->t, 0);
@@ -457,7 +495,7 @@ static int report_pipe_read(const struct sj_graph *g, const struct sj_gnode *r, 
 	sj_fb_thread_locations(&fb, r->t);
 	for (size_t i = 0; i < w.n; i++) {
 		sj_fb_pid(&fb, w.v[i]);
-		sj_sb_printf(&b, "pipe:[%llu]", (unsigned long long)o->inode);
+		sj_sb_via(&b, o);
 		char *via = sj_sb_take(&b);
 		if (via)
 			sj_fb_edge(&fb, r->p->pid, r->t->tid, w.v[i], 0, via);

@@ -1,0 +1,366 @@
+/* fixture.c — builders for hand-made snapshots and journals. */
+#include "fixture.h"
+
+#include <fcntl.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "names.h"
+
+static void *xcalloc(size_t n, size_t sz)
+{
+	void *p = calloc(n ? n : 1, sz);
+	if (!p)
+		abort();
+	return p;
+}
+
+static char *xstrdup(const char *s)
+{
+	if (!s)
+		return NULL;
+	char *d = strdup(s);
+	if (!d)
+		abort();
+	return d;
+}
+
+static void check(int cond, const char *what)
+{
+	if (!cond) {
+		fprintf(stderr, "fixture: %s\n", what);
+		abort();
+	}
+}
+
+void fx_init(struct sj_snapshot *s)
+{
+	memset(s, 0, sizeof *s);
+	s->procs = xcalloc(FX_MAX_PROCS, sizeof *s->procs);
+	s->clk_tck = 100;
+	s->taken_mono_ns = 100000000000ull;
+}
+
+struct sj_process *fx_proc(struct sj_snapshot *s, pid_t pid, pid_t ppid)
+{
+	check(s->nprocs < FX_MAX_PROCS, "too many processes");
+	struct sj_process *p = &s->procs[s->nprocs++];
+	memset(p, 0, sizeof *p);
+	p->pid = pid;
+	p->ppid = ppid;
+	p->pgid = pid;
+	p->sid = pid;
+	p->state = 'S';
+	p->exit_status = -1;
+	char comm[32];
+	snprintf(comm, sizeof comm, "proc%d", (int)pid);
+	p->comm = xstrdup(comm);
+	p->threads = xcalloc(FX_MAX_THREADS, sizeof *p->threads);
+	p->fds = xcalloc(FX_MAX_FDS, sizeof *p->fds);
+	p->maps = xcalloc(FX_MAX_MAPS, sizeof *p->maps);
+	return p;
+}
+
+struct sj_process *fx_zombie(struct sj_snapshot *s, pid_t pid, pid_t ppid, int status)
+{
+	struct sj_process *p = fx_proc(s, pid, ppid);
+	p->state = 'Z';
+	p->exit_status = status;
+	return p;
+}
+
+struct sj_thread *fx_thread(struct sj_process *p, pid_t tid, const char *comm)
+{
+	check(p->nthreads < FX_MAX_THREADS, "too many threads");
+	struct sj_thread *t = &p->threads[p->nthreads++];
+	memset(t, 0, sizeof *t);
+	t->tid = tid;
+	t->name = xstrdup(comm ? comm : p->comm);
+	t->state = 'S';
+	t->syscall_nr = -1;
+	t->wait.kind = SJ_WAIT_NONE;
+	t->wait.timeout_ns = -1;
+	return t;
+}
+
+void fx_pyname(struct sj_thread *t, const char *py_name)
+{
+	t->is_python = 1;
+	free(t->py_name);
+	t->py_name = xstrdup(py_name);
+}
+
+void fx_pyframe(struct sj_thread *t, const char *func, const char *file, int line)
+{
+	struct sj_pyframe *nv = realloc(t->pyframes, (t->npyframes + 1) * sizeof *nv);
+	check(nv != NULL, "out of memory");
+	t->pyframes = nv;
+	t->is_python = 1;
+	nv[t->npyframes++] = (struct sj_pyframe){ xstrdup(func), xstrdup(file), line, 0 };
+}
+
+void fx_frame(struct sj_thread *t, const char *func, const char *module, const char *file, int line)
+{
+	struct sj_frame *nv = realloc(t->frames, (t->nframes + 1) * sizeof *nv);
+	check(nv != NULL, "out of memory");
+	t->frames = nv;
+	nv[t->nframes++] = (struct sj_frame){ .pc = 0x1000 + t->nframes, .func = xstrdup(func),
+					       .module = xstrdup(module), .file = xstrdup(file),
+					       .line = line };
+}
+
+static void set_wait(struct sj_thread *t, enum sj_wait_kind k, long nr)
+{
+	free(t->wait.fds);
+	memset(&t->wait, 0, sizeof t->wait);
+	t->wait.kind = k;
+	t->wait.timeout_ns = -1;
+	t->syscall_nr = nr;
+	t->state = 'S';
+}
+
+static void set_fds(struct sj_thread *t, int n, const int *fds, const int *dirs, int dir)
+{
+	t->wait.fds = xcalloc((size_t)n, sizeof *t->wait.fds);
+	t->wait.nfds = (size_t)n;
+	for (int i = 0; i < n; i++)
+		t->wait.fds[i] = (struct sj_waitfd){ fds[i], dirs ? dirs[i] : dir };
+}
+
+void fx_running(struct sj_thread *t)
+{
+	set_wait(t, SJ_WAIT_NONE, -1);
+	t->state = 'R';
+}
+
+void fx_read(struct sj_thread *t, int fd)
+{
+	set_wait(t, SJ_WAIT_READ, 0);
+	set_fds(t, 1, &fd, NULL, 0);
+}
+
+void fx_write(struct sj_thread *t, int fd)
+{
+	set_wait(t, SJ_WAIT_WRITE, 1);
+	set_fds(t, 1, &fd, NULL, 1);
+}
+
+void fx_poll(struct sj_thread *t, int n, const int *fds, const int *dirs)
+{
+	set_wait(t, SJ_WAIT_POLL, 7);
+	set_fds(t, n, fds, dirs, 0);
+}
+
+void fx_child(struct sj_thread *t, pid_t wait_pid)
+{
+	set_wait(t, SJ_WAIT_CHILD, 61);
+	t->wait.wait_pid = wait_pid;
+}
+
+void fx_futex(struct sj_thread *t, uint64_t addr, int private_)
+{
+	set_wait(t, SJ_WAIT_FUTEX, 202);
+	t->wait.futex_addr = addr;
+	t->wait.futex_op = 0;
+	t->wait.futex_private = private_;
+}
+
+void fx_sleep(struct sj_thread *t)
+{
+	set_wait(t, SJ_WAIT_SLEEP, 230);
+	t->wait.has_timeout = 1;
+	t->wait.timeout_ns = 1000000000;
+}
+
+void fx_accept(struct sj_thread *t, int fd)
+{
+	set_wait(t, SJ_WAIT_ACCEPT, 43);
+	set_fds(t, 1, &fd, NULL, 0);
+}
+
+void fx_other(struct sj_thread *t, long nr)
+{
+	set_wait(t, SJ_WAIT_OTHER, nr);
+}
+
+void fx_timeout(struct sj_thread *t, int64_t ns)
+{
+	t->wait.has_timeout = 1;
+	t->wait.timeout_ns = ns;
+}
+
+void fx_fd(struct sj_process *p, int fd, enum sj_fdkind kind, uint64_t inode, int accmode)
+{
+	check(p->nfds < FX_MAX_FDS, "too many fds");
+	char target[64];
+	snprintf(target, sizeof target, "%s:[%llu]", kind == SJ_FDK_SOCKET ? "socket" : "pipe",
+		 (unsigned long long)inode);
+	p->fds[p->nfds++] = (struct sj_fd){ .fd = fd, .kind = kind, .inode = inode,
+					     .accmode = accmode, .flags = (unsigned)accmode,
+					     .target = xstrdup(target) };
+}
+
+void fx_pipe(struct sj_process *p, int rfd, int wfd, uint64_t inode)
+{
+	if (rfd >= 0)
+		fx_fd(p, rfd, SJ_FDK_PIPE, inode, O_RDONLY);
+	if (wfd >= 0)
+		fx_fd(p, wfd, SJ_FDK_PIPE, inode, O_WRONLY);
+}
+
+void fx_map(struct sj_process *p, uint64_t start, uint64_t end, uint64_t offset,
+	    const char *perms, uint64_t inode, const char *path)
+{
+	check(p->nmaps < FX_MAX_MAPS, "too many maps");
+	struct sj_map *m = &p->maps[p->nmaps++];
+	memset(m, 0, sizeof *m);
+	m->start = start;
+	m->end = end;
+	m->offset = offset;
+	snprintf(m->perms, sizeof m->perms, "%s", perms);
+	m->inode = inode;
+	m->dev_major = 0;
+	m->dev_minor = 26;
+	m->path = xstrdup(path);
+}
+
+/* ---- journal ---- */
+
+static char *jstr(json_t *o, const char *k)
+{
+	const char *v = json_string_value(json_object_get(o, k));
+	return v ? xstrdup(v) : NULL;
+}
+
+static long jint(json_t *o, const char *k, long dflt)
+{
+	json_t *v = json_object_get(o, k);
+	return json_is_integer(v) ? (long)json_integer_value(v) : dflt;
+}
+
+static int jsig(json_t *o, const char *k)
+{
+	json_t *v = json_object_get(o, k);
+	if (json_is_string(v))
+		return sj_signal_from_name(json_string_value(v));
+	return json_is_integer(v) ? (int)json_integer_value(v) : 0;
+}
+
+struct sj_jevent *fx_jrecord(struct sj_journal *j, const char *json)
+{
+	json_error_t err;
+	json_t *o = json_loads(json, 0, &err);
+	if (!o) {
+		fprintf(stderr, "fixture: bad JSON %s: %s\n", json, err.text);
+		abort();
+	}
+	struct sj_jevent *nv = realloc(j->ev, (j->n + 1) * sizeof *nv);
+	check(nv != NULL, "out of memory");
+	j->ev = nv;
+	struct sj_jevent *e = &nv[j->n++];
+	memset(e, 0, sizeof *e);
+	e->t_ns = jint(o, "t", 0);
+	e->pid = (pid_t)jint(o, "pid", 0);
+	e->ppid = (pid_t)jint(o, "ppid", 0);
+	e->tid = (pid_t)jint(o, "tid", e->pid);
+	e->ev = jstr(o, "ev");
+	e->comm = jstr(o, "comm");
+	e->hook = jstr(o, "hook");
+	e->func = jstr(o, "func");
+	e->action = jstr(o, "action");
+	e->fdkind = jstr(o, "fdkind");
+	e->status = jstr(o, "status");
+	e->call = jstr(o, "call");
+	e->at = jstr(o, "at");
+	e->fd = (int)jint(o, "fd", -1);
+	e->sig = jsig(o, "sig");
+	e->err = -1;
+	e->n = jint(o, "n", 0);
+	e->child = (pid_t)jint(o, "child", 0);
+	e->code = (int)jint(o, "code", -1);
+	e->core = json_is_true(json_object_get(o, "core"));
+	json_t *tg = json_object_get(o, "target");
+	if (json_is_integer(tg)) {
+		e->target_pid = (long)json_integer_value(tg);
+	} else {
+		e->target = jstr(o, "target");
+		e->target_pid = jint(o, "target_pid", 0);
+	}
+	json_t *bt = json_object_get(o, "bt");
+	if (json_array_size(bt)) {
+		e->bt = xcalloc(json_array_size(bt), sizeof *e->bt);
+		for (size_t i = 0; i < json_array_size(bt); i++) {
+			json_t *f = json_array_get(bt, i);
+			const char *off = json_string_value(json_object_get(f, "o"));
+			e->bt[i].module = jstr(f, "m");
+			e->bt[i].off = off ? strtoull(off, NULL, 16) : 0;
+			e->bt[i].func = jstr(f, "func");
+			e->bt[i].file = jstr(f, "file");
+			e->bt[i].line = (int)jint(f, "line", 0);
+		}
+		e->nbt = json_array_size(bt);
+	}
+	e->line = xstrdup(json);
+	json_decref(o);
+	return e;
+}
+
+/* ---- findings ---- */
+
+size_t fx_count(const struct sj_findings *f, enum sj_finding_kind k)
+{
+	size_t c = 0;
+	for (size_t i = 0; i < f->n; i++)
+		c += f->v[i].kind == k;
+	return c;
+}
+
+const struct sj_finding *fx_nth(const struct sj_findings *f, enum sj_finding_kind k, size_t n)
+{
+	for (size_t i = 0; i < f->n; i++)
+		if (f->v[i].kind == k && n-- == 0)
+			return &f->v[i];
+	return NULL;
+}
+
+int fx_has_pid(const struct sj_finding *f, pid_t pid)
+{
+	for (size_t i = 0; i < f->npids; i++)
+		if (f->pids[i] == pid)
+			return 1;
+	return 0;
+}
+
+int fx_has_pipe(const struct sj_finding *f, uint64_t inode)
+{
+	for (size_t i = 0; i < f->npipes; i++)
+		if (f->pipes[i] == inode)
+			return 1;
+	return 0;
+}
+
+int fx_has_edge(const struct sj_finding *f, pid_t from, pid_t to, const char *via)
+{
+	for (size_t i = 0; i < f->nedges; i++)
+		if (f->edges[i].from_pid == from && f->edges[i].to_pid == to &&
+		    (!via || strcmp(f->edges[i].via, via) == 0))
+			return 1;
+	return 0;
+}
+
+void fx_dump(const struct sj_findings *f)
+{
+	for (size_t i = 0; i < f->n; i++) {
+		const struct sj_finding *x = &f->v[i];
+		printf("  [%s] %s\n    advice: %s\n", sj_finding_kind_name(x->kind), x->cause, x->advice);
+		for (size_t k = 0; k < x->nevidence; k++)
+			printf("    evidence %d/%d: %s\n", (int)x->evidence[k].pid, (int)x->evidence[k].tid,
+			       x->evidence[k].text);
+		for (size_t k = 0; k < x->nedges; k++)
+			printf("    edge %d/%d -> %d/%d via %s\n", (int)x->edges[k].from_pid,
+			       (int)x->edges[k].from_tid, (int)x->edges[k].to_pid, (int)x->edges[k].to_tid,
+			       x->edges[k].via);
+	}
+}
