@@ -68,7 +68,7 @@ static void dot_put(FILE *out, const char *s)
 	size_t n = strlen(s);
 	for (size_t i = 0; i < n;) {
 		long cp;
-		size_t l = sj_utf8_next(u + i, n - i, &cp);
+		size_t l = rp_utf8_next(u + i, n - i, &cp);
 		if (cp == '"' || cp == '\\')
 			fputc('\\', out), fputc((int)cp, out);
 		else if (cp == '\n')
@@ -203,7 +203,7 @@ static void add_edge(struct dctx *d, struct nref from, struct nref to, const cha
 
 static void finding_edges(struct dctx *d)
 {
-	for (size_t i = 0; i < sj_nfindings(d->r); i++) {
+	for (size_t i = 0; i < rp_nfindings(d->r); i++) {
 		const struct sj_finding *f = &d->r->findings->v[i];
 		int knot = f->kind == SJ_FIND_DEADLOCK;
 		for (size_t j = 0; j < f->nedges; j++) {
@@ -261,7 +261,7 @@ static void child_edges(struct dctx *d, const struct sj_process *p, const struct
 {
 	char label[128];
 	struct nref from = { 't', t->tid, 0 };
-	sj_wait_describe(p, t, label, sizeof label);
+	sj_report_wait_text(p, t, label, sizeof label);
 	for (size_t i = 0; i < d->s->nprocs; i++) {
 		const struct sj_process *q = &d->s->procs[i];
 		pid_t w = t->wait.wait_pid;
@@ -362,7 +362,7 @@ static int in_knot_edge(const struct dctx *d, struct nref n)
 
 static int pid_in_deadlock(const struct dctx *d, pid_t pid)
 {
-	for (size_t i = 0; i < sj_nfindings(d->r); i++) {
+	for (size_t i = 0; i < rp_nfindings(d->r); i++) {
 		const struct sj_finding *f = &d->r->findings->v[i];
 		if (f->kind != SJ_FIND_DEADLOCK)
 			continue;
@@ -383,8 +383,8 @@ static void print_thread_node(struct dctx *d, const struct sj_process *p, const 
 	int knot = in_knot_edge(d, (struct nref){ 't', t->tid, 0 });
 	const char *fill = knot ? "#ffe0e0" : t->wait.kind == SJ_WAIT_NONE ? "#e4f7e4" : "#fff6d5";
 
-	snprintf(label, sizeof label, "%d %s\n%s", (int)t->tid, sj_thread_label(t),
-		 sj_wait_describe(p, t, w, sizeof w));
+	snprintf(label, sizeof label, "%d %s\n%s", (int)t->tid, rp_thread_label(t),
+		 sj_report_wait_text(p, t, w, sizeof w));
 	fprintf(d->out, "    t%d [label=", (int)t->tid);
 	dot_str(d->out, label);
 	fprintf(d->out, ", fillcolor=\"%s\"", fill);
@@ -462,15 +462,15 @@ static void print_edge(struct dctx *d, const struct dedge *e)
 static void print_graph(struct dctx *d)
 {
 	char summary[256];
-	struct sj_sbuf b;
+	struct rp_sbuf b;
 	char title[1024];
 
-	sj_sbuf_init(&b, title, sizeof title);
-	sj_sbuf_printf(&b, "sigjam wait-for graph");
+	rp_sbuf_init(&b, title, sizeof title);
+	rp_sbuf_printf(&b, "sigjam wait-for graph");
 	if (d->r->command)
-		sj_sbuf_printf(&b, ": %s", d->r->command);
-	sj_sbuf_printf(&b, "\n%s", sj_report_summary(d->r->findings, summary, sizeof summary));
-	sj_sbuf_printf(&b, "\nred: deadlock knot; orange: other findings; grey: derived from each wait; "
+		rp_sbuf_printf(&b, ": %s", d->r->command);
+	rp_sbuf_printf(&b, "\n%s", sj_report_summary(d->r->findings, summary, sizeof summary));
+	rp_sbuf_printf(&b, "\nred: deadlock knot; orange: other findings; grey: derived from each wait; "
 		       "dashed: wait with a timeout; hollow arrow: any thread of that process");
 
 	fputs("digraph sigjam {\n", d->out);
@@ -503,11 +503,11 @@ int sj_render_dot(const struct sj_report *r, FILE *out, char *err, size_t errlen
 	derived_edges(&d);
 	if (d.oom) {
 		dctx_free(&d);
-		return sj_fail(err, errlen, "dot report: out of memory");
+		return rp_fail(err, errlen, "dot report: out of memory");
 	}
 	print_graph(&d);
 	dctx_free(&d);
-	return sj_check_stream(out, "dot", err, errlen);
+	return rp_check_stream(out, "dot", err, errlen);
 }
 
 /* ---- SVG through Graphviz ---- */
@@ -541,12 +541,12 @@ static int pump(struct dotrun *dr, const char *dot, size_t len, FILE *out, char 
 		if (poll(p, 3, -1) < 0) {
 			if (errno == EINTR)
 				continue;
-			return sj_fail(err, errlen, "svg report: poll: %s", strerror(errno));
+			return rp_fail(err, errlen, "svg report: poll: %s", strerror(errno));
 		}
 		if (dr->in_fd >= 0 && (p[0].revents & (POLLOUT | POLLERR | POLLHUP))) {
 			ssize_t n = send(dr->in_fd, dot + sent, len - sent, MSG_NOSIGNAL | MSG_DONTWAIT);
 			if (n < 0 && errno != EAGAIN && errno != EINTR) {
-				rc = sj_fail(err, errlen, "svg report: graphviz dot stopped reading its input: %s",
+				rc = rp_fail(err, errlen, "svg report: graphviz dot stopped reading its input: %s",
 					     strerror(errno));
 				dr->in_fd = -1;
 			} else if (n > 0 && (sent += (size_t)n) == len) {
@@ -582,15 +582,15 @@ static int wait_dot(pid_t pid, const char *complaint, char *err, size_t errlen)
 	int status;
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
-			return sj_fail(err, errlen, "svg report: waitpid(dot): %s", strerror(errno));
+			return rp_fail(err, errlen, "svg report: waitpid(dot): %s", strerror(errno));
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return 0;
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
-		return sj_fail(err, errlen, "svg report: Graphviz `dot` could not be run; install graphviz "
+		return rp_fail(err, errlen, "svg report: Graphviz `dot` could not be run; install graphviz "
 			       "or use --format dot");
 	char st[64];
 	int first = (int)strcspn(complaint, "\n");
-	return sj_fail(err, errlen, "svg report: graphviz dot failed (%s)%s%.*s; check the DOT with --format dot",
+	return rp_fail(err, errlen, "svg report: graphviz dot failed (%s)%s%.*s; check the DOT with --format dot",
 		       sj_exit_status_describe(status, st, sizeof st), first ? ": " : "", first, complaint);
 }
 
@@ -608,10 +608,10 @@ static int spawn_dot(const int child_fds[3], pid_t *pid, char *err, size_t errle
 	int rc = posix_spawnp(pid, "dot", &fa, NULL, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
 	if (rc == ENOENT)
-		return sj_fail(err, errlen, "svg report: Graphviz `dot` is not on PATH; install graphviz "
+		return rp_fail(err, errlen, "svg report: Graphviz `dot` is not on PATH; install graphviz "
 			       "(apt-get install graphviz) or use --format dot");
 	if (rc != 0)
-		return sj_fail(err, errlen, "svg report: cannot run dot: %s", strerror(rc));
+		return rp_fail(err, errlen, "svg report: cannot run dot: %s", strerror(rc));
 	return 0;
 }
 
@@ -634,7 +634,7 @@ int sj_render_svg(const struct sj_report *r, FILE *out, char *err, size_t errlen
 	pid_t pid;
 
 	if (!mem)
-		return sj_fail(err, errlen, "svg report: out of memory");
+		return rp_fail(err, errlen, "svg report: out of memory");
 	if (sj_render_dot(r, mem, err, errlen) != 0) {
 		fclose(mem);
 		free(dot);
@@ -642,17 +642,17 @@ int sj_render_svg(const struct sj_report *r, FILE *out, char *err, size_t errlen
 	}
 	fclose(mem);
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
-		sj_fail(err, errlen, "svg report: cannot create a socket for dot: %s", strerror(errno));
+		rp_fail(err, errlen, "svg report: cannot create a socket for dot: %s", strerror(errno));
 		goto out;
 	}
 	ours[0] = sv[0], theirs[0] = sv[1];
 	if (pipe2(po, O_CLOEXEC) != 0) {
-		sj_fail(err, errlen, "svg report: cannot create pipes for dot: %s", strerror(errno));
+		rp_fail(err, errlen, "svg report: cannot create pipes for dot: %s", strerror(errno));
 		goto out;
 	}
 	ours[1] = po[0], theirs[1] = po[1];
 	if (pipe2(pe, O_CLOEXEC) != 0) {
-		sj_fail(err, errlen, "svg report: cannot create pipes for dot: %s", strerror(errno));
+		rp_fail(err, errlen, "svg report: cannot create pipes for dot: %s", strerror(errno));
 		goto out;
 	}
 	ours[2] = pe[0], theirs[2] = pe[1];
@@ -665,7 +665,7 @@ int sj_render_svg(const struct sj_report *r, FILE *out, char *err, size_t errlen
 	if (wait_dot(pid, dr.errtext, rc ? NULL : err, errlen) != 0)
 		rc = -1;
 	if (rc == 0)
-		rc = sj_check_stream(out, "svg", err, errlen);
+		rc = rp_check_stream(out, "svg", err, errlen);
 out:
 	close_all(ours, 3);
 	close_all(theirs, 3);

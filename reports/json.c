@@ -21,7 +21,7 @@ static json_t *ju(uint64_t v)
 static json_t *jchar(char c)
 {
 	char s[2] = { c ? c : '?', 0 };
-	return sj_json_str(s);
+	return rp_json_str(s);
 }
 
 static const char *accmode_name(int m)
@@ -45,23 +45,23 @@ static json_t *wait_json(const struct sj_process *p, const struct sj_thread *t, 
 	json_t *o = json_object(), *fds = json_array();
 	char text[512];
 
-	sj_jset(o, "kind", json_string(sj_wait_kind_name(w->kind)), bad);
-	sj_jset(o, "text", sj_json_str(sj_wait_describe(p, t, text, sizeof text)), bad);
+	rp_jset(o, "kind", json_string(sj_wait_kind_name(w->kind)), bad);
+	rp_jset(o, "text", rp_json_str(sj_report_wait_text(p, t, text, sizeof text)), bad);
 	for (size_t i = 0; i < w->nfds; i++) {
 		json_t *f = json_object();
 		const struct sj_fd *pf = sj_process_fd(p, w->fds[i].fd);
-		sj_jset(f, "fd", json_integer(w->fds[i].fd), bad);
-		sj_jset(f, "dir", json_string(dir_name(w->fds[i].dir)), bad);
-		sj_jset(f, "target", sj_json_str(pf ? pf->target : NULL), bad);
-		sj_jappend(fds, f, bad);
+		rp_jset(f, "fd", json_integer(w->fds[i].fd), bad);
+		rp_jset(f, "dir", json_string(dir_name(w->fds[i].dir)), bad);
+		rp_jset(f, "target", rp_json_str(pf ? pf->target : NULL), bad);
+		rp_jappend(fds, f, bad);
 	}
-	sj_jset(o, "fds", fds, bad);
-	sj_jset(o, "has_timeout", json_boolean(w->has_timeout), bad);
-	sj_jset(o, "timeout_ns", w->timeout_ns >= 0 ? json_integer(w->timeout_ns) : json_null(), bad);
-	sj_jset(o, "wait_pid", json_integer(w->wait_pid), bad);
-	sj_jset(o, "futex_addr", sj_json_hex(w->futex_addr), bad);
-	sj_jset(o, "futex_op", json_integer(w->futex_op), bad);
-	sj_jset(o, "futex_private", json_boolean(w->futex_private), bad);
+	rp_jset(o, "fds", fds, bad);
+	rp_jset(o, "has_timeout", json_boolean(w->has_timeout), bad);
+	rp_jset(o, "timeout_ns", w->timeout_ns >= 0 ? json_integer(w->timeout_ns) : json_null(), bad);
+	rp_jset(o, "wait_pid", json_integer(w->wait_pid), bad);
+	rp_jset(o, "futex_addr", rp_json_hex(w->futex_addr), bad);
+	rp_jset(o, "futex_op", json_integer(w->futex_op), bad);
+	rp_jset(o, "futex_private", json_boolean(w->futex_private), bad);
 	return o;
 }
 
@@ -71,15 +71,15 @@ static json_t *frames_json(const struct sj_thread *t, int *bad)
 	for (size_t i = 0; i < t->nframes; i++) {
 		const struct sj_frame *f = &t->frames[i];
 		json_t *o = json_object();
-		sj_jset(o, "pc", sj_json_hex(f->pc), bad);
-		sj_jset(o, "is_activation", json_boolean(f->is_activation), bad);
-		sj_jset(o, "func", sj_json_str(f->func), bad);
-		sj_jset(o, "func_off", ju(f->func_off), bad);
-		sj_jset(o, "module", sj_json_str(f->module), bad);
-		sj_jset(o, "module_off", sj_json_hex(f->module_off), bad);
-		sj_jset(o, "file", sj_json_str(f->file), bad);
-		sj_jset(o, "line", json_integer(f->line), bad);
-		sj_jappend(a, o, bad);
+		rp_jset(o, "pc", rp_json_hex(f->pc), bad);
+		rp_jset(o, "is_activation", json_boolean(f->is_activation), bad);
+		rp_jset(o, "func", rp_json_str(f->func), bad);
+		rp_jset(o, "func_off", ju(f->func_off), bad);
+		rp_jset(o, "module", rp_json_str(f->module), bad);
+		rp_jset(o, "module_off", rp_json_hex(f->module_off), bad);
+		rp_jset(o, "file", rp_json_str(f->file), bad);
+		rp_jset(o, "line", json_integer(f->line), bad);
+		rp_jappend(a, o, bad);
 	}
 	return a;
 }
@@ -89,57 +89,57 @@ static json_t *python_json(const struct sj_thread *t, int *bad)
 	if (!t->is_python)
 		return json_null();
 	json_t *o = json_object(), *a = json_array();
-	sj_jset(o, "name", sj_json_str(t->py_name), bad);
-	sj_jset(o, "holds_gil", json_boolean(t->py_holds_gil), bad);
+	rp_jset(o, "name", rp_json_str(t->py_name), bad);
+	rp_jset(o, "holds_gil", json_boolean(t->py_holds_gil), bad);
 	for (size_t i = 0; i < t->npyframes; i++) {
 		const struct sj_pyframe *f = &t->pyframes[i];
 		json_t *fo = json_object();
-		sj_jset(fo, "func", sj_json_str(f->func), bad);
-		sj_jset(fo, "file", sj_json_str(f->file), bad);
-		sj_jset(fo, "line", json_integer(f->line), bad);
-		sj_jset(fo, "is_entry", json_boolean(f->is_entry), bad);
-		sj_jappend(a, fo, bad);
+		rp_jset(fo, "func", rp_json_str(f->func), bad);
+		rp_jset(fo, "file", rp_json_str(f->file), bad);
+		rp_jset(fo, "line", json_integer(f->line), bad);
+		rp_jset(fo, "is_entry", json_boolean(f->is_entry), bad);
+		rp_jappend(a, fo, bad);
 	}
-	sj_jset(o, "frames", a, bad);
+	rp_jset(o, "frames", a, bad);
 	return o;
 }
 
 static json_t *thread_json(const struct sj_process *p, const struct sj_thread *t, int *bad)
 {
 	json_t *o = json_object(), *args = json_array();
-	sj_jset(o, "tid", json_integer(t->tid), bad);
-	sj_jset(o, "name", sj_json_str(t->name), bad);
-	sj_jset(o, "state", jchar(t->state), bad);
-	sj_jset(o, "wchan", sj_json_str(t->wchan), bad);
-	sj_jset(o, "syscall_nr", json_integer(t->syscall_nr), bad);
+	rp_jset(o, "tid", json_integer(t->tid), bad);
+	rp_jset(o, "name", rp_json_str(t->name), bad);
+	rp_jset(o, "state", jchar(t->state), bad);
+	rp_jset(o, "wchan", rp_json_str(t->wchan), bad);
+	rp_jset(o, "syscall_nr", json_integer(t->syscall_nr), bad);
 	for (int i = 0; i < 6; i++)
-		sj_jappend(args, sj_json_hex(t->syscall_args[i]), bad);
-	sj_jset(o, "syscall_args", args, bad);
-	sj_jset(o, "sp", sj_json_hex(t->sp), bad);
-	sj_jset(o, "pc", sj_json_hex(t->pc), bad);
-	sj_jset(o, "wait", wait_json(p, t, bad), bad);
-	sj_jset(o, "utime", ju(t->utime), bad);
-	sj_jset(o, "stime", ju(t->stime), bad);
-	sj_jset(o, "vcsw", ju(t->vcsw), bad);
-	sj_jset(o, "nvcsw", ju(t->nvcsw), bad);
-	sj_jset(o, "frames", frames_json(t, bad), bad);
-	sj_jset(o, "unwind_error", sj_json_str(t->unwind_error), bad);
-	sj_jset(o, "python", python_json(t, bad), bad);
+		rp_jappend(args, rp_json_hex(t->syscall_args[i]), bad);
+	rp_jset(o, "syscall_args", args, bad);
+	rp_jset(o, "sp", rp_json_hex(t->sp), bad);
+	rp_jset(o, "pc", rp_json_hex(t->pc), bad);
+	rp_jset(o, "wait", wait_json(p, t, bad), bad);
+	rp_jset(o, "utime", ju(t->utime), bad);
+	rp_jset(o, "stime", ju(t->stime), bad);
+	rp_jset(o, "vcsw", ju(t->vcsw), bad);
+	rp_jset(o, "nvcsw", ju(t->nvcsw), bad);
+	rp_jset(o, "frames", frames_json(t, bad), bad);
+	rp_jset(o, "unwind_error", rp_json_str(t->unwind_error), bad);
+	rp_jset(o, "python", python_json(t, bad), bad);
 	return o;
 }
 
 static json_t *fd_json(const struct sj_fd *f, int *bad)
 {
 	json_t *o = json_object(), *tfds = json_array();
-	sj_jset(o, "fd", json_integer(f->fd), bad);
-	sj_jset(o, "kind", json_string(sj_fdkind_name(f->kind)), bad);
-	sj_jset(o, "inode", ju(f->inode), bad);
-	sj_jset(o, "access", json_string(accmode_name(f->accmode)), bad);
-	sj_jset(o, "flags", json_integer(f->flags), bad);
-	sj_jset(o, "target", sj_json_str(f->target), bad);
+	rp_jset(o, "fd", json_integer(f->fd), bad);
+	rp_jset(o, "kind", json_string(sj_fdkind_name(f->kind)), bad);
+	rp_jset(o, "inode", ju(f->inode), bad);
+	rp_jset(o, "access", json_string(accmode_name(f->accmode)), bad);
+	rp_jset(o, "flags", json_integer(f->flags), bad);
+	rp_jset(o, "target", rp_json_str(f->target), bad);
 	for (size_t i = 0; i < f->n_epoll_tfds; i++)
-		sj_jappend(tfds, json_integer(f->epoll_tfds[i]), bad);
-	sj_jset(o, "epoll_tfds", tfds, bad);
+		rp_jappend(tfds, json_integer(f->epoll_tfds[i]), bad);
+	rp_jset(o, "epoll_tfds", tfds, bad);
 	return o;
 }
 
@@ -148,13 +148,13 @@ static json_t *map_json(const struct sj_map *m, int *bad)
 	json_t *o = json_object();
 	char dev[32];
 	snprintf(dev, sizeof dev, "%02x:%02x", m->dev_major, m->dev_minor);
-	sj_jset(o, "start", sj_json_hex(m->start), bad);
-	sj_jset(o, "end", sj_json_hex(m->end), bad);
-	sj_jset(o, "offset", sj_json_hex(m->offset), bad);
-	sj_jset(o, "perms", sj_json_str(m->perms), bad);
-	sj_jset(o, "dev", json_string(dev), bad);
-	sj_jset(o, "inode", ju(m->inode), bad);
-	sj_jset(o, "path", sj_json_str(m->path), bad);
+	rp_jset(o, "start", rp_json_hex(m->start), bad);
+	rp_jset(o, "end", rp_json_hex(m->end), bad);
+	rp_jset(o, "offset", rp_json_hex(m->offset), bad);
+	rp_jset(o, "perms", rp_json_str(m->perms), bad);
+	rp_jset(o, "dev", json_string(dev), bad);
+	rp_jset(o, "inode", ju(m->inode), bad);
+	rp_jset(o, "path", rp_json_str(m->path), bad);
 	return o;
 }
 
@@ -162,7 +162,7 @@ static json_t *strings_json(char *const *v, size_t n, int *bad)
 {
 	json_t *a = json_array();
 	for (size_t i = 0; v && i < n && v[i]; i++)
-		sj_jappend(a, sj_json_str(v[i]), bad);
+		rp_jappend(a, rp_json_str(v[i]), bad);
 	return a;
 }
 
@@ -174,35 +174,35 @@ static json_t *process_json(const struct sj_process *p, int *bad)
 
 	while (p->argv && p->argv[argc])
 		argc++;
-	sj_jset(o, "pid", json_integer(p->pid), bad);
-	sj_jset(o, "ppid", json_integer(p->ppid), bad);
-	sj_jset(o, "pgid", json_integer(p->pgid), bad);
-	sj_jset(o, "sid", json_integer(p->sid), bad);
-	sj_jset(o, "state", jchar(p->state), bad);
-	sj_jset(o, "comm", sj_json_str(p->comm), bad);
-	sj_jset(o, "argv", strings_json(p->argv, argc, bad), bad);
-	sj_jset(o, "exe", sj_json_str(p->exe), bad);
-	sj_jset(o, "start_ticks", ju(p->start_ticks), bad);
-	sj_jset(o, "exit_status", p->exit_status >= 0 ? json_integer(p->exit_status) : json_null(), bad);
-	sj_jset(o, "exit", p->exit_status >= 0
+	rp_jset(o, "pid", json_integer(p->pid), bad);
+	rp_jset(o, "ppid", json_integer(p->ppid), bad);
+	rp_jset(o, "pgid", json_integer(p->pgid), bad);
+	rp_jset(o, "sid", json_integer(p->sid), bad);
+	rp_jset(o, "state", jchar(p->state), bad);
+	rp_jset(o, "comm", rp_json_str(p->comm), bad);
+	rp_jset(o, "argv", strings_json(p->argv, argc, bad), bad);
+	rp_jset(o, "exe", rp_json_str(p->exe), bad);
+	rp_jset(o, "start_ticks", ju(p->start_ticks), bad);
+	rp_jset(o, "exit_status", p->exit_status >= 0 ? json_integer(p->exit_status) : json_null(), bad);
+	rp_jset(o, "exit", p->exit_status >= 0
 		? json_string(sj_exit_status_describe(p->exit_status, st, sizeof st)) : json_null(), bad);
-	sj_jset(o, "zombie_since_ns", p->zombie_since_ns ? ju(p->zombie_since_ns) : json_null(), bad);
-	sj_jset(o, "is_target", json_boolean(p->is_target), bad);
-	sj_jset(o, "python_version", sj_json_str(p->python_version), bad);
-	sj_jset(o, "python_note", sj_json_str(p->python_note), bad);
-	sj_jset(o, "capture_error", sj_json_str(p->capture_error), bad);
+	rp_jset(o, "zombie_since_ns", p->zombie_since_ns ? ju(p->zombie_since_ns) : json_null(), bad);
+	rp_jset(o, "is_target", json_boolean(p->is_target), bad);
+	rp_jset(o, "python_version", rp_json_str(p->python_version), bad);
+	rp_jset(o, "python_note", rp_json_str(p->python_note), bad);
+	rp_jset(o, "capture_error", rp_json_str(p->capture_error), bad);
 	a = json_array();
 	for (size_t i = 0; i < p->nthreads; i++)
-		sj_jappend(a, thread_json(p, &p->threads[i], bad), bad);
-	sj_jset(o, "threads", a, bad);
+		rp_jappend(a, thread_json(p, &p->threads[i], bad), bad);
+	rp_jset(o, "threads", a, bad);
 	a = json_array();
 	for (size_t i = 0; i < p->nfds; i++)
-		sj_jappend(a, fd_json(&p->fds[i], bad), bad);
-	sj_jset(o, "fds", a, bad);
+		rp_jappend(a, fd_json(&p->fds[i], bad), bad);
+	rp_jset(o, "fds", a, bad);
 	a = json_array();
 	for (size_t i = 0; i < p->nmaps; i++)
-		sj_jappend(a, map_json(&p->maps[i], bad), bad);
-	sj_jset(o, "maps", a, bad);
+		rp_jappend(a, map_json(&p->maps[i], bad), bad);
+	rp_jset(o, "maps", a, bad);
 	return o;
 }
 
@@ -222,19 +222,19 @@ static json_t *snapshot_json(const struct sj_snapshot *s, int *bad)
 	if (!s)
 		return json_null();
 	json_t *o = json_object(), *cap = json_object(), *procs = json_array();
-	sj_jset(o, "taken_mono_ns", ju(s->taken_mono_ns), bad);
-	sj_jset(o, "taken_real_s", json_integer(s->taken_real_s), bad);
-	sj_jset(o, "taken_utc", utc_json(s->taken_real_s), bad);
-	sj_jset(o, "boot_mono_offset", ju(s->boot_mono_offset), bad);
-	sj_jset(o, "clk_tck", json_integer(s->clk_tck), bad);
-	sj_jset(cap, "max_stop_ns", ju(s->max_stop_ns), bad);
-	sj_jset(cap, "total_stop_ns", ju(s->total_stop_ns), bad);
-	sj_jset(cap, "capture_ns", ju(s->capture_ns), bad);
-	sj_jset(o, "capture", cap, bad);
-	sj_jset(o, "notes", strings_json(s->notes, s->nnotes, bad), bad);
+	rp_jset(o, "taken_mono_ns", ju(s->taken_mono_ns), bad);
+	rp_jset(o, "taken_real_s", json_integer(s->taken_real_s), bad);
+	rp_jset(o, "taken_utc", utc_json(s->taken_real_s), bad);
+	rp_jset(o, "boot_mono_offset", ju(s->boot_mono_offset), bad);
+	rp_jset(o, "clk_tck", json_integer(s->clk_tck), bad);
+	rp_jset(cap, "max_stop_ns", ju(s->max_stop_ns), bad);
+	rp_jset(cap, "total_stop_ns", ju(s->total_stop_ns), bad);
+	rp_jset(cap, "capture_ns", ju(s->capture_ns), bad);
+	rp_jset(o, "capture", cap, bad);
+	rp_jset(o, "notes", strings_json(s->notes, s->nnotes, bad), bad);
 	for (size_t i = 0; i < s->nprocs; i++)
-		sj_jappend(procs, process_json(&s->procs[i], bad), bad);
-	sj_jset(o, "processes", procs, bad);
+		rp_jappend(procs, process_json(&s->procs[i], bad), bad);
+	rp_jset(o, "processes", procs, bad);
 	return o;
 }
 
@@ -242,50 +242,50 @@ static json_t *finding_json(const struct sj_finding *f, int *bad)
 {
 	json_t *o = json_object(), *a;
 
-	sj_jset(o, "kind", json_string(sj_finding_kind_name(f->kind)), bad);
-	sj_jset(o, "severity", json_string(sj_severity_name(f->severity)), bad);
-	sj_jset(o, "title", json_string(sj_kind_info(f->kind)->title), bad);
-	sj_jset(o, "cause", sj_json_str(f->cause), bad);
-	sj_jset(o, "advice", sj_json_str(f->advice), bad);
-	sj_jset(o, "sig", f->sig > 0 ? json_integer(f->sig) : json_null(), bad);
+	rp_jset(o, "kind", json_string(sj_finding_kind_name(f->kind)), bad);
+	rp_jset(o, "severity", json_string(rp_severity_name(f->severity)), bad);
+	rp_jset(o, "title", json_string(rp_kind_info(f->kind)->title), bad);
+	rp_jset(o, "cause", rp_json_str(f->cause), bad);
+	rp_jset(o, "advice", rp_json_str(f->advice), bad);
+	rp_jset(o, "sig", f->sig > 0 ? json_integer(f->sig) : json_null(), bad);
 	a = json_array();
 	for (size_t i = 0; i < f->nevidence; i++) {
 		json_t *e = json_object();
-		sj_jset(e, "pid", json_integer(f->evidence[i].pid), bad);
-		sj_jset(e, "tid", json_integer(f->evidence[i].tid), bad);
-		sj_jset(e, "text", sj_json_str(f->evidence[i].text), bad);
-		sj_jappend(a, e, bad);
+		rp_jset(e, "pid", json_integer(f->evidence[i].pid), bad);
+		rp_jset(e, "tid", json_integer(f->evidence[i].tid), bad);
+		rp_jset(e, "text", rp_json_str(f->evidence[i].text), bad);
+		rp_jappend(a, e, bad);
 	}
-	sj_jset(o, "evidence", a, bad);
+	rp_jset(o, "evidence", a, bad);
 	a = json_array();
 	for (size_t i = 0; i < f->nedges; i++) {
 		const struct sj_edge *ed = &f->edges[i];
 		json_t *e = json_object();
-		sj_jset(e, "from_pid", json_integer(ed->from_pid), bad);
-		sj_jset(e, "from_tid", json_integer(ed->from_tid), bad);
-		sj_jset(e, "to_pid", json_integer(ed->to_pid), bad);
-		sj_jset(e, "to_tid", json_integer(ed->to_tid), bad);
-		sj_jset(e, "via", sj_json_str(ed->via), bad);
-		sj_jappend(a, e, bad);
+		rp_jset(e, "from_pid", json_integer(ed->from_pid), bad);
+		rp_jset(e, "from_tid", json_integer(ed->from_tid), bad);
+		rp_jset(e, "to_pid", json_integer(ed->to_pid), bad);
+		rp_jset(e, "to_tid", json_integer(ed->to_tid), bad);
+		rp_jset(e, "via", rp_json_str(ed->via), bad);
+		rp_jappend(a, e, bad);
 	}
-	sj_jset(o, "edges", a, bad);
+	rp_jset(o, "edges", a, bad);
 	a = json_array();
 	for (size_t i = 0; i < f->nlocations; i++) {
 		json_t *e = json_object();
-		sj_jset(e, "file", sj_json_str(f->locations[i].file), bad);
-		sj_jset(e, "line", json_integer(f->locations[i].line), bad);
-		sj_jset(e, "func", sj_json_str(f->locations[i].func), bad);
-		sj_jappend(a, e, bad);
+		rp_jset(e, "file", rp_json_str(f->locations[i].file), bad);
+		rp_jset(e, "line", json_integer(f->locations[i].line), bad);
+		rp_jset(e, "func", rp_json_str(f->locations[i].func), bad);
+		rp_jappend(a, e, bad);
 	}
-	sj_jset(o, "locations", a, bad);
+	rp_jset(o, "locations", a, bad);
 	a = json_array();
 	for (size_t i = 0; i < f->npids; i++)
-		sj_jappend(a, json_integer(f->pids[i]), bad);
-	sj_jset(o, "pids", a, bad);
+		rp_jappend(a, json_integer(f->pids[i]), bad);
+	rp_jset(o, "pids", a, bad);
 	a = json_array();
 	for (size_t i = 0; i < f->npipes; i++)
-		sj_jappend(a, ju(f->pipes[i]), bad);
-	sj_jset(o, "pipes", a, bad);
+		rp_jappend(a, ju(f->pipes[i]), bad);
+	rp_jset(o, "pipes", a, bad);
 	return o;
 }
 
@@ -294,14 +294,14 @@ static json_t *finding_json(const struct sj_finding *f, int *bad)
 static json_t *event_from_fields(const struct sj_jevent *e, int *bad)
 {
 	json_t *o = json_object();
-	sj_jset(o, "v", json_integer(1), bad);
-	sj_jset(o, "t", json_integer(e->t_ns), bad);
-	sj_jset(o, "pid", json_integer(e->pid), bad);
-	sj_jset(o, "ppid", json_integer(e->ppid), bad);
-	sj_jset(o, "tid", json_integer(e->tid), bad);
-	sj_jset(o, "ev", sj_json_str(e->ev ? e->ev : "?"), bad);
+	rp_jset(o, "v", json_integer(1), bad);
+	rp_jset(o, "t", json_integer(e->t_ns), bad);
+	rp_jset(o, "pid", json_integer(e->pid), bad);
+	rp_jset(o, "ppid", json_integer(e->ppid), bad);
+	rp_jset(o, "tid", json_integer(e->tid), bad);
+	rp_jset(o, "ev", rp_json_str(e->ev ? e->ev : "?"), bad);
 	if (e->comm)
-		sj_jset(o, "comm", sj_json_str(e->comm), bad);
+		rp_jset(o, "comm", rp_json_str(e->comm), bad);
 	return o;
 }
 
@@ -310,16 +310,16 @@ static json_t *journal_json(const struct sj_journal *j, int *bad)
 	if (!j)
 		return json_null();
 	json_t *o = json_object(), *a = json_array();
-	sj_jset(o, "bad_lines", ju(j->bad_lines), bad);
+	rp_jset(o, "bad_lines", ju(j->bad_lines), bad);
 	for (size_t i = 0; i < j->n; i++) {
 		json_t *ev = j->ev[i].line ? json_loads(j->ev[i].line, JSON_REJECT_DUPLICATES, NULL) : NULL;
 		if (!json_is_object(ev)) {
 			json_decref(ev);
 			ev = event_from_fields(&j->ev[i], bad);
 		}
-		sj_jappend(a, ev, bad);
+		rp_jappend(a, ev, bad);
 	}
-	sj_jset(o, "events", a, bad);
+	rp_jset(o, "events", a, bad);
 	return o;
 }
 
@@ -329,7 +329,7 @@ static json_t *counts_json(const struct sj_findings *f, int *bad)
 	for (size_t i = 0; f && i < f->n; i++) {
 		const char *k = sj_finding_kind_name(f->v[i].kind);
 		json_int_t n = json_integer_value(json_object_get(o, k));
-		sj_jset(o, k, json_integer(n + 1), bad);
+		rp_jset(o, k, json_integer(n + 1), bad);
 	}
 	return o;
 }
@@ -344,24 +344,24 @@ json_t *sj_report_json(const struct sj_report *r, char *err, size_t errlen)
 		json_decref(root);
 		json_decref(gen);
 		json_decref(fa);
-		sj_fail(err, errlen, "json report: out of memory");
+		rp_fail(err, errlen, "json report: out of memory");
 		return NULL;
 	}
-	sj_jset(root, "schema", json_string(SJ_REPORT_SCHEMA), &bad);
-	sj_jset(gen, "name", json_string("sigjam"), &bad);
-	sj_jset(gen, "version", json_string(SIGJAM_VERSION), &bad);
-	sj_jset(root, "generator", gen, &bad);
-	sj_jset(root, "command", sj_json_str(r->command), &bad);
-	sj_jset(root, "summary", json_string(sj_report_summary(r->findings, summary, sizeof summary)), &bad);
-	sj_jset(root, "finding_counts", counts_json(r->findings, &bad), &bad);
-	for (size_t i = 0; i < sj_nfindings(r); i++)
-		sj_jappend(fa, finding_json(&r->findings->v[i], &bad), &bad);
-	sj_jset(root, "findings", fa, &bad);
-	sj_jset(root, "snapshot", snapshot_json(r->snap, &bad), &bad);
-	sj_jset(root, "journal", journal_json(r->journal, &bad), &bad);
+	rp_jset(root, "schema", json_string(SJ_REPORT_SCHEMA), &bad);
+	rp_jset(gen, "name", json_string("sigjam"), &bad);
+	rp_jset(gen, "version", json_string(SIGJAM_VERSION), &bad);
+	rp_jset(root, "generator", gen, &bad);
+	rp_jset(root, "command", rp_json_str(r->command), &bad);
+	rp_jset(root, "summary", json_string(sj_report_summary(r->findings, summary, sizeof summary)), &bad);
+	rp_jset(root, "finding_counts", counts_json(r->findings, &bad), &bad);
+	for (size_t i = 0; i < rp_nfindings(r); i++)
+		rp_jappend(fa, finding_json(&r->findings->v[i], &bad), &bad);
+	rp_jset(root, "findings", fa, &bad);
+	rp_jset(root, "snapshot", snapshot_json(r->snap, &bad), &bad);
+	rp_jset(root, "journal", journal_json(r->journal, &bad), &bad);
 	if (bad) {
 		json_decref(root);
-		sj_fail(err, errlen, "json report: out of memory while building the document");
+		rp_fail(err, errlen, "json report: out of memory while building the document");
 		return NULL;
 	}
 	return root;
@@ -375,7 +375,7 @@ int sj_render_json(const struct sj_report *r, FILE *out, char *err, size_t errle
 	int rc = json_dumpf(root, out, JSON_INDENT(2));
 	json_decref(root);
 	if (rc != 0)
-		return sj_fail(err, errlen, "json report: writing the output failed");
+		return rp_fail(err, errlen, "json report: writing the output failed");
 	fputc('\n', out);
-	return sj_check_stream(out, "json", err, errlen);
+	return rp_check_stream(out, "json", err, errlen);
 }

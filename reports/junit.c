@@ -21,7 +21,7 @@ static void xml_esc(FILE *out, const char *s, int attr)
 	size_t n = strlen(s);
 	for (size_t i = 0; i < n;) {
 		long cp;
-		size_t l = sj_utf8_next(u + i, n - i, &cp);
+		size_t l = rp_utf8_next(u + i, n - i, &cp);
 		switch (cp) {
 		case '&': fputs("&amp;", out); break;
 		case '<': fputs("&lt;", out); break;
@@ -95,7 +95,7 @@ static void who(FILE *out, pid_t pid, pid_t tid)
 
 static void finding_body(FILE *out, const struct sj_finding *f)
 {
-	xml_text(out, "%s\n", f->cause ? f->cause : sj_kind_info(f->kind)->short_desc);
+	xml_text(out, "%s\n", f->cause ? f->cause : rp_kind_info(f->kind)->short_desc);
 	for (size_t i = 0; i < f->nevidence; i++) {
 		fputs("  ", out);
 		who(out, f->evidence[i].pid, f->evidence[i].tid);
@@ -111,7 +111,7 @@ static void finding_body(FILE *out, const struct sj_finding *f)
 	}
 	for (size_t i = 0; i < f->nlocations; i++) {
 		char loc[1024];
-		xml_text(out, "  at %s\n", sj_location_describe(&f->locations[i], loc, sizeof loc));
+		xml_text(out, "  at %s\n", rp_location_describe(&f->locations[i], loc, sizeof loc));
 	}
 	if (f->advice)
 		xml_text(out, "advice: %s\n", f->advice);
@@ -120,7 +120,7 @@ static void finding_body(FILE *out, const struct sj_finding *f)
 static void testcase(FILE *out, const struct sj_finding *f)
 {
 	char name[NAME_MAX_BYTES + 8];
-	const char *cause = f->cause ? f->cause : sj_kind_info(f->kind)->short_desc;
+	const char *cause = f->cause ? f->cause : rp_kind_info(f->kind)->short_desc;
 	const char *kind = sj_finding_kind_name(f->kind);
 
 	short_cause(cause, name, sizeof name);
@@ -132,7 +132,7 @@ static void testcase(FILE *out, const struct sj_finding *f)
 		finding_body(out, f);
 		fputs("</system-out>\n", out);
 	} else {
-		fprintf(out, "      <failure type=\"%s\" message=\"%s: ", kind, sj_severity_name(f->severity));
+		fprintf(out, "      <failure type=\"%s\" message=\"%s: ", kind, rp_severity_name(f->severity));
 		xml_attr(out, cause);
 		fputs("\">", out);
 		finding_body(out, f);
@@ -155,14 +155,14 @@ static int timestamp(const struct sj_report *r, char *buf, size_t len)
 static size_t count_failures(const struct sj_report *r)
 {
 	size_t n = 0;
-	for (size_t i = 0; i < sj_nfindings(r); i++)
+	for (size_t i = 0; i < rp_nfindings(r); i++)
 		n += r->findings->v[i].severity != SJ_SEV_NOTE;
 	return n;
 }
 
 int sj_render_junit(const struct sj_report *r, FILE *out, char *err, size_t errlen)
 {
-	size_t nf = sj_nfindings(r), failures = count_failures(r), tests = nf ? nf : 1;
+	size_t nf = rp_nfindings(r), failures = count_failures(r), tests = nf ? nf : 1;
 	char ts[32], summary[256];
 	uint64_t ns = r->snap ? r->snap->capture_ns : 0;
 
@@ -191,5 +191,5 @@ int sj_render_junit(const struct sj_report *r, FILE *out, char *err, size_t errl
 	xml_text(out, "%s", sj_report_summary(r->findings, summary, sizeof summary));
 	fputs("</system-out>\n", out);
 	fputs("  </testsuite>\n</testsuites>\n", out);
-	return sj_check_stream(out, "junit", err, errlen);
+	return rp_check_stream(out, "junit", err, errlen);
 }

@@ -58,7 +58,7 @@ const char *sj_report_summary(const struct sj_findings *f, char *buf, size_t len
 /* What thread t of process p waits for, in words:
  * "read(fd 5 = pipe:[8493])", "futex 0x7f.. private, no timeout",
  * "poll(4 fds, no timeout)", "wait4(41)", "running".  Returns buf. */
-const char *sj_wait_describe(const struct sj_process *p, const struct sj_thread *t,
+const char *sj_report_wait_text(const struct sj_process *p, const struct sj_thread *t,
 			     char *buf, size_t len);
 
 /* A raw wait status in words: "exited 1", "killed by SIGKILL",

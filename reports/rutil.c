@@ -13,7 +13,7 @@
 
 /* ---- finding kinds ---- */
 
-static const struct sj_kind_info kind_info[SJ_FIND_KIND_COUNT] = {
+static const struct rp_kind_info kind_info[SJ_FIND_KIND_COUNT] = {
 	[SJ_FIND_DEADLOCK] = {
 		"Deadlock",
 		"A set of blocked threads can only be woken by each other.",
@@ -92,16 +92,16 @@ static const struct sj_kind_info kind_info[SJ_FIND_KIND_COUNT] = {
 		SJ_SEV_WARNING },
 };
 
-const struct sj_kind_info *sj_kind_info(enum sj_finding_kind k)
+const struct rp_kind_info *rp_kind_info(enum sj_finding_kind k)
 {
-	static const struct sj_kind_info unknown = {
+	static const struct rp_kind_info unknown = {
 		"Unknown finding", "A finding of a kind this version does not know.",
 		"A finding of a kind this version does not know.", "Upgrade sigjam.", SJ_SEV_WARNING,
 	};
 	return (unsigned)k < SJ_FIND_KIND_COUNT ? &kind_info[k] : &unknown;
 }
 
-const char *sj_severity_name(enum sj_severity s)
+const char *rp_severity_name(enum sj_severity s)
 {
 	static const char *const names[] = {
 		[SJ_SEV_NOTE] = "note", [SJ_SEV_WARNING] = "warning", [SJ_SEV_ERROR] = "error",
@@ -109,19 +109,19 @@ const char *sj_severity_name(enum sj_severity s)
 	return (unsigned)s < sizeof names / sizeof names[0] ? names[s] : "warning";
 }
 
-size_t sj_nfindings(const struct sj_report *r)
+size_t rp_nfindings(const struct sj_report *r)
 {
 	return r->findings ? r->findings->n : 0;
 }
 
 const char *sj_report_summary(const struct sj_findings *f, char *buf, size_t len)
 {
-	struct sj_sbuf b;
+	struct rp_sbuf b;
 	size_t count[SJ_FIND_KIND_COUNT] = { 0 }, other = 0, n = f ? f->n : 0;
 
-	sj_sbuf_init(&b, buf, len);
+	rp_sbuf_init(&b, buf, len);
 	if (n == 0) {
-		sj_sbuf_printf(&b, "no findings");
+		rp_sbuf_printf(&b, "no findings");
 		return buf;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -130,22 +130,22 @@ const char *sj_report_summary(const struct sj_findings *f, char *buf, size_t len
 		else
 			other++;
 	}
-	sj_sbuf_printf(&b, "%zu finding%s:", n, n == 1 ? "" : "s");
+	rp_sbuf_printf(&b, "%zu finding%s:", n, n == 1 ? "" : "s");
 	const char *sep = " ";
 	for (int k = 0; k < SJ_FIND_KIND_COUNT; k++) {
 		if (!count[k])
 			continue;
-		sj_sbuf_printf(&b, "%s%zu %s", sep, count[k], sj_finding_kind_name(k));
+		rp_sbuf_printf(&b, "%s%zu %s", sep, count[k], sj_finding_kind_name(k));
 		sep = ", ";
 	}
 	if (other)
-		sj_sbuf_printf(&b, "%s%zu unknown", sep, other);
+		rp_sbuf_printf(&b, "%s%zu unknown", sep, other);
 	return buf;
 }
 
 /* ---- text utilities ---- */
 
-size_t sj_utf8_next(const unsigned char *s, size_t n, long *cp)
+size_t rp_utf8_next(const unsigned char *s, size_t n, long *cp)
 {
 	static const long min_cp[5] = { 0, 0, 0x80, 0x800, 0x10000 };
 	unsigned char c = s[0];
@@ -190,7 +190,7 @@ size_t sj_utf8_next(const unsigned char *s, size_t n, long *cp)
 	return len;
 }
 
-json_t *sj_json_str(const char *s)
+json_t *rp_json_str(const char *s)
 {
 	if (!s)
 		return json_null();
@@ -205,7 +205,7 @@ json_t *sj_json_str(const char *s)
 	const unsigned char *u = (const unsigned char *)s;
 	for (size_t i = 0; i < n;) {
 		long cp;
-		size_t l = sj_utf8_next(u + i, n - i, &cp);
+		size_t l = rp_utf8_next(u + i, n - i, &cp);
 		if (cp < 0) {
 			memcpy(fixed + o, "\xef\xbf\xbd", 3);
 			o += 3;
@@ -221,20 +221,20 @@ json_t *sj_json_str(const char *s)
 	return j;
 }
 
-json_t *sj_json_hex(uint64_t v)
+json_t *rp_json_hex(uint64_t v)
 {
 	char buf[24];
 	snprintf(buf, sizeof buf, "0x%" PRIx64, v);
 	return json_string(buf);
 }
 
-void sj_jset(json_t *o, const char *key, json_t *v, int *bad)
+void rp_jset(json_t *o, const char *key, json_t *v, int *bad)
 {
 	if (!v || json_object_set_new(o, key, v) != 0)
 		*bad = 1;
 }
 
-void sj_jappend(json_t *a, json_t *v, int *bad)
+void rp_jappend(json_t *a, json_t *v, int *bad)
 {
 	if (!v || json_array_append_new(a, v) != 0)
 		*bad = 1;
@@ -274,7 +274,7 @@ static const struct { long nr; const char *name; } syscalls[] = {
 #undef SC
 };
 
-const char *sj_syscall_name(long nr)
+const char *rp_syscall_name(long nr)
 {
 	for (size_t i = 0; i < sizeof syscalls / sizeof syscalls[0]; i++)
 		if (syscalls[i].nr == nr)
@@ -282,7 +282,7 @@ const char *sj_syscall_name(long nr)
 	return NULL;
 }
 
-const char *sj_fmt_duration(int64_t ns, char *buf, size_t len)
+const char *rp_fmt_duration(int64_t ns, char *buf, size_t len)
 {
 	static const struct { int64_t div; const char *unit; } units[] = {
 		{ 60000000000LL, "min" }, { 1000000000LL, "s" }, { 1000000LL, "ms" },
@@ -306,7 +306,7 @@ const char *sj_fmt_duration(int64_t ns, char *buf, size_t len)
 	return buf;   /* not reached: the last unit divides everything */
 }
 
-const char *sj_basename(const char *path)
+const char *rp_basename(const char *path)
 {
 	if (!path)
 		return NULL;
@@ -314,12 +314,12 @@ const char *sj_basename(const char *path)
 	return s && s[1] ? s + 1 : path;
 }
 
-const char *sj_thread_label(const struct sj_thread *t)
+const char *rp_thread_label(const struct sj_thread *t)
 {
 	return t->py_name ? t->py_name : t->name ? t->name : "?";
 }
 
-void sj_sbuf_init(struct sj_sbuf *b, char *p, size_t len)
+void rp_sbuf_init(struct rp_sbuf *b, char *p, size_t len)
 {
 	b->p = p;
 	b->len = len;
@@ -328,7 +328,7 @@ void sj_sbuf_init(struct sj_sbuf *b, char *p, size_t len)
 		p[0] = 0;
 }
 
-void sj_sbuf_printf(struct sj_sbuf *b, const char *fmt, ...)
+void rp_sbuf_printf(struct rp_sbuf *b, const char *fmt, ...)
 {
 	if (b->used + 1 >= b->len)
 		return;
@@ -340,24 +340,24 @@ void sj_sbuf_printf(struct sj_sbuf *b, const char *fmt, ...)
 		b->used += (size_t)n < b->len - b->used ? (size_t)n : b->len - b->used - 1;
 }
 
-const char *sj_location_describe(const struct sj_location *l, char *buf, size_t len)
+const char *rp_location_describe(const struct sj_location *l, char *buf, size_t len)
 {
-	struct sj_sbuf b;
-	sj_sbuf_init(&b, buf, len);
+	struct rp_sbuf b;
+	rp_sbuf_init(&b, buf, len);
 	if (l->file)
-		sj_sbuf_printf(&b, "%s", l->file);
+		rp_sbuf_printf(&b, "%s", l->file);
 	if (l->file && l->line > 0)
-		sj_sbuf_printf(&b, ":%d", l->line);
+		rp_sbuf_printf(&b, ":%d", l->line);
 	if (l->func && l->file)
-		sj_sbuf_printf(&b, " in %s", l->func);
+		rp_sbuf_printf(&b, " in %s", l->func);
 	else if (l->func)
-		sj_sbuf_printf(&b, "%s()", l->func);
+		rp_sbuf_printf(&b, "%s()", l->func);
 	if (!l->file && !l->func)
-		sj_sbuf_printf(&b, "unknown location");
+		rp_sbuf_printf(&b, "unknown location");
 	return buf;
 }
 
-int sj_fail(char *err, size_t errlen, const char *fmt, ...)
+int rp_fail(char *err, size_t errlen, const char *fmt, ...)
 {
 	if (err && errlen) {
 		va_list ap;
@@ -368,10 +368,10 @@ int sj_fail(char *err, size_t errlen, const char *fmt, ...)
 	return -1;
 }
 
-int sj_check_stream(FILE *out, const char *what, char *err, size_t errlen)
+int rp_check_stream(FILE *out, const char *what, char *err, size_t errlen)
 {
 	if (fflush(out) != 0 || ferror(out))
-		return sj_fail(err, errlen, "%s report: writing the output failed: %s", what,
+		return rp_fail(err, errlen, "%s report: writing the output failed: %s", what,
 			       strerror(errno ? errno : EIO));
 	return 0;
 }
@@ -399,24 +399,24 @@ const char *sj_exit_status_describe(int status, char *buf, size_t len)
 	return buf;
 }
 
-static void describe_fd(struct sj_sbuf *b, const struct sj_process *p, int fd)
+static void describe_fd(struct rp_sbuf *b, const struct sj_process *p, int fd)
 {
 	const struct sj_fd *f = p ? sj_process_fd(p, fd) : NULL;
 	if (f && f->target)
-		sj_sbuf_printf(b, "fd %d = %s", fd, f->target);
+		rp_sbuf_printf(b, "fd %d = %s", fd, f->target);
 	else
-		sj_sbuf_printf(b, "fd %d", fd);
+		rp_sbuf_printf(b, "fd %d", fd);
 }
 
-static void describe_timeout(struct sj_sbuf *b, const struct sj_wait *w)
+static void describe_timeout(struct rp_sbuf *b, const struct sj_wait *w)
 {
 	char d[32];
 	if (!w->has_timeout)
-		sj_sbuf_printf(b, "no timeout");
+		rp_sbuf_printf(b, "no timeout");
 	else if (w->timeout_ns >= 0)
-		sj_sbuf_printf(b, "timeout %s", sj_fmt_duration(w->timeout_ns, d, sizeof d));
+		rp_sbuf_printf(b, "timeout %s", rp_fmt_duration(w->timeout_ns, d, sizeof d));
 	else
-		sj_sbuf_printf(b, "with a timeout");
+		rp_sbuf_printf(b, "with a timeout");
 }
 
 static const struct sj_map *map_of(const struct sj_process *p, uint64_t addr)
@@ -429,70 +429,70 @@ static const struct sj_map *map_of(const struct sj_process *p, uint64_t addr)
 
 static const char *call_name(const struct sj_thread *t, const char *fallback)
 {
-	const char *n = sj_syscall_name(t->syscall_nr);
+	const char *n = rp_syscall_name(t->syscall_nr);
 	return n ? n : fallback;
 }
 
-static void wait_io(struct sj_sbuf *b, const struct sj_process *p, const struct sj_thread *t,
+static void wait_io(struct rp_sbuf *b, const struct sj_process *p, const struct sj_thread *t,
 		    const char *fallback)
 {
-	sj_sbuf_printf(b, "%s(", call_name(t, fallback));
+	rp_sbuf_printf(b, "%s(", call_name(t, fallback));
 	if (t->wait.nfds)
 		describe_fd(b, p, t->wait.fds[0].fd);
 	else
-		sj_sbuf_printf(b, "unknown fd");
-	sj_sbuf_printf(b, ")");
+		rp_sbuf_printf(b, "unknown fd");
+	rp_sbuf_printf(b, ")");
 }
 
-static void wait_poll(struct sj_sbuf *b, const struct sj_process *p, const struct sj_thread *t)
+static void wait_poll(struct rp_sbuf *b, const struct sj_process *p, const struct sj_thread *t)
 {
-	sj_sbuf_printf(b, "%s(%zu fd%s, ", call_name(t, "poll"), t->wait.nfds,
+	rp_sbuf_printf(b, "%s(%zu fd%s, ", call_name(t, "poll"), t->wait.nfds,
 		       t->wait.nfds == 1 ? "" : "s");
 	describe_timeout(b, &t->wait);
-	sj_sbuf_printf(b, ")");
+	rp_sbuf_printf(b, ")");
 }
 
-static void wait_child(struct sj_sbuf *b, const struct sj_thread *t)
+static void wait_child(struct rp_sbuf *b, const struct sj_thread *t)
 {
 	pid_t w = t->wait.wait_pid;
 	const char *call = call_name(t, "wait4");
 	if (w > 0)
-		sj_sbuf_printf(b, "%s(%d)", call, (int)w);
+		rp_sbuf_printf(b, "%s(%d)", call, (int)w);
 	else if (w == -1)
-		sj_sbuf_printf(b, "%s(any child)", call);
+		rp_sbuf_printf(b, "%s(any child)", call);
 	else if (w == 0)
-		sj_sbuf_printf(b, "%s(any child in own group)", call);
+		rp_sbuf_printf(b, "%s(any child in own group)", call);
 	else
-		sj_sbuf_printf(b, "%s(any child in group %d)", call, (int)-w);
+		rp_sbuf_printf(b, "%s(any child in group %d)", call, (int)-w);
 }
 
-static void wait_futex(struct sj_sbuf *b, const struct sj_process *p, const struct sj_thread *t)
+static void wait_futex(struct rp_sbuf *b, const struct sj_process *p, const struct sj_thread *t)
 {
 	const struct sj_wait *w = &t->wait;
-	sj_sbuf_printf(b, "futex 0x%" PRIx64 " ", w->futex_addr);
+	rp_sbuf_printf(b, "futex 0x%" PRIx64 " ", w->futex_addr);
 	if (w->futex_private) {
-		sj_sbuf_printf(b, "private");
+		rp_sbuf_printf(b, "private");
 	} else {
 		const struct sj_map *m = map_of(p, w->futex_addr);
 		if (m && m->path)
-			sj_sbuf_printf(b, "shared %s", m->path);
+			rp_sbuf_printf(b, "shared %s", m->path);
 		else
-			sj_sbuf_printf(b, "shared (anonymous memory)");
+			rp_sbuf_printf(b, "shared (anonymous memory)");
 	}
-	sj_sbuf_printf(b, ", ");
+	rp_sbuf_printf(b, ", ");
 	describe_timeout(b, w);
 }
 
-const char *sj_wait_describe(const struct sj_process *p, const struct sj_thread *t,
+const char *sj_report_wait_text(const struct sj_process *p, const struct sj_thread *t,
 			     char *buf, size_t len)
 {
-	struct sj_sbuf b;
+	struct rp_sbuf b;
 	char d[32];
 
-	sj_sbuf_init(&b, buf, len);
+	rp_sbuf_init(&b, buf, len);
 	switch (t->wait.kind) {
 	case SJ_WAIT_NONE:
-		sj_sbuf_printf(&b, t->state == 'R' ? "running" : t->state == 'Z' ? "exited"
+		rp_sbuf_printf(&b, t->state == 'R' ? "running" : t->state == 'Z' ? "exited"
 			       : "not in a blocking call");
 		break;
 	case SJ_WAIT_READ:
@@ -515,30 +515,30 @@ const char *sj_wait_describe(const struct sj_process *p, const struct sj_thread 
 		break;
 	case SJ_WAIT_SLEEP:
 		if (t->wait.has_timeout && t->wait.timeout_ns >= 0)
-			sj_sbuf_printf(&b, "%s(%s)", call_name(t, "sleep"),
-				       sj_fmt_duration(t->wait.timeout_ns, d, sizeof d));
+			rp_sbuf_printf(&b, "%s(%s)", call_name(t, "sleep"),
+				       rp_fmt_duration(t->wait.timeout_ns, d, sizeof d));
 		else
-			sj_sbuf_printf(&b, "%s", call_name(t, "sleep"));
+			rp_sbuf_printf(&b, "%s", call_name(t, "sleep"));
 		break;
 	case SJ_WAIT_SIGNAL:
-		sj_sbuf_printf(&b, "%s (waits for a signal", call_name(t, "pause"));
+		rp_sbuf_printf(&b, "%s (waits for a signal", call_name(t, "pause"));
 		if (t->wait.has_timeout) {
-			sj_sbuf_printf(&b, ", ");
+			rp_sbuf_printf(&b, ", ");
 			describe_timeout(&b, &t->wait);
 		}
-		sj_sbuf_printf(&b, ")");
+		rp_sbuf_printf(&b, ")");
 		break;
 	case SJ_WAIT_STOPPED:
-		sj_sbuf_printf(&b, "stopped (state %c before capture)", t->state ? t->state : 'T');
+		rp_sbuf_printf(&b, "stopped (state %c before capture)", t->state ? t->state : 'T');
 		break;
 	case SJ_WAIT_OTHER:
 	default:
-		if (sj_syscall_name(t->syscall_nr))
-			sj_sbuf_printf(&b, "%s", sj_syscall_name(t->syscall_nr));
+		if (rp_syscall_name(t->syscall_nr))
+			rp_sbuf_printf(&b, "%s", rp_syscall_name(t->syscall_nr));
 		else
-			sj_sbuf_printf(&b, "syscall %ld", t->syscall_nr);
+			rp_sbuf_printf(&b, "syscall %ld", t->syscall_nr);
 		if (t->wchan && t->wchan[0] && strcmp(t->wchan, "0") != 0)
-			sj_sbuf_printf(&b, " in %s", t->wchan);
+			rp_sbuf_printf(&b, " in %s", t->wchan);
 		break;
 	}
 	return buf;
@@ -577,138 +577,138 @@ static const char *ev_sig(const struct sj_jevent *e, json_t *obj, const char *ke
 	return "?";
 }
 
-static void ev_start(struct sj_sbuf *b, const struct sj_jevent *e, json_t *o)
+static void ev_start(struct rp_sbuf *b, const struct sj_jevent *e, json_t *o)
 {
 	long long rules = 0;
 	const char *exe = jstr(o, "exe");
-	sj_sbuf_printf(b, "shim loaded in %s", exe ? exe : e->comm ? e->comm : "?");
+	rp_sbuf_printf(b, "shim loaded in %s", exe ? exe : e->comm ? e->comm : "?");
 	const char *role = jstr(o, "role");
 	if (role)
-		sj_sbuf_printf(b, " (%s", role);
+		rp_sbuf_printf(b, " (%s", role);
 	else
-		sj_sbuf_printf(b, " (");
+		rp_sbuf_printf(b, " (");
 	if (jint(o, "rules", &rules))
-		sj_sbuf_printf(b, "%s%lld rule%s", role ? ", " : "", rules, rules == 1 ? "" : "s");
-	sj_sbuf_printf(b, ")");
+		rp_sbuf_printf(b, "%s%lld rule%s", role ? ", " : "", rules, rules == 1 ? "" : "s");
+	rp_sbuf_printf(b, ")");
 }
 
-static void ev_inject_action(struct sj_sbuf *b, const struct sj_jevent *e, json_t *o)
+static void ev_inject_action(struct rp_sbuf *b, const struct sj_jevent *e, json_t *o)
 {
 	const char *a = e->action ? e->action : "?";
 	char num[24], d[32];
 	long long v;
 
 	if (strcmp(a, "signal") == 0 || strcmp(a, "during") == 0) {
-		sj_sbuf_printf(b, "signal %s", ev_sig(e, o, "sig", num, sizeof num));
+		rp_sbuf_printf(b, "signal %s", ev_sig(e, o, "sig", num, sizeof num));
 		if (e->target)
-			sj_sbuf_printf(b, " to %s", e->target);
+			rp_sbuf_printf(b, " to %s", e->target);
 		if (e->target_pid)
-			sj_sbuf_printf(b, " (%ld)", e->target_pid);
+			rp_sbuf_printf(b, " (%ld)", e->target_pid);
 		if (strcmp(a, "during") == 0 && jint(o, "ns", &v))
-			sj_sbuf_printf(b, " during %s", sj_fmt_duration(v, d, sizeof d));
+			rp_sbuf_printf(b, " during %s", rp_fmt_duration(v, d, sizeof d));
 	} else if (strcmp(a, "error") == 0) {
 		const char *en = jstr(o, "errno");
 		if (!en && e->err >= 0)
 			en = sj_errno_name(e->err);
-		sj_sbuf_printf(b, "fail with %s", en ? en : "?");
+		rp_sbuf_printf(b, "fail with %s", en ? en : "?");
 	} else if (strcmp(a, "retval") == 0 && jint(o, "retval", &v)) {
-		sj_sbuf_printf(b, "return %lld", v);
+		rp_sbuf_printf(b, "return %lld", v);
 	} else if (strcmp(a, "short") == 0 && jint(o, "short", &v)) {
-		sj_sbuf_printf(b, "short transfer of %lld bytes", v);
+		rp_sbuf_printf(b, "short transfer of %lld bytes", v);
 	} else if (strcmp(a, "delay") == 0 && jint(o, "ns", &v)) {
-		sj_sbuf_printf(b, "delay %s", sj_fmt_duration(v, d, sizeof d));
+		rp_sbuf_printf(b, "delay %s", rp_fmt_duration(v, d, sizeof d));
 	} else if (strcmp(a, "exit") == 0) {
-		sj_sbuf_printf(b, "exit");
+		rp_sbuf_printf(b, "exit");
 		if (jint(o, "code", &v) || jint(o, "retval", &v))
-			sj_sbuf_printf(b, " %lld", v);
+			rp_sbuf_printf(b, " %lld", v);
 	} else {
-		sj_sbuf_printf(b, "%s", a);
+		rp_sbuf_printf(b, "%s", a);
 	}
 }
 
-static void ev_inject(struct sj_sbuf *b, const struct sj_jevent *e, json_t *o)
+static void ev_inject(struct rp_sbuf *b, const struct sj_jevent *e, json_t *o)
 {
 	long long rule;
-	sj_sbuf_printf(b, "%s", e->func ? e->func : e->hook ? e->hook : "?");
+	rp_sbuf_printf(b, "%s", e->func ? e->func : e->hook ? e->hook : "?");
 	if (e->fd >= 0)
-		sj_sbuf_printf(b, " fd %d", e->fd);
+		rp_sbuf_printf(b, " fd %d", e->fd);
 	if (e->fdkind)
-		sj_sbuf_printf(b, " (%s)", e->fdkind);
+		rp_sbuf_printf(b, " (%s)", e->fdkind);
 	if (e->n)
-		sj_sbuf_printf(b, ", call %ld", e->n);
-	sj_sbuf_printf(b, ": ");
+		rp_sbuf_printf(b, ", call %ld", e->n);
+	rp_sbuf_printf(b, ": ");
 	ev_inject_action(b, e, o);
 	if (jint(o, "rule", &rule)) {
 		const char *spec = jstr(o, "spec");
-		sj_sbuf_printf(b, " [rule %lld%s%s]", rule, spec ? ": " : "", spec ? spec : "");
+		rp_sbuf_printf(b, " [rule %lld%s%s]", rule, spec ? ": " : "", spec ? spec : "");
 	}
 }
 
-static void ev_fork(struct sj_sbuf *b, const struct sj_jevent *e, json_t *o)
+static void ev_fork(struct rp_sbuf *b, const struct sj_jevent *e, json_t *o)
 {
-	sj_sbuf_printf(b, "%s -> child %d", e->func ? e->func : "fork", (int)e->child);
+	rp_sbuf_printf(b, "%s -> child %d", e->func ? e->func : "fork", (int)e->child);
 	const char *cmd = jstr(o, "cmd");
 	if (cmd)
-		sj_sbuf_printf(b, " (%s)", cmd);
+		rp_sbuf_printf(b, " (%s)", cmd);
 }
 
-static void ev_dispositions(struct sj_sbuf *b, const struct sj_jevent *e, json_t *o)
+static void ev_dispositions(struct rp_sbuf *b, const struct sj_jevent *e, json_t *o)
 {
 	json_t *list = o ? json_object_get(o, "list") : NULL;
 	size_t i;
 	json_t *row;
 
-	sj_sbuf_printf(b, "at %s:", e->at ? e->at : "?");
+	rp_sbuf_printf(b, "at %s:", e->at ? e->at : "?");
 	if (!json_array_size(list)) {
-		sj_sbuf_printf(b, " all default");
+		rp_sbuf_printf(b, " all default");
 		return;
 	}
 	json_array_foreach(list, i, row) {
 		const char *sig = jstr(row, "sig"), *disp = jstr(row, "disp");
-		sj_sbuf_printf(b, "%s %s %s%s", i ? "," : "", sig ? sig : "?", disp ? disp : "?",
+		rp_sbuf_printf(b, "%s %s %s%s", i ? "," : "", sig ? sig : "?", disp ? disp : "?",
 			       json_is_true(json_object_get(row, "python")) ? " (python)" : "");
 	}
 }
 
-static void ev_handler(struct sj_sbuf *b, const struct sj_jevent *e, json_t *o)
+static void ev_handler(struct rp_sbuf *b, const struct sj_jevent *e, json_t *o)
 {
 	char num[24];
 	const char *disp = jstr(o, "disp"), *mod = jstr(o, "module"), *off = jstr(o, "off");
 	const char *flags = jstr(o, "flags");
-	sj_sbuf_printf(b, "%s(%s) -> %s", e->func ? e->func : "sigaction",
+	rp_sbuf_printf(b, "%s(%s) -> %s", e->func ? e->func : "sigaction",
 		       ev_sig(e, o, "sig", num, sizeof num), disp ? disp : "?");
 	if (mod)
-		sj_sbuf_printf(b, " in %s%s%s", sj_basename(mod), off ? "+" : "", off ? off : "");
+		rp_sbuf_printf(b, " in %s%s%s", rp_basename(mod), off ? "+" : "", off ? off : "");
 	if (json_is_true(o ? json_object_get(o, "python") : NULL))
-		sj_sbuf_printf(b, " (python)");
+		rp_sbuf_printf(b, " (python)");
 	if (flags && flags[0])
-		sj_sbuf_printf(b, " [%s]", flags);
+		rp_sbuf_printf(b, " [%s]", flags);
 }
 
-static void ev_deliver(struct sj_sbuf *b, const struct sj_jevent *e, json_t *o)
+static void ev_deliver(struct rp_sbuf *b, const struct sj_jevent *e, json_t *o)
 {
 	char num[24];
 	long long from, depth;
 	const char *code = jstr(o, "code");
-	sj_sbuf_printf(b, "%s delivered", ev_sig(e, o, "sig", num, sizeof num));
+	rp_sbuf_printf(b, "%s delivered", ev_sig(e, o, "sig", num, sizeof num));
 	if (code)
-		sj_sbuf_printf(b, " (%s", code);
+		rp_sbuf_printf(b, " (%s", code);
 	if (jint(o, "from", &from))
-		sj_sbuf_printf(b, "%sfrom %lld", code ? ", " : " (", from);
+		rp_sbuf_printf(b, "%sfrom %lld", code ? ", " : " (", from);
 	if (code || jint(o, "from", &from))
-		sj_sbuf_printf(b, ")");
+		rp_sbuf_printf(b, ")");
 	if (jint(o, "depth", &depth) && depth > 1)
-		sj_sbuf_printf(b, ", nesting depth %lld", depth);
+		rp_sbuf_printf(b, ", nesting depth %lld", depth);
 }
 
-static void ev_unsafe(struct sj_sbuf *b, const struct sj_jevent *e, json_t *o)
+static void ev_unsafe(struct rp_sbuf *b, const struct sj_jevent *e, json_t *o)
 {
 	char num[24];
-	sj_sbuf_printf(b, "%s() called in a %s handler", e->call ? e->call : "?",
+	rp_sbuf_printf(b, "%s() called in a %s handler", e->call ? e->call : "?",
 		       ev_sig(e, o, "sig", num, sizeof num));
 }
 
-static void ev_errno(struct sj_sbuf *b, const struct sj_jevent *e, json_t *o)
+static void ev_errno(struct rp_sbuf *b, const struct sj_jevent *e, json_t *o)
 {
 	char num[24], before[24], after[24];
 	const char *bs = jstr(o, "before"), *as = jstr(o, "after");
@@ -717,27 +717,27 @@ static void ev_errno(struct sj_sbuf *b, const struct sj_jevent *e, json_t *o)
 		snprintf(before, sizeof before, "%lld", v), bs = before;
 	if (!as && jint(o, "after", &v))
 		snprintf(after, sizeof after, "%lld", v), as = after;
-	sj_sbuf_printf(b, "%s handler changed errno %s -> %s", ev_sig(e, o, "sig", num, sizeof num),
+	rp_sbuf_printf(b, "%s handler changed errno %s -> %s", ev_sig(e, o, "sig", num, sizeof num),
 		       bs ? bs : "?", as ? as : "?");
 }
 
-static void ev_nested(struct sj_sbuf *b, const struct sj_jevent *e, json_t *o)
+static void ev_nested(struct rp_sbuf *b, const struct sj_jevent *e, json_t *o)
 {
 	char num[24], onum[24];
 	long long depth;
-	sj_sbuf_printf(b, "%s handler started inside the %s handler",
+	rp_sbuf_printf(b, "%s handler started inside the %s handler",
 		       ev_sig(e, o, "sig", num, sizeof num), ev_sig(e, o, "outer", onum, sizeof onum));
 	if (jint(o, "depth", &depth))
-		sj_sbuf_printf(b, " (depth %lld)", depth);
+		rp_sbuf_printf(b, " (depth %lld)", depth);
 }
 
-static void ev_reap(struct sj_sbuf *b, const struct sj_jevent *e, json_t *o)
+static void ev_reap(struct rp_sbuf *b, const struct sj_jevent *e, json_t *o)
 {
-	sj_sbuf_printf(b, "%s reaped child %d: %s", e->func ? e->func : "wait", (int)e->child,
+	rp_sbuf_printf(b, "%s reaped child %d: %s", e->func ? e->func : "wait", (int)e->child,
 		       e->status ? e->status : "?");
 }
 
-static void ev_kill(struct sj_sbuf *b, const struct sj_jevent *e, json_t *o)
+static void ev_kill(struct rp_sbuf *b, const struct sj_jevent *e, json_t *o)
 {
 	char num[24];
 	const char *t = e->target;
@@ -746,18 +746,18 @@ static void ev_kill(struct sj_sbuf *b, const struct sj_jevent *e, json_t *o)
 		snprintf(tbuf, sizeof tbuf, "%ld", e->target_pid);
 		t = tbuf;
 	}
-	sj_sbuf_printf(b, "%s(%s, %s)", e->func ? e->func : "kill", t ? t : "?",
+	rp_sbuf_printf(b, "%s(%s, %s)", e->func ? e->func : "kill", t ? t : "?",
 		       ev_sig(e, o, "sig", num, sizeof num));
 }
 
-static void ev_exit(struct sj_sbuf *b, const struct sj_jevent *e, json_t *o)
+static void ev_exit(struct rp_sbuf *b, const struct sj_jevent *e, json_t *o)
 {
-	sj_sbuf_printf(b, "%s(%d)", e->func ? e->func : "exit", e->code);
+	rp_sbuf_printf(b, "%s(%d)", e->func ? e->func : "exit", e->code);
 }
 
 static const struct {
 	const char *ev;
-	void (*describe)(struct sj_sbuf *, const struct sj_jevent *, json_t *);
+	void (*describe)(struct rp_sbuf *, const struct sj_jevent *, json_t *);
 } ev_table[] = {
 	{ "start", ev_start }, { "inject", ev_inject }, { "fork", ev_fork },
 	{ "spawn", ev_fork }, { "dispositions", ev_dispositions }, { "handler", ev_handler },
@@ -765,15 +765,15 @@ static const struct {
 	{ "nested", ev_nested }, { "reap", ev_reap }, { "kill", ev_kill }, { "exit", ev_exit },
 };
 
-const char *sj_jevent_describe(const struct sj_jevent *e, json_t *obj, char *buf, size_t len)
+const char *rp_jevent_describe(const struct sj_jevent *e, json_t *obj, char *buf, size_t len)
 {
-	struct sj_sbuf b;
-	sj_sbuf_init(&b, buf, len);
+	struct rp_sbuf b;
+	rp_sbuf_init(&b, buf, len);
 	for (size_t i = 0; i < sizeof ev_table / sizeof ev_table[0]; i++)
 		if (e->ev && strcmp(e->ev, ev_table[i].ev) == 0) {
 			ev_table[i].describe(&b, e, obj);
 			return buf;
 		}
-	sj_sbuf_printf(&b, "(unknown record kind)");
+	rp_sbuf_printf(&b, "(unknown record kind)");
 	return buf;
 }

@@ -15,7 +15,7 @@
 static json_t *message(const char *text)
 {
 	json_t *m = json_object();
-	if (m && json_object_set_new(m, "text", sj_json_str(text)) != 0) {
+	if (m && json_object_set_new(m, "text", rp_json_str(text)) != 0) {
 		json_decref(m);
 		return NULL;
 	}
@@ -26,16 +26,16 @@ static json_t *rules_json(int *bad)
 {
 	json_t *rules = json_array();
 	for (int k = 0; k < SJ_FIND_KIND_COUNT; k++) {
-		const struct sj_kind_info *ki = sj_kind_info(k);
+		const struct rp_kind_info *ki = rp_kind_info(k);
 		json_t *r = json_object(), *cfg = json_object();
-		sj_jset(r, "id", json_string(sj_finding_kind_name(k)), bad);
-		sj_jset(r, "name", json_string(ki->title), bad);
-		sj_jset(r, "shortDescription", message(ki->short_desc), bad);
-		sj_jset(r, "fullDescription", message(ki->full_desc), bad);
-		sj_jset(r, "help", message(ki->help), bad);
-		sj_jset(cfg, "level", json_string(sj_severity_name(ki->default_severity)), bad);
-		sj_jset(r, "defaultConfiguration", cfg, bad);
-		sj_jappend(rules, r, bad);
+		rp_jset(r, "id", json_string(sj_finding_kind_name(k)), bad);
+		rp_jset(r, "name", json_string(ki->title), bad);
+		rp_jset(r, "shortDescription", message(ki->short_desc), bad);
+		rp_jset(r, "fullDescription", message(ki->full_desc), bad);
+		rp_jset(r, "help", message(ki->help), bad);
+		rp_jset(cfg, "level", json_string(rp_severity_name(ki->default_severity)), bad);
+		rp_jset(r, "defaultConfiguration", cfg, bad);
+		rp_jappend(rules, r, bad);
 	}
 	return rules;
 }
@@ -71,25 +71,25 @@ static json_t *path_uri(const char *path)
 static json_t *function_logical(const char *func, int *bad)
 {
 	json_t *ll = json_array(), *l = json_object();
-	sj_jset(l, "name", sj_json_str(func), bad);
-	sj_jset(l, "kind", json_string("function"), bad);
-	sj_jappend(ll, l, bad);
+	rp_jset(l, "name", rp_json_str(func), bad);
+	rp_jset(l, "kind", json_string("function"), bad);
+	rp_jappend(ll, l, bad);
 	return ll;
 }
 
 static json_t *physical_location(const struct sj_location *loc, int *bad)
 {
 	json_t *l = json_object(), *phys = json_object(), *art = json_object();
-	sj_jset(art, "uri", path_uri(loc->file), bad);
-	sj_jset(phys, "artifactLocation", art, bad);
+	rp_jset(art, "uri", path_uri(loc->file), bad);
+	rp_jset(phys, "artifactLocation", art, bad);
 	if (loc->line > 0) {
 		json_t *region = json_object();
-		sj_jset(region, "startLine", json_integer(loc->line), bad);
-		sj_jset(phys, "region", region, bad);
+		rp_jset(region, "startLine", json_integer(loc->line), bad);
+		rp_jset(phys, "region", region, bad);
 	}
-	sj_jset(l, "physicalLocation", phys, bad);
+	rp_jset(l, "physicalLocation", phys, bad);
 	if (loc->func)
-		sj_jset(l, "logicalLocations", function_logical(loc->func, bad), bad);
+		rp_jset(l, "logicalLocations", function_logical(loc->func, bad), bad);
 	return l;
 }
 
@@ -116,9 +116,9 @@ static json_t *process_logicals(const struct sj_report *r, const struct sj_findi
 		/* No "kind": none of SARIF's logical-location kinds means
 		 * "process", and a wrong one misleads viewers. */
 		json_t *l = json_object();
-		sj_jset(l, "name", sj_json_str(name), bad);
-		sj_jset(l, "fullyQualifiedName", sj_json_str(name), bad);
-		sj_jappend(ll, l, bad);
+		rp_jset(l, "name", rp_json_str(name), bad);
+		rp_jset(l, "fullyQualifiedName", rp_json_str(name), bad);
+		rp_jappend(ll, l, bad);
 	}
 	return ll;
 }
@@ -133,18 +133,18 @@ static json_t *locations_json(const struct sj_report *r, const struct sj_finding
 			l = physical_location(loc, bad);
 		} else if (loc->func) {
 			l = json_object();
-			sj_jset(l, "logicalLocations", function_logical(loc->func, bad), bad);
+			rp_jset(l, "logicalLocations", function_logical(loc->func, bad), bad);
 		} else {
 			continue;
 		}
-		sj_jappend(locs, l, bad);
+		rp_jappend(locs, l, bad);
 	}
 	if (json_array_size(locs) == 0) {
 		json_t *ll = process_logicals(r, f, bad);
 		if (json_array_size(ll)) {
 			json_t *l = json_object();
-			sj_jset(l, "logicalLocations", ll, bad);
-			sj_jappend(locs, l, bad);
+			rp_jset(l, "logicalLocations", ll, bad);
+			rp_jappend(locs, l, bad);
 		} else {
 			json_decref(ll);
 		}
@@ -165,38 +165,38 @@ static json_t *result_properties(const struct sj_finding *f, int *bad)
 				 e->text ? e->text : "");
 		else
 			snprintf(line, sizeof line, "pid %d: %s", (int)e->pid, e->text ? e->text : "");
-		sj_jappend(ev, sj_json_str(line), bad);
+		rp_jappend(ev, rp_json_str(line), bad);
 	}
 	for (size_t i = 0; i < f->nedges; i++) {
 		const struct sj_edge *e = &f->edges[i];
 		/* pid/tid; a tid of 0 means any thread of that process */
 		snprintf(line, sizeof line, "%d/%d -> %d/%d via %s", (int)e->from_pid, (int)e->from_tid,
 			 (int)e->to_pid, (int)e->to_tid, e->via ? e->via : "?");
-		sj_jappend(edges, sj_json_str(line), bad);
+		rp_jappend(edges, rp_json_str(line), bad);
 	}
 	for (size_t i = 0; i < f->npids; i++)
-		sj_jappend(pids, json_integer(f->pids[i]), bad);
-	sj_jset(p, "evidence", ev, bad);
-	sj_jset(p, "waitFor", edges, bad);
-	sj_jset(p, "pids", pids, bad);
+		rp_jappend(pids, json_integer(f->pids[i]), bad);
+	rp_jset(p, "evidence", ev, bad);
+	rp_jset(p, "waitFor", edges, bad);
+	rp_jset(p, "pids", pids, bad);
 	if (f->advice)
-		sj_jset(p, "advice", sj_json_str(f->advice), bad);
+		rp_jset(p, "advice", rp_json_str(f->advice), bad);
 	return p;
 }
 
 static json_t *result_json(const struct sj_report *r, const struct sj_finding *f, int *bad)
 {
 	json_t *res = json_object();
-	const char *cause = f->cause ? f->cause : sj_kind_info(f->kind)->short_desc;
+	const char *cause = f->cause ? f->cause : rp_kind_info(f->kind)->short_desc;
 	int idx = (unsigned)f->kind < SJ_FIND_KIND_COUNT ? (int)f->kind : -1;
 
-	sj_jset(res, "ruleId", json_string(sj_finding_kind_name(f->kind)), bad);
+	rp_jset(res, "ruleId", json_string(sj_finding_kind_name(f->kind)), bad);
 	if (idx >= 0)
-		sj_jset(res, "ruleIndex", json_integer(idx), bad);
-	sj_jset(res, "level", json_string(sj_severity_name(f->severity)), bad);
-	sj_jset(res, "message", message(cause), bad);
-	sj_jset(res, "locations", locations_json(r, f, bad), bad);
-	sj_jset(res, "properties", result_properties(f, bad), bad);
+		rp_jset(res, "ruleIndex", json_integer(idx), bad);
+	rp_jset(res, "level", json_string(rp_severity_name(f->severity)), bad);
+	rp_jset(res, "message", message(cause), bad);
+	rp_jset(res, "locations", locations_json(r, f, bad), bad);
+	rp_jset(res, "properties", result_properties(f, bad), bad);
 	return res;
 }
 
@@ -204,10 +204,10 @@ static json_t *invocation_json(const struct sj_report *r, int *bad)
 {
 	json_t *invs = json_array(), *inv = json_object();
 	/* The analysis itself succeeded; findings are results, not failures. */
-	sj_jset(inv, "executionSuccessful", json_true(), bad);
+	rp_jset(inv, "executionSuccessful", json_true(), bad);
 	if (r->command)
-		sj_jset(inv, "commandLine", sj_json_str(r->command), bad);
-	sj_jappend(invs, inv, bad);
+		rp_jset(inv, "commandLine", rp_json_str(r->command), bad);
+	rp_jappend(invs, inv, bad);
 	return invs;
 }
 
@@ -217,28 +217,28 @@ int sj_render_sarif(const struct sj_report *r, FILE *out, char *err, size_t errl
 	json_t *tool = json_object(), *driver = json_object(), *results = json_array();
 	int bad = !root || !runs || !run || !tool || !driver || !results;
 
-	sj_jset(driver, "name", json_string("sigjam"), &bad);
-	sj_jset(driver, "version", json_string(SIGJAM_VERSION), &bad);
-	sj_jset(driver, "semanticVersion", json_string(SIGJAM_VERSION), &bad);
-	sj_jset(driver, "rules", rules_json(&bad), &bad);
-	sj_jset(tool, "driver", driver, &bad);
-	sj_jset(run, "tool", tool, &bad);
-	sj_jset(run, "invocations", invocation_json(r, &bad), &bad);
-	for (size_t i = 0; i < sj_nfindings(r); i++)
-		sj_jappend(results, result_json(r, &r->findings->v[i], &bad), &bad);
-	sj_jset(run, "results", results, &bad);
-	sj_jset(root, "$schema", json_string(SARIF_SCHEMA_URI), &bad);
-	sj_jset(root, "version", json_string("2.1.0"), &bad);
-	sj_jappend(runs, run, &bad);
-	sj_jset(root, "runs", runs, &bad);
+	rp_jset(driver, "name", json_string("sigjam"), &bad);
+	rp_jset(driver, "version", json_string(SIGJAM_VERSION), &bad);
+	rp_jset(driver, "semanticVersion", json_string(SIGJAM_VERSION), &bad);
+	rp_jset(driver, "rules", rules_json(&bad), &bad);
+	rp_jset(tool, "driver", driver, &bad);
+	rp_jset(run, "tool", tool, &bad);
+	rp_jset(run, "invocations", invocation_json(r, &bad), &bad);
+	for (size_t i = 0; i < rp_nfindings(r); i++)
+		rp_jappend(results, result_json(r, &r->findings->v[i], &bad), &bad);
+	rp_jset(run, "results", results, &bad);
+	rp_jset(root, "$schema", json_string(SARIF_SCHEMA_URI), &bad);
+	rp_jset(root, "version", json_string("2.1.0"), &bad);
+	rp_jappend(runs, run, &bad);
+	rp_jset(root, "runs", runs, &bad);
 	if (bad) {
 		json_decref(root);
-		return sj_fail(err, errlen, "sarif report: out of memory while building the document");
+		return rp_fail(err, errlen, "sarif report: out of memory while building the document");
 	}
 	int rc = json_dumpf(root, out, JSON_INDENT(2));
 	json_decref(root);
 	if (rc != 0)
-		return sj_fail(err, errlen, "sarif report: writing the output failed");
+		return rp_fail(err, errlen, "sarif report: writing the output failed");
 	fputc('\n', out);
-	return sj_check_stream(out, "sarif", err, errlen);
+	return rp_check_stream(out, "sarif", err, errlen);
 }

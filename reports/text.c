@@ -35,7 +35,7 @@ static void put_clean(FILE *out, const char *s)
 	size_t n = strlen(s);
 	for (size_t i = 0; i < n;) {
 		long cp;
-		size_t l = sj_utf8_next(u + i, n - i, &cp);
+		size_t l = rp_utf8_next(u + i, n - i, &cp);
 		if (cp < 0 || (cp < 0x20 && cp != '\t') || cp == 0x7f || (cp >= 0x80 && cp < 0xa0))
 			fputc('?', out);
 		else
@@ -100,9 +100,9 @@ static void print_header(struct tctx *t)
 	size_t nt = count_threads(r->snap);
 	seg(t, "", "snapshot: %zu process%s, %zu thread%s; capture took %s, threads stopped at most %s (%s in total)",
 	    r->snap->nprocs, r->snap->nprocs == 1 ? "" : "es", nt, nt == 1 ? "" : "s",
-	    sj_fmt_duration(r->snap->capture_ns, a, sizeof a),
-	    sj_fmt_duration(r->snap->max_stop_ns, b, sizeof b),
-	    sj_fmt_duration(r->snap->total_stop_ns, c, sizeof c));
+	    rp_fmt_duration(r->snap->capture_ns, a, sizeof a),
+	    rp_fmt_duration(r->snap->max_stop_ns, b, sizeof b),
+	    rp_fmt_duration(r->snap->total_stop_ns, c, sizeof c));
 	nl(t);
 }
 
@@ -121,9 +121,9 @@ static void print_who(struct tctx *t, pid_t pid, pid_t tid)
 static void print_finding(struct tctx *t, size_t idx, const struct sj_finding *f)
 {
 	seg(t, t->c->bold, "%zu. ", idx + 1);
-	seg(t, sev_colour(t, f->severity), "%s %s", sj_severity_name(f->severity),
+	seg(t, sev_colour(t, f->severity), "%s %s", rp_severity_name(f->severity),
 	    sj_finding_kind_name(f->kind));
-	seg(t, "", ": %s", f->cause ? f->cause : sj_kind_info(f->kind)->short_desc);
+	seg(t, "", ": %s", f->cause ? f->cause : rp_kind_info(f->kind)->short_desc);
 	nl(t);
 	for (size_t i = 0; i < f->nevidence; i++) {
 		seg(t, "", "     ");
@@ -142,7 +142,7 @@ static void print_finding(struct tctx *t, size_t idx, const struct sj_finding *f
 	}
 	for (size_t i = 0; i < f->nlocations; i++) {
 		char loc[1024];
-		seg(t, "", "     at %s", sj_location_describe(&f->locations[i], loc, sizeof loc));
+		seg(t, "", "     at %s", rp_location_describe(&f->locations[i], loc, sizeof loc));
 		nl(t);
 	}
 	if (f->advice) {
@@ -154,7 +154,7 @@ static void print_finding(struct tctx *t, size_t idx, const struct sj_finding *f
 
 static void print_findings(struct tctx *t)
 {
-	size_t n = sj_nfindings(t->r);
+	size_t n = rp_nfindings(t->r);
 	nl(t);
 	seg(t, t->c->bold, "FINDINGS");
 	nl(t);
@@ -179,11 +179,11 @@ static void print_native_frames(struct tctx *t, const struct sj_thread *th)
 		else
 			seg(t, "", "0x%" PRIx64, f->pc);
 		if (f->module && f->func)
-			seg(t, t->c->dim, " (%s)", sj_basename(f->module));
+			seg(t, t->c->dim, " (%s)", rp_basename(f->module));
 		else if (f->module)
-			seg(t, t->c->dim, " (%s+0x%" PRIx64 ")", sj_basename(f->module), f->module_off);
+			seg(t, t->c->dim, " (%s+0x%" PRIx64 ")", rp_basename(f->module), f->module_off);
 		if (f->file)
-			seg(t, t->c->dim, " %s:%d", sj_basename(f->file), f->line);
+			seg(t, t->c->dim, " %s:%d", rp_basename(f->file), f->line);
 		nl(t);
 	}
 	if (th->unwind_error) {
@@ -206,14 +206,14 @@ static void print_thread(struct tctx *t, const struct sj_process *p, const struc
 {
 	char w[512];
 	seg(t, "", "  thread %d ", (int)th->tid);
-	seg(t, t->c->bold, "%s", sj_thread_label(th));
+	seg(t, t->c->bold, "%s", rp_thread_label(th));
 	/* comm too, when it says something the process line did not */
 	if (th->py_name && th->name && strcmp(th->py_name, th->name) != 0 &&
 	    !(p->comm && strcmp(th->name, p->comm) == 0))
 		seg(t, "", " (%s)", th->name);
 	seg(t, "", "  %c  ", th->state ? th->state : '?');
 	seg(t, th->wait.kind == SJ_WAIT_NONE ? "" : t->c->yellow, "%s",
-	    sj_wait_describe(p, th, w, sizeof w));
+	    sj_report_wait_text(p, th, w, sizeof w));
 	if (th->is_python && th->py_holds_gil)
 		seg(t, "", "  [holds the GIL]");
 	nl(t);
@@ -235,7 +235,7 @@ static void print_process(struct tctx *t, const struct sj_process *p)
 		seg(t, t->c->grey, ", zombie: %s", sj_exit_status_describe(p->exit_status, st, sizeof st));
 		if (p->zombie_since_ns && s->taken_mono_ns >= p->zombie_since_ns)
 			seg(t, t->c->grey, " for %s",
-			    sj_fmt_duration((int64_t)(s->taken_mono_ns - p->zombie_since_ns), d, sizeof d));
+			    rp_fmt_duration((int64_t)(s->taken_mono_ns - p->zombie_since_ns), d, sizeof d));
 	}
 	nl(t);
 	if (p->argv && p->argv[0]) {
@@ -285,11 +285,11 @@ static void print_bt(struct tctx *t, const struct sj_jevent *e)
 		if (f->func)
 			seg(t, "", "%s", f->func);
 		else
-			seg(t, "", "%s+0x%" PRIx64, f->module ? sj_basename(f->module) : "?", f->off);
+			seg(t, "", "%s+0x%" PRIx64, f->module ? rp_basename(f->module) : "?", f->off);
 		if (f->func && f->module)
-			seg(t, t->c->dim, " (%s)", sj_basename(f->module));
+			seg(t, t->c->dim, " (%s)", rp_basename(f->module));
 		if (f->file)
-			seg(t, t->c->dim, " %s:%d", sj_basename(f->file), f->line);
+			seg(t, t->c->dim, " %s:%d", rp_basename(f->file), f->line);
 		nl(t);
 	}
 }
@@ -329,7 +329,7 @@ static void print_event(struct tctx *t, const struct sj_jevent *e, int64_t t0)
 	seg(t, t->c->dim, "  +%" PRId64 ".%03" PRId64 " s", rel / 1000000000, (rel / 1000000) % 1000);
 	seg(t, "", "  pid %-6d ", (int)e->pid);
 	seg(t, ev_colour(t, e), "%-12s", e->ev);
-	seg(t, "", " %s", sj_jevent_describe(e, obj, d, sizeof d));
+	seg(t, "", " %s", rp_jevent_describe(e, obj, d, sizeof d));
 	nl(t);
 	print_bt(t, e);
 	json_decref(obj);
@@ -362,7 +362,7 @@ static void print_summary(struct tctx *t)
 {
 	char s[256];
 	int worst = -1;
-	for (size_t i = 0; i < sj_nfindings(t->r); i++)
+	for (size_t i = 0; i < rp_nfindings(t->r); i++)
 		if ((int)t->r->findings->v[i].severity > worst)
 			worst = t->r->findings->v[i].severity;
 	nl(t);
@@ -379,5 +379,5 @@ int sj_render_text(const struct sj_report *r, FILE *out, char *err, size_t errle
 	print_processes(&t);
 	print_journal(&t);
 	print_summary(&t);
-	return sj_check_stream(out, "text", err, errlen);
+	return rp_check_stream(out, "text", err, errlen);
 }

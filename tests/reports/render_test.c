@@ -230,18 +230,18 @@ static void test_wait_words(void **state)
 		t.syscall_nr = rows[i].nr;
 		t.state = rows[i].state;
 		t.wchan = (char *)rows[i].wchan;
-		assert_string_equal(sj_wait_describe(&p, &t, buf, sizeof buf), rows[i].want);
+		assert_string_equal(sj_report_wait_text(&p, &t, buf, sizeof buf), rows[i].want);
 	}
 	t.wchan = NULL;
 	t.wait = (struct sj_wait){ .kind = SJ_WAIT_ACCEPT, .fds = &wfd, .nfds = 1 };
 	t.syscall_nr = SYS_accept4;
-	assert_string_equal(sj_wait_describe(&p, &t, buf, sizeof buf), "accept4(fd 3 = socket:[77])");
+	assert_string_equal(sj_report_wait_text(&p, &t, buf, sizeof buf), "accept4(fd 3 = socket:[77])");
 	t.wait = (struct sj_wait){ .kind = SJ_WAIT_READ, .fds = &other, .nfds = 1 };
 	t.syscall_nr = -2;   /* unknown syscall, fd not in the table: still a sentence */
-	assert_string_equal(sj_wait_describe(&p, &t, buf, sizeof buf), "read(fd 9)");
+	assert_string_equal(sj_report_wait_text(&p, &t, buf, sizeof buf), "read(fd 9)");
 	/* a short buffer truncates, never overflows */
 	char small[8];
-	assert_string_equal(sj_wait_describe(&p, &t, small, sizeof small), "read(fd");
+	assert_string_equal(sj_report_wait_text(&p, &t, small, sizeof small), "read(fd");
 }
 
 static void test_summary(void **state)
