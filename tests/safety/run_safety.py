@@ -188,6 +188,14 @@ def case_longjmp(o, tmp):
     check(not r.ev("unsafe"), f"malloc after siglongjmp reported as in a handler: {r.ev('unsafe')}")
 
 
+def case_stackcheck(o, tmp):
+    r = run([o.prog, "stackcheck"], o.shim, tmp=tmp)
+    same_behaviour(r, run([o.prog, "stackcheck"]), "stackcheck")
+    check(len(r.ev("deliver", sig="SIGUSR1")) == 1, "the handler was not wrapped")
+    check(not r.ev("unsafe"),
+          f"malloc after a jump out of the handler reported as in a handler: {r.ev('unsafe')}")
+
+
 def case_resethand(o, tmp):
     r = run([o.prog, "resethand"], o.shim, tmp=tmp)
     same_behaviour(r, run([o.prog, "resethand"]), "resethand")
@@ -286,6 +294,7 @@ CASES = {
     "errno_saved": case_errno_saved,
     "nested": case_nested,
     "longjmp": case_longjmp,
+    "stackcheck": case_stackcheck,
     "resethand": case_resethand,
     "oldact": case_oldact,
     "check_off": case_check_off,
