@@ -14,6 +14,9 @@ static const struct name_row signals[] = {
 	S(SIGSTOP), S(SIGTSTP), S(SIGTTIN), S(SIGTTOU), S(SIGURG), S(SIGXCPU),
 	S(SIGXFSZ), S(SIGVTALRM), S(SIGPROF), S(SIGWINCH), S(SIGIO), S(SIGPWR),
 	S(SIGSYS),
+	/* Aliases after the names they stand for: sj_signal_name returns the
+	 * first row, so output keeps the usual name while input accepts both. */
+	S(SIGIOT), S(SIGPOLL), S(SIGCLD),
 #undef S
 };
 
@@ -33,6 +36,13 @@ static const struct name_row errnos[] = {
 	E(ECONNRESET), E(ENOBUFS), E(EISCONN), E(ENOTCONN), E(ETIMEDOUT),
 	E(ECONNREFUSED), E(EHOSTUNREACH), E(EALREADY), E(EINPROGRESS),
 	E(ESTALE), E(EDQUOT), E(ECANCELED), E(EOWNERDEAD), E(ENOTRECOVERABLE),
+	E(ENOTBLK), E(EPROTO), E(ENOLINK), E(EMULTIHOP), E(ENOTUNIQ), E(EBADFD),
+	E(ECOMM), E(ENONET), E(ENOSR), E(ESHUTDOWN), E(ETOOMANYREFS), E(EUSERS),
+	E(ENETRESET), E(EHOSTDOWN), E(ESOCKTNOSUPPORT), E(EPFNOSUPPORT),
+	E(EREMOTEIO), E(ENOMEDIUM), E(EMEDIUMTYPE), E(ENOKEY), E(EKEYEXPIRED),
+	E(EKEYREVOKED), E(EKEYREJECTED), E(ERFKILL), E(EHWPOISON), E(ERESTART),
+	/* Aliases after the names they stand for (same numbers on Linux). */
+	E(EWOULDBLOCK), E(EDEADLOCK), E(ENOTSUP),
 #undef E
 };
 

@@ -337,6 +337,12 @@ static const struct { const char *text, *canon; } canon_rows[] = {
 	{ "read:delay=3000000us", "read:delay=3s" },
 	{ "read:p=.50:error=0", "read:p=0.5:error=0" },
 	{ "read:error=4000", "read:error=4000" },
+	/* aliases read, usual names written */
+	{ "read:signal=IOT", "read:signal=ABRT@self" },
+	{ "read:signal=SIGPOLL", "read:signal=IO@self" },
+	{ "signal:sig=CLD:error=EWOULDBLOCK", "signal:sig=CHLD:error=EAGAIN" },
+	{ "read:error=enotsup", "read:error=EOPNOTSUPP" },
+	{ "read:error=EHWPOISON", "read:error=EHWPOISON" },
 	{ "write:fd=tty|pipe:short=3:delay=1ns",
 	  "write:fd=pipe|tty:delay=1ns:short=3" },
 	{ "read:signal=TERM:during=200ms:in=parent:fd=pipe",
