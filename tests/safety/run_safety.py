@@ -196,6 +196,24 @@ def case_stackcheck(o, tmp):
           f"malloc after a jump out of the handler reported as in a handler: {r.ev('unsafe')}")
 
 
+def case_altstack(o, tmp):
+    r = run([o.prog, "altstack"], o.shim, tmp=tmp)
+    same_behaviour(r, run([o.prog, "altstack"]), "altstack")
+    check(r.out == b"altstack above the thread's stack yes\nhits 1 ok 1\n", f"{r.out!r}")
+    calls = [u["call"] for u in r.ev("unsafe")]
+    # inside the handler on the alternate stack: malloc and free; after the
+    # jump back to the thread's stack: nothing
+    check(sorted(calls) == ["free", "malloc"], f"unsafe calls {calls}")
+
+
+def case_threads(o, tmp):
+    r = run([o.prog, "threads"], o.shim, tmp=tmp)
+    check(r.out == b"other thread allocated during the handler yes\n", f"{r.out!r} {r.err!r}")
+    check(r.ev("deliver", sig="SIGUSR1"), "the handler was not wrapped")
+    check(not r.ev("unsafe"),
+          f"another thread's malloc charged to the handler: {r.ev('unsafe')[:2]}")
+
+
 def case_resethand(o, tmp):
     r = run([o.prog, "resethand"], o.shim, tmp=tmp)
     same_behaviour(r, run([o.prog, "resethand"]), "resethand")
@@ -295,6 +313,8 @@ CASES = {
     "nested": case_nested,
     "longjmp": case_longjmp,
     "stackcheck": case_stackcheck,
+    "altstack": case_altstack,
+    "threads": case_threads,
     "resethand": case_resethand,
     "oldact": case_oldact,
     "check_off": case_check_off,

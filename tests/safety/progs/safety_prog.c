@@ -6,9 +6,13 @@
  * Lines marked with a MARK comment are looked up by the test (backtrace
  * symbolization must land on them). */
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <time.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -79,6 +83,31 @@ static void on_usr1_builtin_jump(int sig)
 	(void)sig;
 	hits++;
 	__builtin_longjmp(builtin_back, 1);
+}
+
+/* On an alternate stack: unsafe calls are seen, then the jump leaves it. */
+static void on_usr1_altstack(int sig)
+{
+	(void)sig;
+	sink = malloc(24); /* reported: the handler is live on the altstack */
+	free(sink);
+	hits++;
+	siglongjmp(jump_back, 1);
+}
+
+/* Handler on the main thread that waits while another thread allocates. */
+static atomic_int other_allocs;
+
+static void on_usr1_wait_for_other(int sig)
+{
+	int start = atomic_load(&other_allocs);
+	struct timespec ts = { 0, 1000000 };
+	(void)sig;
+	/* nanosleep is async-signal-safe; bounded so a broken thread cannot
+	 * hang the test */
+	for (int i = 0; i < 5000 && atomic_load(&other_allocs) < start + 1000; i++)
+		nanosleep(&ts, NULL);
+	hits++;
 }
 
 static void h_a(int sig) { (void)sig; }
@@ -210,6 +239,74 @@ static int mode_stackcheck(void)
 	return 0;
 }
 
+/* The alternate stack lies ABOVE the stack of the thread that takes the
+ * signal (it is carved out of main's stack, the highest in the process;
+ * thread stacks are mmapped below it), so after the jump the thread's stack
+ * pointer is below the dead handler's frame: only the altstack's bounds tell
+ * that the handler is gone. */
+static uintptr_t thread_stack;
+
+static void *altstack_thread(void *altbuf)
+{
+	stack_t ss;
+	struct sigaction sa;
+	thread_stack = (uintptr_t)&ss;
+	memset(&sa, 0, sizeof sa);
+	ss.ss_sp = altbuf;
+	ss.ss_size = 128 * 1024;
+	ss.ss_flags = 0;
+	if (sigaltstack(&ss, NULL) != 0)
+		return NULL;
+	sa.sa_handler = on_usr1_altstack;
+	sa.sa_flags = SA_ONSTACK;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGUSR1, &sa, NULL);
+	if (sigsetjmp(jump_back, 1) == 0)
+		raise(SIGUSR1); /* raise: this thread */
+	free(malloc(8)); /* back on the thread's stack: not in a handler */
+	return (void *)1;
+}
+
+static int mode_altstack(void)
+{
+	char altbuf[128 * 1024] __attribute__((aligned(16)));
+	pthread_t t;
+	void *ok = NULL;
+	pthread_create(&t, NULL, altstack_thread, altbuf);
+	pthread_join(t, &ok);
+	printf("altstack above the thread's stack %s\n",
+	       (uintptr_t)altbuf > thread_stack ? "yes" : "no");
+	printf("hits %d ok %d\n", (int)hits, ok != NULL);
+	return 0;
+}
+
+static void *allocate_forever(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		free(malloc(40));
+		atomic_fetch_add(&other_allocs, 1);
+	}
+	return NULL;
+}
+
+static int mode_threads(void)
+{
+	pthread_t t;
+	sigset_t block;
+	install(SIGUSR1, on_usr1_wait_for_other, 0);
+	/* the allocating thread never takes the signal */
+	sigemptyset(&block);
+	sigaddset(&block, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, &block, NULL);
+	pthread_create(&t, NULL, allocate_forever, NULL);
+	pthread_sigmask(SIG_UNBLOCK, &block, NULL);
+	raise(SIGUSR1);
+	printf("other thread allocated during the handler %s\n",
+	       atomic_load(&other_allocs) >= 1000 ? "yes" : "no");
+	return 0; /* exit ends the allocating thread */
+}
+
 static int mode_resethand(void)
 {
 	struct sigaction q;
@@ -329,6 +426,10 @@ int main(int argc, char **argv)
 		return mode_longjmp();
 	if (!strcmp(m, "stackcheck"))
 		return mode_stackcheck();
+	if (!strcmp(m, "altstack"))
+		return mode_altstack();
+	if (!strcmp(m, "threads"))
+		return mode_threads();
 	if (!strcmp(m, "resethand"))
 		return mode_resethand();
 	if (!strcmp(m, "oldact"))
