@@ -571,10 +571,14 @@ int sj_detect_quiescent(const struct sj_graph *g, struct sj_findings *out)
 			free(w);
 		}
 	}
-	sj_sb_printf(&b, "All %zu threads of ", live);
-	sj_sb_pids(&b, procs.v, procs.n, 1);
-	sj_sb_puts(&b, " are blocked with no timeout and none is running, yet no deadlock can be "
-		   "proved: ");
+	if (live == 1) {
+		sj_sb_printf(&b, "The only thread of pid %d is blocked with no timeout", (int)procs.v[0]);
+	} else {
+		sj_sb_printf(&b, "All %zu threads of ", live);
+		sj_sb_pids(&b, procs.v, procs.n, 1);
+		sj_sb_puts(&b, " are blocked with no timeout and none is running");
+	}
+	sj_sb_puts(&b, ", yet no deadlock can be proved: ");
 	size_t shown = 0;
 	for (size_t k = 0; k < g->nn && shown < MAX_OTHER_THREADS; k++) {
 		const struct sj_gnode *n = &g->n[k];

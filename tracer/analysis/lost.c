@@ -147,6 +147,16 @@ static int collect(const struct sj_journal *j, struct deaths *d)
 			x->sig = sig;
 		}
 	}
+	/* An injected exit=N is reaped as a plain exit: attach that record too,
+	 * for its code and to know the parent for sure. */
+	for (size_t i = 0; i < j->n; i++) {
+		const struct sj_jevent *e = &j->ev[i];
+		struct death *x = e->ev && strcmp(e->ev, "reap") == 0 ? find_death(d, e->child) : NULL;
+		if (x && !x->reap) {
+			x->reap = e;
+			x->parent = e->pid;
+		}
+	}
 	for (size_t i = 0; i < d->n; i++)
 		if (!d->v[i].parent)
 			d->v[i].parent = parent_of(j, d->v[i].victim);
