@@ -246,7 +246,9 @@ static void report(struct sj_launch *lo, const struct sj_outputs *out, const cha
 			dprintf(lo->summary_fd, "sigjam run: %s\n", err);
 	}
 	sj_journal_symbolize(&lo->journal_data);
-	sj_analyse_journal(&lo->journal_data, &lo->findings);
+	/* After a hang, sj_analyse already ran the journal detectors. */
+	if (!lo->hung)
+		sj_analyse_journal(&lo->journal_data, &lo->findings);
 
 	struct sj_report r = {
 		.snap = lo->hung ? &lo->snap : NULL,
