@@ -25,6 +25,7 @@
 #define SJ_MAX_ROUNDS 64
 
 void (*sj_capture_test_stopped_hook)(pid_t pid);
+void (*sj_attach_test_seized_hook)(pid_t tid);
 
 uint64_t sj_mono_ns(void)
 {
@@ -203,6 +204,8 @@ static int seize_one(pid_t pid, struct sj_tstop *t)
 			return 0;
 		return e == ESRCH ? 0 : -e;
 	}
+	if (sj_attach_test_seized_hook)
+		sj_attach_test_seized_hook(t->tid);
 	t->interrupt_ns = sj_mono_ns();
 	if (ptrace(PTRACE_INTERRUPT, t->tid, 0, 0) != 0 && errno == ESRCH) {
 		/* Died between SEIZE and INTERRUPT: waitpid reports the exit. */

@@ -83,6 +83,10 @@ void sj_attach_guard_rearm(void);
  * stopped (after unwinding, before detaching).  Used to interrupt or kill
  * the tracer at the worst moment.  NULL in production. */
 extern void (*sj_capture_test_stopped_hook)(pid_t pid);
+/* Test hook: called right after PTRACE_SEIZE of tid, before PTRACE_INTERRUPT.
+ * A signal sent here reaches the thread as a signal-delivery-stop that only
+ * we see: the path that must re-inject it.  NULL in production. */
+extern void (*sj_attach_test_seized_hook)(pid_t tid);
 
 uint64_t sj_mono_ns(void);
 

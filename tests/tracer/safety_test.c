@@ -26,6 +26,7 @@
 /* ---- a multithreaded target that shows progress ------------------------- */
 
 static volatile uint64_t *progress; /* MAP_SHARED: the test reads it */
+static volatile uint64_t *usr2_seen; /* SIGUSR2s the target handled */
 static int tpipe[2];
 
 static void *spinner(void *arg)
@@ -57,8 +58,18 @@ static void *cond_waiter(void *arg)
 	return NULL;
 }
 
+static void on_usr2(int sig)
+{
+	__atomic_add_fetch(usr2_seen, 1, __ATOMIC_RELAXED);
+}
+
 static void busy_target(void *arg)
 {
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_usr2;
+	sa.sa_flags = SA_RESTART;
+	sigaction(SIGUSR2, &sa, NULL);
 	pthread_t t;
 	pthread_create(&t, NULL, spinner, NULL);
 	pthread_create(&t, NULL, pipe_reader, NULL);
@@ -71,6 +82,7 @@ static int setup(void **state)
 {
 	progress = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	assert_true(progress != MAP_FAILED);
+	usr2_seen = progress + 1;
 	assert_int_equal(pipe(tpipe), 0);
 	return 0;
 }
@@ -109,6 +121,62 @@ static void test_resumed_after_capture(void **state)
 		sj_snapshot_free(&s);
 		assert_runs(pid);
 	}
+	th_kill(pid);
+}
+
+/* Sends SIGUSR2 to a freshly seized thread and waits until it sits in the
+ * signal-delivery-stop (state t) that only the tracer sees. */
+static pid_t seized_pid;
+static int usr2_sent;
+
+static void hook_signal_seized(pid_t tid)
+{
+	if (syscall(SYS_tgkill, seized_pid, tid, SIGUSR2) != 0)
+		return;
+	usr2_sent++;
+	uint64_t end = th_now_ns() + 10000000000ULL;
+	char path[96];
+	snprintf(path, sizeof path, "/proc/%d/task/%d/stat", (int)seized_pid, (int)tid);
+	while (th_now_ns() < end) {
+		FILE *f = fopen(path, "r");
+		char buf[512] = "";
+		if (!f)
+			return;
+		size_t n = fread(buf, 1, sizeof buf - 1, f);
+		fclose(f);
+		buf[n] = '\0';
+		const char *rp = strrchr(buf, ')');
+		if (rp && rp[2] == 't')
+			return;
+		struct timespec ts = { 0, 500000 };
+		nanosleep(&ts, NULL);
+	}
+}
+
+static void wait_usr2(uint64_t want)
+{
+	uint64_t end = th_now_ns() + 10000000000ULL;
+	while (*usr2_seen < want && th_now_ns() < end) {
+		struct timespec ts = { 0, 2000000 };
+		nanosleep(&ts, NULL);
+	}
+	assert_int_equal(*usr2_seen, want);
+}
+
+static void test_signal_during_attach_is_reinjected(void **state)
+{
+	pid_t pid = start_busy();
+	*usr2_seen = 0;
+	usr2_sent = 0;
+	seized_pid = pid;
+	sj_attach_test_seized_hook = hook_signal_seized;
+	struct sj_snapshot s;
+	th_capture(pid, 0, 0, &s);
+	sj_attach_test_seized_hook = NULL;
+	sj_snapshot_free(&s);
+	assert_int_equal(usr2_sent, 4);
+	wait_usr2((uint64_t)usr2_sent); /* none swallowed */
+	assert_runs(pid);
 	th_kill(pid);
 }
 
@@ -253,6 +321,10 @@ static int run_tracer(pid_t target, int own_handler, void (*hook)(pid_t))
 			signal(SIGINT, SIG_DFL);
 		sj_capture_install_signal_guard();
 		sj_capture_test_stopped_hook = hook;
+		/* every thread also brings a signal only we saw: the guard must
+		 * re-inject those too */
+		seized_pid = target;
+		sj_attach_test_seized_hook = hook_signal_seized;
 		struct sj_capture_opts o = { .pids = &target, .npids = 1, .native = 1 };
 		struct sj_snapshot s;
 		char err[256];
@@ -270,9 +342,11 @@ static int run_tracer(pid_t target, int own_handler, void (*hook)(pid_t))
 static void test_sigint_with_callers_handler(void **state)
 {
 	pid_t pid = start_busy();
+	*usr2_seen = 0;
 	int st = run_tracer(pid, 1, hook_raise_sigint);
 	assert_true(WIFEXITED(st));
 	assert_int_equal(WEXITSTATUS(st), 0);
+	wait_usr2(4);
 	assert_runs(pid);
 	th_kill(pid);
 }
@@ -280,9 +354,11 @@ static void test_sigint_with_callers_handler(void **state)
 static void test_sigint_default_kills_tracer_target_runs(void **state)
 {
 	pid_t pid = start_busy();
+	*usr2_seen = 0;
 	int st = run_tracer(pid, 0, hook_raise_sigint);
 	assert_true(WIFSIGNALED(st));
 	assert_int_equal(WTERMSIG(st), SIGINT);
+	wait_usr2(4); /* the kernel's detach would have dropped them */
 	assert_runs(pid);
 	th_kill(pid);
 }
@@ -417,6 +493,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_resumed_after_capture),
+		cmocka_unit_test(test_signal_during_attach_is_reinjected),
 		cmocka_unit_test(test_200_cycles_under_signal_flood),
 		cmocka_unit_test(test_sigint_with_callers_handler),
 		cmocka_unit_test(test_sigint_default_kills_tracer_target_runs),
