@@ -57,20 +57,20 @@ int sj_analyse(const struct sj_snapshot *s, const struct sj_journal *journal,
 {
 	struct sj_graph g;
 	size_t from = out->n;
-	if (sj_graph_build(s, &g))
+	if (sja_graph_build(s, &g))
 		return -1;
-	int rc = sj_detect_deadlocks(&g, out);
+	int rc = sja_detect_deadlocks(&g, out);
 	if (!rc)
-		rc = sj_detect_blocked_pipe_reads(&g, out);
+		rc = sja_detect_blocked_pipe_reads(&g, out);
 	if (!rc)
-		rc = sj_detect_zombies(&g, out);
+		rc = sja_detect_zombies(&g, out);
 	if (!rc)
-		rc = sj_detect_quiescent(&g, out);
+		rc = sja_detect_quiescent(&g, out);
 	if (!rc && journal)
-		rc = sj_detect_lost_workers(&g, journal, out);
+		rc = sja_detect_lost_workers(&g, journal, out);
 	if (!rc && journal)
-		rc = sj_detect_journal(journal, out);
-	sj_graph_free(&g);
+		rc = sja_detect_journal(journal, out);
+	sja_graph_free(&g);
 	if (rc)
 		return fail_from(out, from);
 	sort_from(out, from);
@@ -82,7 +82,7 @@ int sj_analyse_journal(const struct sj_journal *journal, struct sj_findings *out
 	size_t from = out->n;
 	if (!journal)
 		return 0;
-	if (sj_detect_journal(journal, out))
+	if (sja_detect_journal(journal, out))
 		return fail_from(out, from);
 	sort_from(out, from);
 	return 0;

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-int sj_grow(void **v, size_t *cap, size_t n, size_t elsz)
+int sja_grow(void **v, size_t *cap, size_t n, size_t elsz)
 {
 	if (n < *cap)
 		return 0;
@@ -20,7 +20,7 @@ int sj_grow(void **v, size_t *cap, size_t n, size_t elsz)
 	return 0;
 }
 
-void sj_sb_vprintf(struct sj_sb *b, const char *fmt, va_list ap)
+void sja_sb_vprintf(struct sj_sb *b, const char *fmt, va_list ap)
 {
 	if (b->oom)
 		return;
@@ -48,20 +48,20 @@ void sj_sb_vprintf(struct sj_sb *b, const char *fmt, va_list ap)
 	b->len += (size_t)need;
 }
 
-void sj_sb_printf(struct sj_sb *b, const char *fmt, ...)
+void sja_sb_printf(struct sj_sb *b, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	sj_sb_vprintf(b, fmt, ap);
+	sja_sb_vprintf(b, fmt, ap);
 	va_end(ap);
 }
 
-void sj_sb_puts(struct sj_sb *b, const char *s)
+void sja_sb_puts(struct sj_sb *b, const char *s)
 {
-	sj_sb_printf(b, "%s", s);
+	sja_sb_printf(b, "%s", s);
 }
 
-char *sj_sb_take(struct sj_sb *b)
+char *sja_sb_take(struct sj_sb *b)
 {
 	char *s = NULL;
 	if (!b->oom)
@@ -74,58 +74,58 @@ char *sj_sb_take(struct sj_sb *b)
 	return s;
 }
 
-void sj_sb_free(struct sj_sb *b)
+void sja_sb_free(struct sj_sb *b)
 {
 	free(b->s);
 	memset(b, 0, sizeof *b);
 }
 
-void sj_sb_pids(struct sj_sb *b, const pid_t *pids, size_t n, int with_word)
+void sja_sb_pids(struct sj_sb *b, const pid_t *pids, size_t n, int with_word)
 {
 	if (with_word)
-		sj_sb_puts(b, n == 1 ? "pid " : "pids ");
+		sja_sb_puts(b, n == 1 ? "pid " : "pids ");
 	for (size_t i = 0; i < n; i++) {
 		if (i > 0)
-			sj_sb_puts(b, i + 1 == n ? " and " : ", ");
-		sj_sb_printf(b, "%d", (int)pids[i]);
+			sja_sb_puts(b, i + 1 == n ? " and " : ", ");
+		sja_sb_printf(b, "%d", (int)pids[i]);
 	}
 }
 
-void sj_sb_ordinal(struct sj_sb *b, long n)
+void sja_sb_ordinal(struct sj_sb *b, long n)
 {
 	/* 11th, 12th, 13th are the exceptions to 1st, 2nd, 3rd. */
 	static const char *const suffix[] = { "th", "st", "nd", "rd" };
 	long tens = n % 100, ones = n % 10;
 	const char *s = (tens >= 11 && tens <= 13) || ones > 3 || ones < 0 ? "th" : suffix[ones];
-	sj_sb_printf(b, "%ld%s", n, s);
+	sja_sb_printf(b, "%ld%s", n, s);
 }
 
-void sj_sb_seconds(struct sj_sb *b, double s)
+void sja_sb_seconds(struct sj_sb *b, double s)
 {
 	if (s >= 10)
-		sj_sb_printf(b, "%.1f s", s);
+		sja_sb_printf(b, "%.1f s", s);
 	else
-		sj_sb_printf(b, "%.2g s", s);
+		sja_sb_printf(b, "%.2g s", s);
 }
 
 /* ---- finding builder ---- */
 
-void sj_fb_init(struct sj_fb *fb, enum sj_finding_kind kind, enum sj_severity sev)
+void sja_fb_init(struct sj_fb *fb, enum sj_finding_kind kind, enum sj_severity sev)
 {
 	memset(fb, 0, sizeof *fb);
 	fb->f.kind = kind;
 	fb->f.severity = sev;
 }
 
-void sj_fb_cause(struct sj_fb *fb, struct sj_sb *text)
+void sja_fb_cause(struct sj_fb *fb, struct sj_sb *text)
 {
 	free(fb->f.cause);
-	fb->f.cause = sj_sb_take(text);
+	fb->f.cause = sja_sb_take(text);
 	if (!fb->f.cause)
 		fb->oom = 1;
 }
 
-void sj_fb_advice(struct sj_fb *fb, const char *advice)
+void sja_fb_advice(struct sj_fb *fb, const char *advice)
 {
 	free(fb->f.advice);
 	fb->f.advice = strdup(advice);
@@ -133,10 +133,10 @@ void sj_fb_advice(struct sj_fb *fb, const char *advice)
 		fb->oom = 1;
 }
 
-void sj_fb_evidence(struct sj_fb *fb, pid_t pid, pid_t tid, char *text)
+void sja_fb_evidence(struct sj_fb *fb, pid_t pid, pid_t tid, char *text)
 {
 	struct sj_finding *f = &fb->f;
-	if (!text || sj_grow((void **)&f->evidence, &fb->cap_ev, f->nevidence, sizeof *f->evidence)) {
+	if (!text || sja_grow((void **)&f->evidence, &fb->cap_ev, f->nevidence, sizeof *f->evidence)) {
 		free(text);
 		fb->oom = 1;
 		return;
@@ -144,7 +144,7 @@ void sj_fb_evidence(struct sj_fb *fb, pid_t pid, pid_t tid, char *text)
 	f->evidence[f->nevidence++] = (struct sj_evidence){ .pid = pid, .tid = tid, .text = text };
 }
 
-void sj_fb_edge(struct sj_fb *fb, pid_t from_pid, pid_t from_tid, pid_t to_pid,
+void sja_fb_edge(struct sj_fb *fb, pid_t from_pid, pid_t from_tid, pid_t to_pid,
 		pid_t to_tid, const char *via)
 {
 	struct sj_finding *f = &fb->f;
@@ -155,7 +155,7 @@ void sj_fb_edge(struct sj_fb *fb, pid_t from_pid, pid_t from_tid, pid_t to_pid,
 			return;
 	}
 	char *v = strdup(via);
-	if (!v || sj_grow((void **)&f->edges, &fb->cap_edges, f->nedges, sizeof *f->edges)) {
+	if (!v || sja_grow((void **)&f->edges, &fb->cap_edges, f->nedges, sizeof *f->edges)) {
 		free(v);
 		fb->oom = 1;
 		return;
@@ -163,26 +163,26 @@ void sj_fb_edge(struct sj_fb *fb, pid_t from_pid, pid_t from_tid, pid_t to_pid,
 	f->edges[f->nedges++] = (struct sj_edge){ from_pid, from_tid, to_pid, to_tid, v };
 }
 
-void sj_fb_pid(struct sj_fb *fb, pid_t pid)
+void sja_fb_pid(struct sj_fb *fb, pid_t pid)
 {
 	struct sj_finding *f = &fb->f;
 	for (size_t i = 0; i < f->npids; i++)
 		if (f->pids[i] == pid)
 			return;
-	if (sj_grow((void **)&f->pids, &fb->cap_pids, f->npids, sizeof *f->pids)) {
+	if (sja_grow((void **)&f->pids, &fb->cap_pids, f->npids, sizeof *f->pids)) {
 		fb->oom = 1;
 		return;
 	}
 	f->pids[f->npids++] = pid;
 }
 
-void sj_fb_pipe(struct sj_fb *fb, uint64_t inode)
+void sja_fb_pipe(struct sj_fb *fb, uint64_t inode)
 {
 	struct sj_finding *f = &fb->f;
 	for (size_t i = 0; i < f->npipes; i++)
 		if (f->pipes[i] == inode)
 			return;
-	if (sj_grow((void **)&f->pipes, &fb->cap_pipes, f->npipes, sizeof *f->pipes)) {
+	if (sja_grow((void **)&f->pipes, &fb->cap_pipes, f->npipes, sizeof *f->pipes)) {
 		fb->oom = 1;
 		return;
 	}
@@ -194,7 +194,7 @@ static int same_str(const char *a, const char *b)
 	return (!a && !b) || (a && b && strcmp(a, b) == 0);
 }
 
-void sj_fb_location(struct sj_fb *fb, const char *file, int line, const char *func)
+void sja_fb_location(struct sj_fb *fb, const char *file, int line, const char *func)
 {
 	struct sj_finding *f = &fb->f;
 	if (!file)
@@ -205,7 +205,7 @@ void sj_fb_location(struct sj_fb *fb, const char *file, int line, const char *fu
 			return;
 	char *fi = strdup(file), *fu = func ? strdup(func) : NULL;
 	if (!fi || (func && !fu) ||
-	    sj_grow((void **)&f->locations, &fb->cap_loc, f->nlocations, sizeof *f->locations)) {
+	    sja_grow((void **)&f->locations, &fb->cap_loc, f->nlocations, sizeof *f->locations)) {
 		free(fi);
 		free(fu);
 		fb->oom = 1;
@@ -226,7 +226,7 @@ static int cmp_u64(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-void sj_fb_discard(struct sj_fb *fb)
+void sja_fb_discard(struct sj_fb *fb)
 {
 	/* model.c frees findings only as a whole array; release one by hand. */
 	struct sj_finding *f = &fb->f;
@@ -248,7 +248,7 @@ void sj_fb_discard(struct sj_fb *fb)
 	memset(fb, 0, sizeof *fb);
 }
 
-int sj_fb_commit(struct sj_fb *fb, struct sj_findings *out)
+int sja_fb_commit(struct sj_fb *fb, struct sj_findings *out)
 {
 	struct sj_finding *f = &fb->f;
 	if (!f->cause || !f->advice)
@@ -256,7 +256,7 @@ int sj_fb_commit(struct sj_fb *fb, struct sj_findings *out)
 	/* out->n is also the capacity: findings are few, so grow one by one. */
 	struct sj_finding *nv = fb->oom ? NULL : realloc(out->v, (out->n + 1) * sizeof *out->v);
 	if (!nv) {
-		sj_fb_discard(fb);
+		sja_fb_discard(fb);
 		return -1;
 	}
 	if (f->npids > 1)

@@ -29,7 +29,7 @@ static int wait_rank(const struct sj_gnode *n)
 
 static int better_head(const struct sj_graph *g, const struct sj_gnode *a, const struct sj_gnode *b)
 {
-	int da = sj_graph_depth(g, a->p), db = sj_graph_depth(g, b->p);
+	int da = sja_graph_depth(g, a->p), db = sja_graph_depth(g, b->p);
 	if (da != db)
 		return da < db;
 	if (a->p->pid != b->p->pid)
@@ -108,7 +108,7 @@ static void ps_node_wakers(const struct sj_graph *g, const struct sj_gnode *n, s
 static void sb_wait_objs(struct sj_sb *b, const struct sj_graph *g, const struct sj_gnode *n, int plural)
 {
 	if (!n->nobjs) {
-		sj_sb_wait(b, g->s, n->p, n->t, plural);
+		sja_sb_wait(b, g->s, n->p, n->t, plural);
 		return;
 	}
 	static const char *const verbs[][2] = {
@@ -119,12 +119,12 @@ static void sb_wait_objs(struct sj_sb *b, const struct sj_graph *g, const struct
 		[SJ_OBJ_FUTEX_SHARED] = { "waits on", "wait on" },
 	};
 	if (n->t->wait.kind == SJ_WAIT_POLL)
-		sj_sb_puts(b, plural ? "poll" : "polls");
+		sja_sb_puts(b, plural ? "poll" : "polls");
 	else
-		sj_sb_puts(b, verbs[n->objs[0].kind][plural ? 1 : 0]);
+		sja_sb_puts(b, verbs[n->objs[0].kind][plural ? 1 : 0]);
 	for (size_t i = 0; i < n->nobjs; i++) {
-		sj_sb_puts(b, i ? ", " : " ");
-		sj_sb_obj(b, &n->objs[i]);
+		sja_sb_puts(b, i ? ", " : " ");
+		sja_sb_obj(b, &n->objs[i]);
 	}
 }
 
@@ -135,17 +135,17 @@ static void sb_holders(struct sj_sb *b, pid_t self, const struct pidset *w, cons
 	int has_self = ps_has(w, self);
 	ps_remove(&others, self);
 	if (has_self && others.n == 0) {
-		sj_sb_printf(b, "its only %s is pid %d itself", role, (int)self);
+		sja_sb_printf(b, "its only %s is pid %d itself", role, (int)self);
 		return;
 	}
 	if (!has_self && others.n == 1) {
-		sj_sb_printf(b, "its only %s is pid %d", role, (int)others.v[0]);
+		sja_sb_printf(b, "its only %s is pid %d", role, (int)others.v[0]);
 		return;
 	}
-	sj_sb_printf(b, "its %ss are ", role);
+	sja_sb_printf(b, "its %ss are ", role);
 	if (has_self)
-		sj_sb_printf(b, "pid %d itself and ", (int)self);
-	sj_sb_pids(b, others.v, others.n, 1);
+		sja_sb_printf(b, "pid %d itself and ", (int)self);
+	sja_sb_pids(b, others.v, others.n, 1);
 }
 
 static void sb_head_wakers(struct sj_sb *b, const struct sj_graph *g, const struct sj_gnode *h)
@@ -154,23 +154,23 @@ static void sb_head_wakers(struct sj_sb *b, const struct sj_graph *g, const stru
 	ps_node_wakers(g, h, &w);
 	switch (h->t->wait.kind) {
 	case SJ_WAIT_READ:
-		sj_sb_puts(b, "; ");
+		sja_sb_puts(b, "; ");
 		sb_holders(b, h->p->pid, &w, "writer");
 		break;
 	case SJ_WAIT_WRITE:
-		sj_sb_puts(b, "; ");
+		sja_sb_puts(b, "; ");
 		sb_holders(b, h->p->pid, &w, "reader");
 		break;
 	case SJ_WAIT_POLL:
-		sj_sb_puts(b, "; ");
+		sja_sb_puts(b, "; ");
 		sb_holders(b, h->p->pid, &w, "other-end holder");
 		break;
 	case SJ_WAIT_FUTEX:
 		if (h->nobjs && h->objs[0].kind == SJ_OBJ_FUTEX_SHARED) {
-			sj_sb_puts(b, "; it is mapped by ");
-			sj_sb_pids(b, w.v, w.n, 1);
+			sja_sb_puts(b, "; it is mapped by ");
+			sja_sb_pids(b, w.v, w.n, 1);
 		} else if (h->p->nthreads > 1) {
-			sj_sb_printf(b, "; only the other threads of pid %d could release it", (int)h->p->pid);
+			sja_sb_printf(b, "; only the other threads of pid %d could release it", (int)h->p->pid);
 		}
 		break;
 	default:
@@ -241,12 +241,12 @@ static void sb_hop(struct sj_sb *b, const struct sj_graph *g, int knot, struct p
 				ps_node_wakers(g, lj, &wk);
 			}
 		}
-		sj_sb_free(&other);
-		sj_sb_puts(b, "; ");
-		sj_sb_pids(b, grp.v, grp.n, 1);
-		sj_sb_puts(b, " ");
+		sja_sb_free(&other);
+		sja_sb_puts(b, "; ");
+		sja_sb_pids(b, grp.v, grp.n, 1);
+		sja_sb_puts(b, " ");
 		sb_wait_objs(b, g, li, grp.n > 1);
-		sj_sb_free(&key);
+		sja_sb_free(&key);
 		for (size_t j = 0; j < grp.n; j++)
 			ps_add(described, grp.v[j]);
 		/* Who alone could end this wait: its wakers minus the processes
@@ -256,16 +256,16 @@ static void sb_hop(struct sj_sb *b, const struct sj_graph *g, int knot, struct p
 			if (!ps_has(&grp, wk.v[j]) && !only_waits_on(g, knot, wk.v[j], &li->objs[0]))
 				ps_add(&posters, wk.v[j]);
 		if (li->nobjs == 1 && li->objs[0].kind == SJ_OBJ_FUTEX_PRIVATE) {
-			sj_sb_puts(b, li->p->nthreads > 1 ? ", which only its other threads could release" :
+			sja_sb_puts(b, li->p->nthreads > 1 ? ", which only its other threads could release" :
 				   ", and it is its process's only thread");
 		} else if (li->nobjs == 1 && li->objs[0].kind != SJ_OBJ_CHILD) {
-			const char *verb = sj_obj_waker_verb(&li->objs[0]);
+			const char *verb = sja_obj_waker_verb(&li->objs[0]);
 			if (posters.n) {
-				sj_sb_puts(b, ", which only ");
-				sj_sb_pids(b, posters.v, posters.n, 1);
-				sj_sb_printf(b, " would %s", verb);
+				sja_sb_puts(b, ", which only ");
+				sja_sb_pids(b, posters.v, posters.n, 1);
+				sja_sb_printf(b, " would %s", verb);
 			} else {
-				sj_sb_printf(b, ", which no other process could %s", verb);
+				sja_sb_printf(b, ", which no other process could %s", verb);
 			}
 		}
 		for (size_t j = 0; j < wk.n; j++)
@@ -281,23 +281,23 @@ static void sb_other_threads(struct sj_sb *b, const struct sj_graph *g, const st
 		count += g->n[k].knot == h->knot && &g->n[k] != h;
 	if (!count)
 		return;
-	sj_sb_printf(b, "; pid %d's other threads are blocked too: ", (int)h->p->pid);
+	sja_sb_printf(b, "; pid %d's other threads are blocked too: ", (int)h->p->pid);
 	for (size_t k = g->proc_first[h->pi]; k < g->proc_first[h->pi + 1]; k++) {
 		const struct sj_gnode *n = &g->n[k];
 		if (n->knot != h->knot || n == h)
 			continue;
 		if (shown == MAX_OTHER_THREADS) {
-			sj_sb_printf(b, "; and %zu more", count - shown);
+			sja_sb_printf(b, "; and %zu more", count - shown);
 			break;
 		}
 		char name[128];
-		const char *nm = sj_thread_short_name(n->t, name, sizeof name);
+		const char *nm = sja_thread_short_name(n->t, name, sizeof name);
 		if (shown)
-			sj_sb_puts(b, "; ");
+			sja_sb_puts(b, "; ");
 		if (nm)
-			sj_sb_printf(b, "%s (tid %d) ", nm, (int)n->t->tid);
+			sja_sb_printf(b, "%s (tid %d) ", nm, (int)n->t->tid);
 		else
-			sj_sb_printf(b, "tid %d ", (int)n->t->tid);
+			sja_sb_printf(b, "tid %d ", (int)n->t->tid);
 		sb_wait_objs(b, g, n, 0);
 		shown++;
 	}
@@ -306,7 +306,7 @@ static void sb_other_threads(struct sj_sb *b, const struct sj_graph *g, const st
 static int is_fork_lock(const struct sj_graph *g, const struct sj_gnode *h, size_t members)
 {
 	return members == 1 && h->nobjs == 1 && h->objs[0].kind == SJ_OBJ_FUTEX_PRIVATE &&
-	       sj_graph_live_threads(g, h->pi) == 1;
+	       sja_graph_live_threads(g, h->pi) == 1;
 }
 
 static void knot_cause(struct sj_sb *b, const struct sj_graph *g, int knot, size_t members,
@@ -314,18 +314,18 @@ static void knot_cause(struct sj_sb *b, const struct sj_graph *g, int knot, size
 {
 	const struct sj_gnode *h = lead(g, knot, (size_t)-1);
 	if (is_fork_lock(g, h, members)) {
-		sj_sb_thread(b, h->p, h->t);
-		sj_sb_printf(b, " waits on private futex 0x%llx with no timeout and is the only thread "
+		sja_sb_thread(b, h->p, h->t);
+		sja_sb_printf(b, " waits on private futex 0x%llx with no timeout and is the only thread "
 			     "of its process, so nothing can ever wake it: the lock was most likely held "
 			     "by another thread when the process forked, and that thread does not exist "
 			     "in the child.", (unsigned long long)h->objs[0].addr);
 		return;
 	}
-	sj_sb_printf(b, "Deadlock of %zu thread%s in ", members, members == 1 ? "" : "s");
-	sj_sb_pids(b, procs->v, procs->n, 1);
-	sj_sb_puts(b, ": ");
-	sj_sb_thread(b, h->p, h->t);
-	sj_sb_puts(b, " ");
+	sja_sb_printf(b, "Deadlock of %zu thread%s in ", members, members == 1 ? "" : "s");
+	sja_sb_pids(b, procs->v, procs->n, 1);
+	sja_sb_puts(b, ": ");
+	sja_sb_thread(b, h->p, h->t);
+	sja_sb_puts(b, " ");
 	sb_wait_objs(b, g, h, 0);
 	sb_head_wakers(b, g, h);
 
@@ -344,11 +344,11 @@ static void knot_cause(struct sj_sb *b, const struct sj_graph *g, int knot, size
 		if (!ps_has(&described, procs->v[i]))
 			ps_add(&rest, procs->v[i]);
 	if (rest.n) {
-		sj_sb_puts(b, "; ");
-		sj_sb_pids(b, rest.v, rest.n, 1);
-		sj_sb_puts(b, rest.n > 1 ? " are blocked as well" : " is blocked as well");
+		sja_sb_puts(b, "; ");
+		sja_sb_pids(b, rest.v, rest.n, 1);
+		sja_sb_puts(b, rest.n > 1 ? " are blocked as well" : " is blocked as well");
 	}
-	sj_sb_puts(b, "; none of them can run, so none will ever be woken.");
+	sja_sb_puts(b, "; none of them can run, so none will ever be woken.");
 }
 
 static const char advice_fork_lock[] =
@@ -369,14 +369,14 @@ static void thread_evidence(struct sj_fb *fb, const struct sj_graph *g, const st
 {
 	struct sj_sb e = { 0 };
 	char name[128];
-	const char *nm = n->p->nthreads > 1 ? sj_thread_short_name(n->t, name, sizeof name) : NULL;
+	const char *nm = n->p->nthreads > 1 ? sja_thread_short_name(n->t, name, sizeof name) : NULL;
 	if (nm)
-		sj_sb_printf(&e, "%s: ", nm);
-	sj_sb_wait(&e, g->s, n->p, n->t, 0);
-	sj_sb_where(&e, n->t);
+		sja_sb_printf(&e, "%s: ", nm);
+	sja_sb_wait(&e, g->s, n->p, n->t, 0);
+	sja_sb_where(&e, n->t);
 	if (extra)
-		sj_sb_puts(&e, extra);
-	sj_fb_evidence(fb, n->p->pid, n->t->tid, sj_sb_take(&e));
+		sja_sb_puts(&e, extra);
+	sja_fb_evidence(fb, n->p->pid, n->t->tid, sja_sb_take(&e));
 }
 
 /* Edges of one knot member: to each waker process (to each thread for a
@@ -386,25 +386,25 @@ static void node_edges(struct sj_fb *fb, const struct sj_graph *g, const struct 
 	for (size_t i = 0; i < n->nobjs; i++) {
 		const struct sj_gobj *o = &n->objs[i];
 		struct sj_sb via = { 0 };
-		sj_sb_via(&via, o);
+		sja_sb_via(&via, o);
 		for (size_t j = 0; j < o->nwakers && via.s; j++) {
 			const struct sj_gnode *w = &g->n[o->wakers[j]];
 			if (o->kind == SJ_OBJ_FUTEX_PRIVATE) {
-				sj_fb_edge(fb, n->p->pid, n->t->tid, w->p->pid, w->t->tid, via.s);
+				sja_fb_edge(fb, n->p->pid, n->t->tid, w->p->pid, w->t->tid, via.s);
 				continue;
 			}
 			/* A lone thread cannot wake itself through shared memory;
 			 * holding a pipe end, though, is the very cause. */
 			if (w->p == n->p && o->kind == SJ_OBJ_FUTEX_SHARED &&
-			    sj_graph_live_threads(g, n->pi) == 1)
+			    sja_graph_live_threads(g, n->pi) == 1)
 				continue;
-			sj_fb_edge(fb, n->p->pid, n->t->tid, w->p->pid, 0, via.s);
+			sja_fb_edge(fb, n->p->pid, n->t->tid, w->p->pid, 0, via.s);
 		}
 		if (via.oom)
 			fb->oom = 1;
-		sj_sb_free(&via);
+		sja_sb_free(&via);
 		if (o->kind == SJ_OBJ_PIPE_READ || o->kind == SJ_OBJ_PIPE_WRITE)
-			sj_fb_pipe(fb, o->inode);
+			sja_fb_pipe(fb, o->inode);
 	}
 }
 
@@ -414,7 +414,7 @@ static int report_knot(const struct sj_graph *g, int knot, struct sj_findings *o
 	struct pidset procs = { .n = 0 };
 	size_t members = 0;
 	int python = 0;
-	sj_fb_init(&fb, SJ_FIND_DEADLOCK, SJ_SEV_ERROR);
+	sja_fb_init(&fb, SJ_FIND_DEADLOCK, SJ_SEV_ERROR);
 	for (size_t k = 0; k < g->nn; k++) {
 		const struct sj_gnode *n = &g->n[k];
 		if (n->knot != knot)
@@ -422,21 +422,21 @@ static int report_knot(const struct sj_graph *g, int knot, struct sj_findings *o
 		members++;
 		python |= n->t->is_python;
 		ps_add(&procs, n->p->pid);
-		sj_fb_pid(&fb, n->p->pid);
+		sja_fb_pid(&fb, n->p->pid);
 		thread_evidence(&fb, g, n, NULL);
 		node_edges(&fb, g, n);
-		sj_fb_thread_locations(&fb, n->t);
+		sja_fb_thread_locations(&fb, n->t);
 	}
 	struct sj_sb cause = { 0 };
 	knot_cause(&cause, g, knot, members, &procs);
-	sj_fb_cause(&fb, &cause);
+	sja_fb_cause(&fb, &cause);
 	const struct sj_gnode *h = lead(g, knot, (size_t)-1);
-	sj_fb_advice(&fb, is_fork_lock(g, h, members) ? advice_fork_lock :
+	sja_fb_advice(&fb, is_fork_lock(g, h, members) ? advice_fork_lock :
 		     python ? advice_deadlock_py : advice_deadlock);
-	return sj_fb_commit(&fb, out);
+	return sja_fb_commit(&fb, out);
 }
 
-int sj_detect_deadlocks(const struct sj_graph *g, struct sj_findings *out)
+int sja_detect_deadlocks(const struct sj_graph *g, struct sj_findings *out)
 {
 	for (int k = 0; k < g->nknots; k++)
 		if (report_knot(g, k, out))
@@ -462,43 +462,43 @@ static int report_pipe_read(const struct sj_graph *g, const struct sj_gnode *r, 
 	struct sj_fb fb;
 	struct sj_sb b = { 0 };
 	struct pidset w = { .n = 0 };
-	sj_fb_init(&fb, SJ_FIND_BLOCKED_PIPE_READ, SJ_SEV_ERROR);
+	sja_fb_init(&fb, SJ_FIND_BLOCKED_PIPE_READ, SJ_SEV_ERROR);
 	for (size_t j = 0; j < o->nwakers; j++)
 		ps_add(&w, g->n[o->wakers[j]].p->pid);
 	int has_self = ps_has(&w, r->p->pid);
 
-	sj_sb_thread(&b, r->p, r->t);
-	sj_sb_puts(&b, " is blocked reading ");
-	sj_sb_obj(&b, o);
-	sj_sb_printf(&b, " (fd %d), and every process holding its write end is blocked for good: ", o->fd);
+	sja_sb_thread(&b, r->p, r->t);
+	sja_sb_puts(&b, " is blocked reading ");
+	sja_sb_obj(&b, o);
+	sja_sb_printf(&b, " (fd %d), and every process holding its write end is blocked for good: ", o->fd);
 	struct pidset others = w;
 	ps_remove(&others, r->p->pid);
 	if (has_self)
-		sj_sb_printf(&b, "pid %d itself%s", (int)r->p->pid, others.n ? " and " : "");
+		sja_sb_printf(&b, "pid %d itself%s", (int)r->p->pid, others.n ? " and " : "");
 	if (others.n)
-		sj_sb_pids(&b, others.v, others.n, 1);
+		sja_sb_pids(&b, others.v, others.n, 1);
 	if (has_self && others.n == 0)
-		sj_sb_puts(&b, "; the reader's own process is the only writer, so the read can never "
+		sja_sb_puts(&b, "; the reader's own process is the only writer, so the read can never "
 			   "see EOF");
 	else if (has_self)
-		sj_sb_printf(&b, "; the reader's own process keeps a write end open, so the read would "
+		sja_sb_printf(&b, "; the reader's own process keeps a write end open, so the read would "
 			     "never see EOF even if every other writer exited%s",
 			     r->t->is_python ? " (the multiprocessing.Pool result pipe case: the parent "
 			     "itself keeps the write end open)" : "");
-	sj_sb_puts(&b, ".");
-	sj_fb_cause(&fb, &b);
-	sj_fb_advice(&fb, r->t->is_python ? advice_pipe_py : advice_pipe);
+	sja_sb_puts(&b, ".");
+	sja_fb_cause(&fb, &b);
+	sja_fb_advice(&fb, r->t->is_python ? advice_pipe_py : advice_pipe);
 
 	thread_evidence(&fb, g, r, NULL);
-	sj_fb_pid(&fb, r->p->pid);
-	sj_fb_pipe(&fb, o->inode);
-	sj_fb_thread_locations(&fb, r->t);
+	sja_fb_pid(&fb, r->p->pid);
+	sja_fb_pipe(&fb, o->inode);
+	sja_fb_thread_locations(&fb, r->t);
 	for (size_t i = 0; i < w.n; i++) {
-		sj_fb_pid(&fb, w.v[i]);
-		sj_sb_via(&b, o);
-		char *via = sj_sb_take(&b);
+		sja_fb_pid(&fb, w.v[i]);
+		sja_sb_via(&b, o);
+		char *via = sja_sb_take(&b);
 		if (via)
-			sj_fb_edge(&fb, r->p->pid, r->t->tid, w.v[i], 0, via);
+			sja_fb_edge(&fb, r->p->pid, r->t->tid, w.v[i], 0, via);
 		else
 			fb.oom = 1;
 		free(via);
@@ -509,10 +509,10 @@ static int report_pipe_read(const struct sj_graph *g, const struct sj_gnode *r, 
 		if (wn != r)
 			thread_evidence(&fb, g, wn, " (holds the write end)");
 	}
-	return sj_fb_commit(&fb, out);
+	return sja_fb_commit(&fb, out);
 }
 
-int sj_detect_blocked_pipe_reads(const struct sj_graph *g, struct sj_findings *out)
+int sja_detect_blocked_pipe_reads(const struct sj_graph *g, struct sj_findings *out)
 {
 	/* Only knot members: a reader whose writers are all blocked but one of
 	 * them waits on something that can still move (a running process, a
@@ -535,7 +535,7 @@ static const char advice_quiescent[] =
 	"can see: capture again with the rest of the process tree (children, the other ends of "
 	"pipes), or check the unresolved waits listed here.";
 
-int sj_detect_quiescent(const struct sj_graph *g, struct sj_findings *out)
+int sja_detect_quiescent(const struct sj_graph *g, struct sj_findings *out)
 {
 	size_t live = 0, unknown = 0;
 	if (g->nknots)
@@ -556,45 +556,45 @@ int sj_detect_quiescent(const struct sj_graph *g, struct sj_findings *out)
 	struct sj_fb fb;
 	struct sj_sb b = { 0 };
 	struct pidset procs = { .n = 0 };
-	sj_fb_init(&fb, SJ_FIND_QUIESCENT, SJ_SEV_NOTE);
+	sja_fb_init(&fb, SJ_FIND_QUIESCENT, SJ_SEV_NOTE);
 	for (size_t k = 0; k < g->nn; k++) {
 		const struct sj_gnode *n = &g->n[k];
 		if (n->cls == SJ_NODE_DEAD)
 			continue;
 		ps_add(&procs, n->p->pid);
-		sj_fb_pid(&fb, n->p->pid);
+		sja_fb_pid(&fb, n->p->pid);
 		if (n->cls == SJ_NODE_UNKNOWN) {
 			struct sj_sb why = { 0 };
-			sj_sb_printf(&why, " (unresolved: %s)", n->why);
-			char *w = sj_sb_take(&why);
+			sja_sb_printf(&why, " (unresolved: %s)", n->why);
+			char *w = sja_sb_take(&why);
 			thread_evidence(&fb, g, n, w ? w : "");
 			free(w);
 		}
 	}
 	if (live == 1) {
-		sj_sb_printf(&b, "The only thread of pid %d is blocked with no timeout", (int)procs.v[0]);
+		sja_sb_printf(&b, "The only thread of pid %d is blocked with no timeout", (int)procs.v[0]);
 	} else {
-		sj_sb_printf(&b, "All %zu threads of ", live);
-		sj_sb_pids(&b, procs.v, procs.n, 1);
-		sj_sb_puts(&b, " are blocked with no timeout and none is running");
+		sja_sb_printf(&b, "All %zu threads of ", live);
+		sja_sb_pids(&b, procs.v, procs.n, 1);
+		sja_sb_puts(&b, " are blocked with no timeout and none is running");
 	}
-	sj_sb_puts(&b, ", yet no deadlock can be proved: ");
+	sja_sb_puts(&b, ", yet no deadlock can be proved: ");
 	size_t shown = 0;
 	for (size_t k = 0; k < g->nn && shown < MAX_OTHER_THREADS; k++) {
 		const struct sj_gnode *n = &g->n[k];
 		if (n->cls != SJ_NODE_UNKNOWN)
 			continue;
 		if (shown++)
-			sj_sb_puts(&b, "; ");
-		sj_sb_thread(&b, n->p, n->t);
-		sj_sb_puts(&b, " ");
-		sj_sb_wait(&b, g->s, n->p, n->t, 0);
-		sj_sb_printf(&b, " (unresolved: %s)", n->why);
+			sja_sb_puts(&b, "; ");
+		sja_sb_thread(&b, n->p, n->t);
+		sja_sb_puts(&b, " ");
+		sja_sb_wait(&b, g->s, n->p, n->t, 0);
+		sja_sb_printf(&b, " (unresolved: %s)", n->why);
 	}
 	if (unknown > shown)
-		sj_sb_printf(&b, "; and %zu more", unknown - shown);
-	sj_sb_puts(&b, ".");
-	sj_fb_cause(&fb, &b);
-	sj_fb_advice(&fb, advice_quiescent);
-	return sj_fb_commit(&fb, out);
+		sja_sb_printf(&b, "; and %zu more", unknown - shown);
+	sja_sb_puts(&b, ".");
+	sja_fb_cause(&fb, &b);
+	sja_fb_advice(&fb, advice_quiescent);
+	return sja_fb_commit(&fb, out);
 }

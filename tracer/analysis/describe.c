@@ -12,7 +12,7 @@
 #define NROWS(t) (sizeof(t) / sizeof((t)[0]))
 #define MAX_ACTIVITY_THREADS 4
 
-const struct sj_map *sj_map_of(const struct sj_process *p, uint64_t addr)
+const struct sj_map *sja_map_of(const struct sj_process *p, uint64_t addr)
 {
 	for (size_t i = 0; i < p->nmaps; i++)
 		if (addr >= p->maps[i].start && addr < p->maps[i].end)
@@ -20,7 +20,7 @@ const struct sj_map *sj_map_of(const struct sj_process *p, uint64_t addr)
 	return NULL;
 }
 
-const char *sj_map_name(const struct sj_map *m, char *buf, size_t n)
+const char *sja_map_name(const struct sj_map *m, char *buf, size_t n)
 {
 	static const char deleted[] = " (deleted)";
 	if (!m || !m->path)
@@ -32,7 +32,7 @@ const char *sj_map_name(const struct sj_map *m, char *buf, size_t n)
 	return buf;
 }
 
-const char *sj_thread_short_name(const struct sj_thread *t, char *buf, size_t n)
+const char *sja_thread_short_name(const struct sj_thread *t, char *buf, size_t n)
 {
 	/* threading names since 3.10 are "Thread-N (target)": the target says
 	 * what the thread does. */
@@ -54,18 +54,18 @@ const char *sj_thread_short_name(const struct sj_thread *t, char *buf, size_t n)
 	return NULL;
 }
 
-void sj_sb_thread(struct sj_sb *b, const struct sj_process *p, const struct sj_thread *t)
+void sja_sb_thread(struct sj_sb *b, const struct sj_process *p, const struct sj_thread *t)
 {
 	char name[128];
 	if (p->nthreads <= 1) {
-		sj_sb_printf(b, "pid %d", (int)p->pid);
+		sja_sb_printf(b, "pid %d", (int)p->pid);
 		return;
 	}
-	const char *nm = sj_thread_short_name(t, name, sizeof name);
+	const char *nm = sja_thread_short_name(t, name, sizeof name);
 	if (nm)
-		sj_sb_printf(b, "pid %d thread %s (tid %d)", (int)p->pid, nm, (int)t->tid);
+		sja_sb_printf(b, "pid %d thread %s (tid %d)", (int)p->pid, nm, (int)t->tid);
 	else
-		sj_sb_printf(b, "pid %d tid %d", (int)p->pid, (int)t->tid);
+		sja_sb_printf(b, "pid %d tid %d", (int)p->pid, (int)t->tid);
 }
 
 /* ---- fds, objects ---- */
@@ -74,13 +74,13 @@ static void sb_fd(struct sj_sb *b, const struct sj_process *p, int fd)
 {
 	const struct sj_fd *f = sj_process_fd(p, fd);
 	if (!f)
-		sj_sb_printf(b, "fd %d", fd);
+		sja_sb_printf(b, "fd %d", fd);
 	else if (f->kind == SJ_FDK_PIPE)
-		sj_sb_printf(b, "pipe:[%llu] (fd %d)", (unsigned long long)f->inode, fd);
+		sja_sb_printf(b, "pipe:[%llu] (fd %d)", (unsigned long long)f->inode, fd);
 	else if (f->target)
-		sj_sb_printf(b, "%s (fd %d)", f->target, fd);
+		sja_sb_printf(b, "%s (fd %d)", f->target, fd);
 	else
-		sj_sb_printf(b, "%s fd %d", sj_fdkind_name(f->kind), fd);
+		sja_sb_printf(b, "%s fd %d", sj_fdkind_name(f->kind), fd);
 }
 
 static int is_semaphore(const char *path)
@@ -92,29 +92,29 @@ static int is_semaphore(const char *path)
 static void sb_shared_futex(struct sj_sb *b, const struct sj_map *m, uint64_t addr, uint64_t off)
 {
 	char name[512];
-	const char *path = sj_map_name(m, name, sizeof name);
+	const char *path = sja_map_name(m, name, sizeof name);
 	if (is_semaphore(path))
-		sj_sb_printf(b, "the shared semaphore %s", path);
+		sja_sb_printf(b, "the shared semaphore %s", path);
 	else if (path && path[0] == '/' && m->inode && strncmp(path, "/dev/zero", 9) != 0)
-		sj_sb_printf(b, "a shared futex in %s at offset 0x%llx", path, (unsigned long long)off);
+		sja_sb_printf(b, "a shared futex in %s at offset 0x%llx", path, (unsigned long long)off);
 	else
-		sj_sb_printf(b, "a shared futex at 0x%llx in anonymous shared memory",
+		sja_sb_printf(b, "a shared futex at 0x%llx in anonymous shared memory",
 			     (unsigned long long)addr);
 }
 
-void sj_sb_obj(struct sj_sb *b, const struct sj_gobj *o)
+void sja_sb_obj(struct sj_sb *b, const struct sj_gobj *o)
 {
 	switch (o->kind) {
 	case SJ_OBJ_PIPE_READ:
 	case SJ_OBJ_PIPE_WRITE:
-		sj_sb_printf(b, "%s:[%llu]", o->fdkind == SJ_FDK_FIFO ? "fifo" : "pipe",
+		sja_sb_printf(b, "%s:[%llu]", o->fdkind == SJ_FDK_FIFO ? "fifo" : "pipe",
 			     (unsigned long long)o->inode);
 		break;
 	case SJ_OBJ_CHILD:
-		sj_sb_printf(b, "child pid %d", (int)o->child);
+		sja_sb_printf(b, "child pid %d", (int)o->child);
 		break;
 	case SJ_OBJ_FUTEX_PRIVATE:
-		sj_sb_printf(b, "private futex 0x%llx", (unsigned long long)o->addr);
+		sja_sb_printf(b, "private futex 0x%llx", (unsigned long long)o->addr);
 		break;
 	case SJ_OBJ_FUTEX_SHARED:
 		sb_shared_futex(b, o->map, o->addr, o->file_off);
@@ -122,33 +122,33 @@ void sj_sb_obj(struct sj_sb *b, const struct sj_gobj *o)
 	}
 }
 
-void sj_sb_via(struct sj_sb *b, const struct sj_gobj *o)
+void sja_sb_via(struct sj_sb *b, const struct sj_gobj *o)
 {
 	char name[512];
 	switch (o->kind) {
 	case SJ_OBJ_PIPE_READ:
 	case SJ_OBJ_PIPE_WRITE:
-		sj_sb_obj(b, o);
+		sja_sb_obj(b, o);
 		break;
 	case SJ_OBJ_CHILD:
-		sj_sb_printf(b, "wait4(%d)", (int)o->child);
+		sja_sb_printf(b, "wait4(%d)", (int)o->child);
 		break;
 	case SJ_OBJ_FUTEX_PRIVATE:
-		sj_sb_printf(b, "futex 0x%llx (private)", (unsigned long long)o->addr);
+		sja_sb_printf(b, "futex 0x%llx (private)", (unsigned long long)o->addr);
 		break;
 	case SJ_OBJ_FUTEX_SHARED: {
-		const char *path = sj_map_name(o->map, name, sizeof name);
+		const char *path = sja_map_name(o->map, name, sizeof name);
 		if (path && path[0] == '/' && strncmp(path, "/dev/zero", 9) != 0)
-			sj_sb_puts(b, path);
+			sja_sb_puts(b, path);
 		else
-			sj_sb_printf(b, "futex 0x%llx (shared anonymous memory)",
+			sja_sb_printf(b, "futex 0x%llx (shared anonymous memory)",
 				     (unsigned long long)o->addr);
 		break;
 	}
 	}
 }
 
-const char *sj_obj_waker_verb(const struct sj_gobj *o)
+const char *sja_obj_waker_verb(const struct sj_gobj *o)
 {
 	char name[512];
 	switch (o->kind) {
@@ -161,7 +161,7 @@ const char *sj_obj_waker_verb(const struct sj_gobj *o)
 	case SJ_OBJ_FUTEX_PRIVATE:
 		return "release";
 	case SJ_OBJ_FUTEX_SHARED:
-		return is_semaphore(sj_map_name(o->map, name, sizeof name)) ? "post" : "wake";
+		return is_semaphore(sja_map_name(o->map, name, sizeof name)) ? "post" : "wake";
 	}
 	return "wake";
 }
@@ -189,23 +189,23 @@ static const struct {
 static void sb_child_arg(struct sj_sb *b, pid_t arg)
 {
 	if (arg > 0)
-		sj_sb_printf(b, " child pid %d", (int)arg);
+		sja_sb_printf(b, " child pid %d", (int)arg);
 	else if (arg == -1)
-		sj_sb_puts(b, " any child");
+		sja_sb_puts(b, " any child");
 	else if (arg == 0)
-		sj_sb_puts(b, " a child in its process group");
+		sja_sb_puts(b, " a child in its process group");
 	else
-		sj_sb_printf(b, " a child in process group %d", (int)-arg);
+		sja_sb_printf(b, " a child in process group %d", (int)-arg);
 }
 
 static void sb_futex(struct sj_sb *b, const struct sj_process *p, const struct sj_wait *w)
 {
-	const struct sj_map *m = w->futex_private ? NULL : sj_map_of(p, w->futex_addr);
+	const struct sj_map *m = w->futex_private ? NULL : sja_map_of(p, w->futex_addr);
 	if (w->futex_private || !m || (m->perms[3] != 's' && m->inode == 0))
-		sj_sb_printf(b, " %sfutex 0x%llx", w->futex_private ? "private " : "",
+		sja_sb_printf(b, " %sfutex 0x%llx", w->futex_private ? "private " : "",
 			     (unsigned long long)w->futex_addr);
 	else {
-		sj_sb_puts(b, " ");
+		sja_sb_puts(b, " ");
 		sb_shared_futex(b, m, w->futex_addr, m->offset + (w->futex_addr - m->start));
 	}
 }
@@ -214,59 +214,59 @@ static void sb_timeout(struct sj_sb *b, const struct sj_wait *w)
 {
 	if (!w->has_timeout) {
 		if (w->kind == SJ_WAIT_POLL)
-			sj_sb_puts(b, " with no timeout");
+			sja_sb_puts(b, " with no timeout");
 		return;
 	}
 	if (w->kind == SJ_WAIT_SLEEP)
 		return;
-	sj_sb_puts(b, " with a timeout");
+	sja_sb_puts(b, " with a timeout");
 	if (w->timeout_ns >= 0) {
-		sj_sb_puts(b, " of ");
-		sj_sb_seconds(b, (double)w->timeout_ns / 1e9);
+		sja_sb_puts(b, " of ");
+		sja_sb_seconds(b, (double)w->timeout_ns / 1e9);
 	}
 }
 
-void sj_sb_wait(struct sj_sb *b, const struct sj_snapshot *s, const struct sj_process *p,
+void sja_sb_wait(struct sj_sb *b, const struct sj_snapshot *s, const struct sj_process *p,
 		const struct sj_thread *t, int plural)
 {
 	(void)s;
 	const struct sj_wait *w = &t->wait;
 	enum sj_wait_kind k = (unsigned)w->kind < NROWS(wait_verbs) ? w->kind : SJ_WAIT_OTHER;
 	if (p->state == 'Z' || t->state == 'Z' || t->state == 'X') {
-		sj_sb_puts(b, plural ? "have exited" : "has exited");
+		sja_sb_puts(b, plural ? "have exited" : "has exited");
 		return;
 	}
 	if (t->state == 'R' || (k == SJ_WAIT_NONE && t->syscall_nr == -1)) {
-		sj_sb_puts(b, plural ? "are running" : "is running");
+		sja_sb_puts(b, plural ? "are running" : "is running");
 		return;
 	}
 	if ((t->state == 'T' || t->state == 't') && k != SJ_WAIT_STOPPED)
 		k = SJ_WAIT_STOPPED;
-	sj_sb_puts(b, plural ? wait_verbs[k].pl : wait_verbs[k].sg);
+	sja_sb_puts(b, plural ? wait_verbs[k].pl : wait_verbs[k].sg);
 	switch (k) {
 	case SJ_WAIT_READ:
 	case SJ_WAIT_WRITE:
 	case SJ_WAIT_ACCEPT:
-		sj_sb_puts(b, " ");
+		sja_sb_puts(b, " ");
 		if (w->nfds)
 			sb_fd(b, p, w->fds[0].fd);
 		else
-			sj_sb_puts(b, "an unknown fd");
+			sja_sb_puts(b, "an unknown fd");
 		if (k == SJ_WAIT_WRITE && w->nfds) {
 			const struct sj_fd *f = sj_process_fd(p, w->fds[0].fd);
 			if (f && (f->kind == SJ_FDK_PIPE || f->kind == SJ_FDK_FIFO))
-				sj_sb_puts(b, ", which is full");
+				sja_sb_puts(b, ", which is full");
 		}
 		break;
 	case SJ_WAIT_POLL:
 		if (w->nfds == 0)
-			sj_sb_puts(b, " no fd");
+			sja_sb_puts(b, " no fd");
 		for (size_t i = 0; i < w->nfds; i++) {
 			if (i == 6) {
-				sj_sb_printf(b, " and %zu more", w->nfds - i);
+				sja_sb_printf(b, " and %zu more", w->nfds - i);
 				break;
 			}
-			sj_sb_puts(b, i ? ", " : " ");
+			sja_sb_puts(b, i ? ", " : " ");
 			sb_fd(b, p, w->fds[i].fd);
 		}
 		break;
@@ -277,7 +277,7 @@ void sj_sb_wait(struct sj_sb *b, const struct sj_snapshot *s, const struct sj_pr
 		sb_futex(b, p, w);
 		break;
 	case SJ_WAIT_OTHER:
-		sj_sb_printf(b, " %ld", t->syscall_nr);
+		sja_sb_printf(b, " %ld", t->syscall_nr);
 		break;
 	default:
 		break;
@@ -289,7 +289,7 @@ size_t sj_wait_describe(const struct sj_snapshot *s, const struct sj_process *p,
 			const struct sj_thread *t, char *buf, size_t n)
 {
 	struct sj_sb b = { 0 };
-	sj_sb_wait(&b, s, p, t, 0);
+	sja_sb_wait(&b, s, p, t, 0);
 	size_t len = b.len;
 	if (b.oom || !b.s) {
 		len = 0;
@@ -298,28 +298,28 @@ size_t sj_wait_describe(const struct sj_snapshot *s, const struct sj_process *p,
 	} else if (n) {
 		snprintf(buf, n, "%s", b.s);
 	}
-	sj_sb_free(&b);
+	sja_sb_free(&b);
 	return len;
 }
 
 /* ---- exit statuses ---- */
 
-void sj_sb_status(struct sj_sb *b, int status)
+void sja_sb_status(struct sj_sb *b, int status)
 {
 	if (status < 0) {
-		sj_sb_puts(b, "exit status unknown");
+		sja_sb_puts(b, "exit status unknown");
 	} else if (WIFEXITED(status)) {
-		sj_sb_printf(b, "exited %d", WEXITSTATUS(status));
+		sja_sb_printf(b, "exited %d", WEXITSTATUS(status));
 	} else if (WIFSIGNALED(status)) {
 		const char *name = sj_signal_name(WTERMSIG(status));
 		if (name)
-			sj_sb_printf(b, "killed by %s", name);
+			sja_sb_printf(b, "killed by %s", name);
 		else
-			sj_sb_printf(b, "killed by signal %d", WTERMSIG(status));
+			sja_sb_printf(b, "killed by signal %d", WTERMSIG(status));
 		if (WCOREDUMP(status))
-			sj_sb_puts(b, " (core dumped)");
+			sja_sb_puts(b, " (core dumped)");
 	} else {
-		sj_sb_printf(b, "wait status 0x%x", (unsigned)status);
+		sja_sb_printf(b, "wait status 0x%x", (unsigned)status);
 	}
 }
 
@@ -357,66 +357,66 @@ static const char *base_name(const char *path)
 	return s ? s + 1 : path;
 }
 
-void sj_sb_where(struct sj_sb *b, const struct sj_thread *t)
+void sja_sb_where(struct sj_sb *b, const struct sj_thread *t)
 {
 	if (t->npyframes && t->pyframes[0].file) {
 		const struct sj_pyframe *f = &t->pyframes[0];
-		sj_sb_printf(b, " in %s (%s:%d)", f->func ? f->func : "?", base_name(f->file), f->line);
+		sja_sb_printf(b, " in %s (%s:%d)", f->func ? f->func : "?", base_name(f->file), f->line);
 		return;
 	}
 	const struct sj_frame *f = meaningful_frame(t);
 	if (!f)
 		return;
 	if (f->file && f->line > 0)
-		sj_sb_printf(b, " in %s (%s:%d)", f->func, base_name(f->file), f->line);
+		sja_sb_printf(b, " in %s (%s:%d)", f->func, base_name(f->file), f->line);
 	else
-		sj_sb_printf(b, " in %s", f->func);
+		sja_sb_printf(b, " in %s", f->func);
 }
 
-void sj_fb_thread_locations(struct sj_fb *fb, const struct sj_thread *t)
+void sja_fb_thread_locations(struct sj_fb *fb, const struct sj_thread *t)
 {
 	if (t->npyframes && t->pyframes[0].file)
-		sj_fb_location(fb, t->pyframes[0].file, t->pyframes[0].line, t->pyframes[0].func);
+		sja_fb_location(fb, t->pyframes[0].file, t->pyframes[0].line, t->pyframes[0].func);
 	const struct sj_frame *f = meaningful_frame(t);
 	if (f && f->file && f->line > 0)
-		sj_fb_location(fb, f->file, f->line, f->func);
+		sja_fb_location(fb, f->file, f->line, f->func);
 }
 
 /* ---- what a process is doing ---- */
 
-void sj_sb_proc_activity(struct sj_sb *b, const struct sj_graph *g, const struct sj_process *p)
+void sja_sb_proc_activity(struct sj_sb *b, const struct sj_graph *g, const struct sj_process *p)
 {
 	size_t pi = (size_t)(p - g->s->procs);
-	size_t live = sj_graph_live_threads(g, pi), shown = 0;
+	size_t live = sja_graph_live_threads(g, pi), shown = 0;
 	if (live == 0) {
-		sj_sb_printf(b, "pid %d has exited", (int)p->pid);
+		sja_sb_printf(b, "pid %d has exited", (int)p->pid);
 		return;
 	}
 	if (live == 1) {
 		for (size_t k = g->proc_first[pi]; k < g->proc_first[pi + 1]; k++)
 			if (g->n[k].cls != SJ_NODE_DEAD) {
-				sj_sb_printf(b, "pid %d ", (int)p->pid);
-				sj_sb_wait(b, g->s, p, g->n[k].t, 0);
+				sja_sb_printf(b, "pid %d ", (int)p->pid);
+				sja_sb_wait(b, g->s, p, g->n[k].t, 0);
 			}
 		return;
 	}
-	sj_sb_printf(b, "pid %d's threads: ", (int)p->pid);
+	sja_sb_printf(b, "pid %d's threads: ", (int)p->pid);
 	for (size_t k = g->proc_first[pi]; k < g->proc_first[pi + 1]; k++) {
 		const struct sj_gnode *n = &g->n[k];
 		if (n->cls == SJ_NODE_DEAD)
 			continue;
 		if (shown == MAX_ACTIVITY_THREADS) {
-			sj_sb_printf(b, "; and %zu more", live - shown);
+			sja_sb_printf(b, "; and %zu more", live - shown);
 			break;
 		}
 		char name[128];
-		const char *nm = sj_thread_short_name(n->t, name, sizeof name);
+		const char *nm = sja_thread_short_name(n->t, name, sizeof name);
 		if (shown++)
-			sj_sb_puts(b, "; ");
+			sja_sb_puts(b, "; ");
 		if (nm)
-			sj_sb_printf(b, "%s (tid %d) ", nm, (int)n->t->tid);
+			sja_sb_printf(b, "%s (tid %d) ", nm, (int)n->t->tid);
 		else
-			sj_sb_printf(b, "tid %d ", (int)n->t->tid);
-		sj_sb_wait(b, g->s, p, n->t, 0);
+			sja_sb_printf(b, "tid %d ", (int)n->t->tid);
+		sja_sb_wait(b, g->s, p, n->t, 0);
 	}
 }

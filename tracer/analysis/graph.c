@@ -278,7 +278,7 @@ static int map_covers(const struct sj_map *m, const struct sj_map *key, uint64_t
 static int classify_futex(const struct sj_graph *g, struct sj_gnode *n, size_t self)
 {
 	const struct sj_wait *w = &n->t->wait;
-	const struct sj_map *m = w->futex_private ? NULL : sj_map_of(n->p, w->futex_addr);
+	const struct sj_map *m = w->futex_private ? NULL : sja_map_of(n->p, w->futex_addr);
 	/* FUTEX_PRIVATE_FLAG keys the futex by this mm, and so does a shared
 	 * futex on private anonymous memory: only this process's threads. */
 	if (w->futex_private || (m && !map_shared(m) && m->inode == 0)) {
@@ -441,7 +441,7 @@ static int find_knots(struct sj_graph *g)
 
 /* ---- public to the other analysis files ---- */
 
-void sj_graph_free(struct sj_graph *g)
+void sja_graph_free(struct sj_graph *g)
 {
 	for (size_t k = 0; k < g->nn; k++) {
 		for (size_t i = 0; i < g->n[k].nobjs; i++)
@@ -454,7 +454,7 @@ void sj_graph_free(struct sj_graph *g)
 	memset(g, 0, sizeof *g);
 }
 
-int sj_graph_build(const struct sj_snapshot *s, struct sj_graph *g)
+int sja_graph_build(const struct sj_snapshot *s, struct sj_graph *g)
 {
 	memset(g, 0, sizeof *g);
 	g->s = s;
@@ -485,11 +485,11 @@ int sj_graph_build(const struct sj_snapshot *s, struct sj_graph *g)
 		goto fail;
 	return 0;
 fail:
-	sj_graph_free(g);
+	sja_graph_free(g);
 	return -1;
 }
 
-int sj_graph_depth(const struct sj_graph *g, const struct sj_process *p)
+int sja_graph_depth(const struct sj_graph *g, const struct sj_process *p)
 {
 	int d = 0;
 	/* Bounded walk: a corrupt snapshot with a ppid cycle must not hang us. */
@@ -501,31 +501,10 @@ int sj_graph_depth(const struct sj_graph *g, const struct sj_process *p)
 	return d;
 }
 
-size_t sj_graph_live_threads(const struct sj_graph *g, size_t pi)
+size_t sja_graph_live_threads(const struct sj_graph *g, size_t pi)
 {
 	size_t c = 0;
 	for (size_t k = g->proc_first[pi]; k < g->proc_first[pi + 1]; k++)
 		c += g->n[k].cls != SJ_NODE_DEAD;
 	return c;
-}
-
-static int cmp_pid(const void *a, const void *b)
-{
-	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
-	return (x > y) - (x < y);
-}
-
-size_t sj_obj_waker_pids(const struct sj_graph *g, const struct sj_gobj *o, pid_t *out, size_t max)
-{
-	size_t n = 0;
-	for (size_t i = 0; i < o->nwakers && n < max; i++) {
-		pid_t pid = g->n[o->wakers[i]].p->pid;
-		size_t j = 0;
-		while (j < n && out[j] != pid)
-			j++;
-		if (j == n)
-			out[n++] = pid;
-	}
-	qsort(out, n, sizeof *out, cmp_pid);
-	return n;
 }

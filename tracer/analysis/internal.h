@@ -14,7 +14,7 @@
 
 /* Makes room for one more element in *v (n used, *cap allocated).
  * Returns 0, or -1 when realloc failed (the array is left as it was). */
-int sj_grow(void **v, size_t *cap, size_t n, size_t elsz);
+int sja_grow(void **v, size_t *cap, size_t n, size_t elsz);
 
 struct sj_sb {
 	char *s;
@@ -22,21 +22,21 @@ struct sj_sb {
 	int oom;        /* an append failed; the text is incomplete */
 };
 
-void sj_sb_printf(struct sj_sb *b, const char *fmt, ...)
+void sja_sb_printf(struct sj_sb *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-void sj_sb_vprintf(struct sj_sb *b, const char *fmt, va_list ap);
-void sj_sb_puts(struct sj_sb *b, const char *s);
+void sja_sb_vprintf(struct sj_sb *b, const char *fmt, va_list ap);
+void sja_sb_puts(struct sj_sb *b, const char *s);
 /* Hands over the text (never NULL unless oom) and resets the builder. */
-char *sj_sb_take(struct sj_sb *b);
-void sj_sb_free(struct sj_sb *b);
+char *sja_sb_take(struct sj_sb *b);
+void sja_sb_free(struct sj_sb *b);
 
 /* "pid 12", "pids 12 and 13", "pids 12, 13 and 14" (word "pid"/"pids"
  * omitted when with_word is 0). */
-void sj_sb_pids(struct sj_sb *b, const pid_t *pids, size_t n, int with_word);
+void sja_sb_pids(struct sj_sb *b, const pid_t *pids, size_t n, int with_word);
 /* English ordinal: 1st 2nd 3rd 4th 11th 12th 13th 21st ... */
-void sj_sb_ordinal(struct sj_sb *b, long n);
+void sja_sb_ordinal(struct sj_sb *b, long n);
 /* A duration in seconds, short: "1.2 s", "0.0035 s", "12.5 s". */
-void sj_sb_seconds(struct sj_sb *b, double s);
+void sja_sb_seconds(struct sj_sb *b, double s);
 
 /* ---- finding builder ---- */
 
@@ -46,21 +46,21 @@ struct sj_fb {
 	int oom;
 };
 
-void sj_fb_init(struct sj_fb *fb, enum sj_finding_kind kind, enum sj_severity sev);
+void sja_fb_init(struct sj_fb *fb, enum sj_finding_kind kind, enum sj_severity sev);
 /* Takes the builder's text as the cause. */
-void sj_fb_cause(struct sj_fb *fb, struct sj_sb *text);
-void sj_fb_advice(struct sj_fb *fb, const char *advice);
+void sja_fb_cause(struct sj_fb *fb, struct sj_sb *text);
+void sja_fb_advice(struct sj_fb *fb, const char *advice);
 /* Takes ownership of text (may be NULL after an allocation failure). */
-void sj_fb_evidence(struct sj_fb *fb, pid_t pid, pid_t tid, char *text);
-void sj_fb_edge(struct sj_fb *fb, pid_t from_pid, pid_t from_tid, pid_t to_pid,
+void sja_fb_evidence(struct sj_fb *fb, pid_t pid, pid_t tid, char *text);
+void sja_fb_edge(struct sj_fb *fb, pid_t from_pid, pid_t from_tid, pid_t to_pid,
 		pid_t to_tid, const char *via);
-void sj_fb_pid(struct sj_fb *fb, pid_t pid);       /* set semantics */
-void sj_fb_pipe(struct sj_fb *fb, uint64_t inode); /* set semantics */
-void sj_fb_location(struct sj_fb *fb, const char *file, int line, const char *func);
+void sja_fb_pid(struct sj_fb *fb, pid_t pid);       /* set semantics */
+void sja_fb_pipe(struct sj_fb *fb, uint64_t inode); /* set semantics */
+void sja_fb_location(struct sj_fb *fb, const char *file, int line, const char *func);
 /* Appends the finding to out (sorting pids and pipes).  On any earlier
  * allocation failure it frees the finding instead and returns -1. */
-int sj_fb_commit(struct sj_fb *fb, struct sj_findings *out);
-void sj_fb_discard(struct sj_fb *fb);
+int sja_fb_commit(struct sj_fb *fb, struct sj_findings *out);
+void sja_fb_discard(struct sj_fb *fb);
 
 /* ---- the wait-for graph ---- */
 
@@ -119,72 +119,70 @@ struct sj_graph {
 
 /* Builds the nodes, their classes and wakers, then the knots.  -1 on
  * allocation failure (g is then freed). */
-int sj_graph_build(const struct sj_snapshot *s, struct sj_graph *g);
-void sj_graph_free(struct sj_graph *g);
+int sja_graph_build(const struct sj_snapshot *s, struct sj_graph *g);
+void sja_graph_free(struct sj_graph *g);
 
 /* A process's depth in the snapshot's process tree (0: its parent is not in
  * the snapshot). */
-int sj_graph_depth(const struct sj_graph *g, const struct sj_process *p);
+int sja_graph_depth(const struct sj_graph *g, const struct sj_process *p);
 /* Number of live (not DEAD) threads of a process. */
-size_t sj_graph_live_threads(const struct sj_graph *g, size_t pi);
-/* Distinct pids of an object's wakers, sorted; returns how many (<= max). */
-size_t sj_obj_waker_pids(const struct sj_graph *g, const struct sj_gobj *o, pid_t *out, size_t max);
+size_t sja_graph_live_threads(const struct sj_graph *g, size_t pi);
 
 /* ---- sentence pieces (describe.c) ---- */
 
 /* "pid 12 thread _handle_results (tid 14)"; just "pid 13" for a process
  * with one thread. */
-void sj_sb_thread(struct sj_sb *b, const struct sj_process *p, const struct sj_thread *t);
+void sja_sb_thread(struct sj_sb *b, const struct sj_process *p, const struct sj_thread *t);
 /* A thread's short name: the Python target inside "Thread-3 (x)", else the
  * Python name, else comm; NULL if none. Writes into buf. */
-const char *sj_thread_short_name(const struct sj_thread *t, char *buf, size_t n);
+const char *sja_thread_short_name(const struct sj_thread *t, char *buf, size_t n);
 /* What the thread waits on: "reads pipe:[8493] (fd 5)", "sleeps",
  * "polls pipe:[1] (fd 3), pipe:[2] (fd 4) with no timeout".  plural selects
  * "read"/"reads" for a subject of several processes. */
-void sj_sb_wait(struct sj_sb *b, const struct sj_snapshot *s, const struct sj_process *p,
+void sja_sb_wait(struct sj_sb *b, const struct sj_snapshot *s, const struct sj_process *p,
 		const struct sj_thread *t, int plural);
 /* One object: "pipe:[8493]", "the shared semaphore /dev/shm/sem.x",
  * "private futex 0x7f..", "child pid 41". */
-void sj_sb_obj(struct sj_sb *b, const struct sj_gobj *o);
+void sja_sb_obj(struct sj_sb *b, const struct sj_gobj *o);
 /* The via text of an edge for an object. */
-void sj_sb_via(struct sj_sb *b, const struct sj_gobj *o);
+void sja_sb_via(struct sj_sb *b, const struct sj_gobj *o);
 /* Verb a waker performs on the object: "write to", "read from", "post", "release", "exit". */
-const char *sj_obj_waker_verb(const struct sj_gobj *o);
+const char *sja_obj_waker_verb(const struct sj_gobj *o);
 /* What a process's live threads do: "pid 40 sleeps", or "pid 40's threads:
  * MainThread (tid 40) reads pipe:[5] (fd 3); worker (tid 41) sleeps". */
-void sj_sb_proc_activity(struct sj_sb *b, const struct sj_graph *g, const struct sj_process *p);
+void sja_sb_proc_activity(struct sj_sb *b, const struct sj_graph *g, const struct sj_process *p);
 /* A raw wait status in words: "exited 3", "killed by SIGKILL (core dumped)". */
-void sj_sb_status(struct sj_sb *b, int status);
+void sja_sb_status(struct sj_sb *b, int status);
 /* " in func (file:line)" from the innermost Python frame, else the innermost
  * native frame that has a source line, else the innermost named frame
  * outside libc; nothing when there are no frames. */
-void sj_sb_where(struct sj_sb *b, const struct sj_thread *t);
+void sja_sb_where(struct sj_sb *b, const struct sj_thread *t);
 /* Adds the thread's innermost Python frame and innermost native frame with
  * a source line as locations. */
-void sj_fb_thread_locations(struct sj_fb *fb, const struct sj_thread *t);
+void sja_fb_thread_locations(struct sj_fb *fb, const struct sj_thread *t);
 /* The mapping of p that contains addr, or NULL. */
-const struct sj_map *sj_map_of(const struct sj_process *p, uint64_t addr);
+const struct sj_map *sja_map_of(const struct sj_process *p, uint64_t addr);
 /* A mapping's path without a trailing " (deleted)"; into buf. */
-const char *sj_map_name(const struct sj_map *m, char *buf, size_t n);
+const char *sja_map_name(const struct sj_map *m, char *buf, size_t n);
 
 /* ---- detectors ---- */
 
-int sj_detect_deadlocks(const struct sj_graph *g, struct sj_findings *out);
-int sj_detect_blocked_pipe_reads(const struct sj_graph *g, struct sj_findings *out);
-int sj_detect_quiescent(const struct sj_graph *g, struct sj_findings *out);
-int sj_detect_zombies(const struct sj_graph *g, struct sj_findings *out);
-int sj_detect_lost_workers(const struct sj_graph *g, const struct sj_journal *j,
+int sja_detect_deadlocks(const struct sj_graph *g, struct sj_findings *out);
+int sja_detect_blocked_pipe_reads(const struct sj_graph *g, struct sj_findings *out);
+int sja_detect_quiescent(const struct sj_graph *g, struct sj_findings *out);
+int sja_detect_zombies(const struct sj_graph *g, struct sj_findings *out);
+int sja_detect_lost_workers(const struct sj_graph *g, const struct sj_journal *j,
 			   struct sj_findings *out);
-int sj_detect_journal(const struct sj_journal *j, struct sj_findings *out);
+int sja_detect_journal(const struct sj_journal *j, struct sj_findings *out);
 
 /* ---- journal helpers (jrules.c) ---- */
 
 /* The raw record parsed by jansson (json_decref it), NULL when absent or invalid. */
-struct json_t *sj_jline(const struct sj_jevent *e);
+struct json_t *sja_jline(const struct sj_jevent *e);
 /* The record's string field, copied into buf; NULL when absent. */
-const char *sj_jstr(const struct sj_jevent *e, const char *field, char *buf, size_t n);
+const char *sja_jstr(const struct sj_jevent *e, const char *field, char *buf, size_t n);
 /* Time of a record relative to the journal's first record of its root
  * process (the earliest process whose parent wrote nothing), in seconds. */
-double sj_jtime(const struct sj_journal *j, const struct sj_jevent *e);
+double sja_jtime(const struct sj_journal *j, const struct sj_jevent *e);
 
 #endif

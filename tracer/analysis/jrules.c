@@ -16,7 +16,7 @@
 
 /* ---- journal helpers ---- */
 
-struct json_t *sj_jline(const struct sj_jevent *e)
+struct json_t *sja_jline(const struct sj_jevent *e)
 {
 	if (!e->line)
 		return NULL;
@@ -28,9 +28,9 @@ struct json_t *sj_jline(const struct sj_jevent *e)
 	return o;
 }
 
-const char *sj_jstr(const struct sj_jevent *e, const char *field, char *buf, size_t n)
+const char *sja_jstr(const struct sj_jevent *e, const char *field, char *buf, size_t n)
 {
-	json_t *o = sj_jline(e);
+	json_t *o = sja_jline(e);
 	const char *v = o ? json_string_value(json_object_get(o, field)) : NULL;
 	const char *res = NULL;
 	if (v) {
@@ -52,7 +52,7 @@ static int journal_has_pid(const struct sj_journal *j, pid_t pid)
 	return 0;
 }
 
-double sj_jtime(const struct sj_journal *j, const struct sj_jevent *e)
+double sja_jtime(const struct sj_journal *j, const struct sj_jevent *e)
 {
 	/* The root is the first writer whose parent never wrote: the program
 	 * sigjam started.  Its first record (the shim's "start") is t=0. */
@@ -69,9 +69,9 @@ static void sb_signame(struct sj_sb *b, int sig)
 {
 	const char *n = sj_signal_name(sig);
 	if (n)
-		sj_sb_puts(b, n);
+		sja_sb_puts(b, n);
 	else
-		sj_sb_printf(b, "signal %d", sig);
+		sja_sb_printf(b, "signal %d", sig);
 }
 
 /* ---- grouping ---- */
@@ -123,7 +123,7 @@ static struct group *group_add(struct groups *g, char *key, const struct sj_jeve
 			group_pid(&g->v[i], e->pid);
 			return &g->v[i];
 		}
-	if (sj_grow((void **)&g->v, &g->cap, g->n, sizeof *g->v)) {
+	if (sja_grow((void **)&g->v, &g->cap, g->n, sizeof *g->v)) {
 		free(key);
 		return NULL;
 	}
@@ -145,23 +145,23 @@ static void group_evidence(struct sj_fb *fb, const struct group *gr, const char 
 {
 	for (size_t i = 0; i < gr->npids; i++) {
 		struct sj_sb b = { 0 };
-		sj_sb_printf(&b, "%s in pid %d", what, (int)gr->pids[i]);
-		sj_fb_evidence(fb, gr->pids[i], 0, sj_sb_take(&b));
-		sj_fb_pid(fb, gr->pids[i]);
+		sja_sb_printf(&b, "%s in pid %d", what, (int)gr->pids[i]);
+		sja_fb_evidence(fb, gr->pids[i], 0, sja_sb_take(&b));
+		sja_fb_pid(fb, gr->pids[i]);
 	}
 	if (gr->more_pids) {
 		struct sj_sb b = { 0 };
-		sj_sb_printf(&b, "and %zu more processes", gr->more_pids);
-		sj_fb_evidence(fb, 0, 0, sj_sb_take(&b));
+		sja_sb_printf(&b, "and %zu more processes", gr->more_pids);
+		sja_fb_evidence(fb, 0, 0, sja_sb_take(&b));
 	}
 }
 
 static void sb_times(struct sj_sb *b, size_t n)
 {
 	if (n == 1)
-		sj_sb_puts(b, "once");
+		sja_sb_puts(b, "once");
 	else
-		sj_sb_printf(b, "%zu times", n);
+		sja_sb_printf(b, "%zu times", n);
 }
 
 /* ---- signal-unsafe calls ---- */
@@ -183,15 +183,15 @@ static const struct sj_btframe *caller_frame(const struct sj_jevent *e)
 static void sb_btframe(struct sj_sb *b, const struct sj_btframe *f)
 {
 	if (!f) {
-		sj_sb_puts(b, "an unknown place");
+		sja_sb_puts(b, "an unknown place");
 	} else if (f->func && f->file && f->line > 0) {
 		const char *base = strrchr(f->file, '/');
-		sj_sb_printf(b, "%s (%s:%d)", f->func, base ? base + 1 : f->file, f->line);
+		sja_sb_printf(b, "%s (%s:%d)", f->func, base ? base + 1 : f->file, f->line);
 	} else if (f->func) {
-		sj_sb_printf(b, "%s", f->func);
+		sja_sb_printf(b, "%s", f->func);
 	} else {
 		const char *base = f->module ? strrchr(f->module, '/') : NULL;
-		sj_sb_printf(b, "%s+0x%llx", base ? base + 1 : f->module ? f->module : "?",
+		sja_sb_printf(b, "%s+0x%llx", base ? base + 1 : f->module ? f->module : "?",
 			     (unsigned long long)f->off);
 	}
 }
@@ -208,40 +208,40 @@ static int report_unsafe(const struct group *gr, struct sj_findings *out)
 	const char *call = e->call ? e->call : "an unsafe function";
 	struct sj_fb fb;
 	struct sj_sb b = { 0 };
-	sj_fb_init(&fb, SJ_FIND_SIGNAL_UNSAFE, SJ_SEV_ERROR);
+	sja_fb_init(&fb, SJ_FIND_SIGNAL_UNSAFE, SJ_SEV_ERROR);
 	fb.f.sig = e->sig;
-	sj_sb_printf(&b, "%s() was called ", call);
+	sja_sb_printf(&b, "%s() was called ", call);
 	sb_times(&b, gr->count);
-	sj_sb_puts(&b, " inside the ");
+	sja_sb_puts(&b, " inside the ");
 	sb_signame(&b, e->sig);
-	sj_sb_puts(&b, " handler, at ");
+	sja_sb_puts(&b, " handler, at ");
 	sb_btframe(&b, f);
-	sj_sb_printf(&b, ": %s is not async-signal-safe, so if the signal arrives while the "
+	sja_sb_printf(&b, ": %s is not async-signal-safe, so if the signal arrives while the "
 		     "interrupted code is inside it (or holds its lock) the process can deadlock or "
 		     "corrupt memory.", call);
-	sj_fb_cause(&fb, &b);
-	sj_fb_advice(&fb, advice_unsafe);
+	sja_fb_cause(&fb, &b);
+	sja_fb_advice(&fb, advice_unsafe);
 	if (f && f->file)
-		sj_fb_location(&fb, f->file, f->line, f->func);
-	sj_sb_printf(&b, "%s() from the ", call);
+		sja_fb_location(&fb, f->file, f->line, f->func);
+	sja_sb_printf(&b, "%s() from the ", call);
 	sb_signame(&b, e->sig);
-	sj_sb_puts(&b, " handler");
-	char *what = sj_sb_take(&b);
+	sja_sb_puts(&b, " handler");
+	char *what = sja_sb_take(&b);
 	group_evidence(&fb, gr, what ? what : "call");
 	free(what);
-	return sj_fb_commit(&fb, out);
+	return sja_fb_commit(&fb, out);
 }
 
 static char *unsafe_key(const struct sj_jevent *e)
 {
 	struct sj_sb b = { 0 };
 	const struct sj_btframe *f = caller_frame(e);
-	sj_sb_printf(&b, "%04d|%s|", e->sig, e->call ? e->call : "");
+	sja_sb_printf(&b, "%04d|%s|", e->sig, e->call ? e->call : "");
 	if (f && f->func)
-		sj_sb_printf(&b, "%s", f->func);
+		sja_sb_printf(&b, "%s", f->func);
 	else if (f)
-		sj_sb_printf(&b, "%s+%llx", f->module ? f->module : "", (unsigned long long)f->off);
-	return sj_sb_take(&b);
+		sja_sb_printf(&b, "%s+%llx", f->module ? f->module : "", (unsigned long long)f->off);
+	return sja_sb_take(&b);
 }
 
 /* ---- errno clobbering ---- */
@@ -250,9 +250,9 @@ static char *errno_key(const struct sj_jevent *e)
 {
 	char mod[512], off[64];
 	struct sj_sb b = { 0 };
-	sj_sb_printf(&b, "%04d|%s|%s", e->sig, sj_jstr(e, "module", mod, sizeof mod) ? mod : "",
-		     sj_jstr(e, "off", off, sizeof off) ? off : "");
-	return sj_sb_take(&b);
+	sja_sb_printf(&b, "%04d|%s|%s", e->sig, sja_jstr(e, "module", mod, sizeof mod) ? mod : "",
+		     sja_jstr(e, "off", off, sizeof off) ? off : "");
+	return sja_sb_take(&b);
 }
 
 static const char advice_errno[] =
@@ -265,25 +265,25 @@ static int report_errno(const struct group *gr, struct sj_findings *out)
 	char before[64], after[64], mod[512], off[64];
 	struct sj_fb fb;
 	struct sj_sb b = { 0 };
-	sj_fb_init(&fb, SJ_FIND_ERRNO_CLOBBER, SJ_SEV_WARNING);
+	sja_fb_init(&fb, SJ_FIND_ERRNO_CLOBBER, SJ_SEV_WARNING);
 	fb.f.sig = e->sig;
-	sj_sb_puts(&b, "The ");
+	sja_sb_puts(&b, "The ");
 	sb_signame(&b, e->sig);
-	sj_sb_puts(&b, " handler");
-	if (sj_jstr(e, "module", mod, sizeof mod) && sj_jstr(e, "off", off, sizeof off)) {
+	sja_sb_puts(&b, " handler");
+	if (sja_jstr(e, "module", mod, sizeof mod) && sja_jstr(e, "off", off, sizeof off)) {
 		const char *base = strrchr(mod, '/');
-		sj_sb_printf(&b, " at %s+%s", base ? base + 1 : mod, off);
+		sja_sb_printf(&b, " at %s+%s", base ? base + 1 : mod, off);
 	}
-	sj_sb_puts(&b, " returned with errno changed");
-	if (sj_jstr(e, "before", before, sizeof before) && sj_jstr(e, "after", after, sizeof after))
-		sj_sb_printf(&b, " (%s before, %s after)", before, after);
-	sj_sb_puts(&b, " ");
+	sja_sb_puts(&b, " returned with errno changed");
+	if (sja_jstr(e, "before", before, sizeof before) && sja_jstr(e, "after", after, sizeof after))
+		sja_sb_printf(&b, " (%s before, %s after)", before, after);
+	sja_sb_puts(&b, " ");
 	sb_times(&b, gr->count);
-	sj_sb_puts(&b, ": the code it interrupted can see a wrong errno and take the wrong path.");
-	sj_fb_cause(&fb, &b);
-	sj_fb_advice(&fb, advice_errno);
+	sja_sb_puts(&b, ": the code it interrupted can see a wrong errno and take the wrong path.");
+	sja_fb_cause(&fb, &b);
+	sja_fb_advice(&fb, advice_errno);
 	group_evidence(&fb, gr, "errno changed by the handler");
-	return sj_fb_commit(&fb, out);
+	return sja_fb_commit(&fb, out);
 }
 
 /* ---- nested handlers ---- */
@@ -292,14 +292,14 @@ static char *nested_key(const struct sj_jevent *e)
 {
 	char outer[64];
 	struct sj_sb b = { 0 };
-	sj_sb_printf(&b, "%04d|%s", e->sig, sj_jstr(e, "outer", outer, sizeof outer) ? outer : "");
-	return sj_sb_take(&b);
+	sja_sb_printf(&b, "%04d|%s", e->sig, sja_jstr(e, "outer", outer, sizeof outer) ? outer : "");
+	return sja_sb_take(&b);
 }
 
 static int jdepth(const struct sj_jevent *e)
 {
 	char d[32];
-	return sj_jstr(e, "depth", d, sizeof d) ? atoi(d) : 0;
+	return sja_jstr(e, "depth", d, sizeof d) ? atoi(d) : 0;
 }
 
 static const char advice_nested[] =
@@ -312,20 +312,20 @@ static int report_nested(const struct group *gr, struct sj_findings *out)
 	char outer[64];
 	struct sj_fb fb;
 	struct sj_sb b = { 0 };
-	sj_fb_init(&fb, SJ_FIND_NESTED_HANDLER, SJ_SEV_WARNING);
+	sja_fb_init(&fb, SJ_FIND_NESTED_HANDLER, SJ_SEV_WARNING);
 	fb.f.sig = e->sig;
-	sj_sb_puts(&b, "The ");
+	sja_sb_puts(&b, "The ");
 	sb_signame(&b, e->sig);
-	sj_sb_printf(&b, " handler started while the %s handler was running on the same thread ",
-		     sj_jstr(e, "outer", outer, sizeof outer) ? outer : "another");
+	sja_sb_printf(&b, " handler started while the %s handler was running on the same thread ",
+		     sja_jstr(e, "outer", outer, sizeof outer) ? outer : "another");
 	sb_times(&b, gr->count);
 	if (gr->depth > 1)
-		sj_sb_printf(&b, " (nesting depth up to %d)", gr->depth);
-	sj_sb_puts(&b, ": handlers that share state or locks can corrupt or deadlock each other.");
-	sj_fb_cause(&fb, &b);
-	sj_fb_advice(&fb, advice_nested);
+		sja_sb_printf(&b, " (nesting depth up to %d)", gr->depth);
+	sja_sb_puts(&b, ": handlers that share state or locks can corrupt or deadlock each other.");
+	sja_fb_cause(&fb, &b);
+	sja_fb_advice(&fb, advice_nested);
 	group_evidence(&fb, gr, "nested handler");
-	return sj_fb_commit(&fb, out);
+	return sja_fb_commit(&fb, out);
 }
 
 /* ---- handlers inherited across fork (catalogue P6) ---- */
@@ -383,7 +383,7 @@ static int reset_later(const struct sj_journal *j, const struct sj_jevent *e, in
 
 static int collect_inherited(const struct sj_journal *j, const struct sj_jevent *e, struct groups *g)
 {
-	json_t *o = sj_jline(e);
+	json_t *o = sja_jline(e);
 	json_t *list = o ? json_object_get(o, "list") : NULL;
 	size_t i;
 	json_t *it;
@@ -397,8 +397,8 @@ static int collect_inherited(const struct sj_journal *j, const struct sj_jevent 
 		if (!r || reset_later(j, e, sig))
 			continue;
 		struct sj_sb k = { 0 };
-		sj_sb_printf(&k, "%010d|%04d|%s", (int)e->ppid, sig, disp);
-		if (!group_add(g, sj_sb_take(&k), e)) {
+		sja_sb_printf(&k, "%010d|%04d|%s", (int)e->ppid, sig, disp);
+		if (!group_add(g, sja_sb_take(&k), e)) {
 			rc = -1;
 			break;
 		}
@@ -420,23 +420,23 @@ static int report_inherited(const struct group *gr, struct sj_findings *out)
 		return 0;
 	struct sj_fb fb;
 	struct sj_sb b = { 0 };
-	sj_fb_init(&fb, SJ_FIND_INHERITED_HANDLER, SJ_SEV_WARNING);
+	sja_fb_init(&fb, SJ_FIND_INHERITED_HANDLER, SJ_SEV_WARNING);
 	fb.f.sig = sig;
 	size_t n = gr->npids + gr->more_pids;
-	sj_sb_printf(&b, "%zu worker%s forked by pid %d (", n, n == 1 ? "" : "s", (int)e->ppid);
-	sj_sb_pids(&b, gr->pids, gr->npids, 1);
+	sja_sb_printf(&b, "%zu worker%s forked by pid %d (", n, n == 1 ? "" : "s", (int)e->ppid);
+	sja_sb_pids(&b, gr->pids, gr->npids, 1);
 	if (gr->more_pids)
-		sj_sb_printf(&b, " and %zu more", gr->more_pids);
-	sj_sb_printf(&b, ") inherited %s: %s.", r->what, r->harm);
-	sj_fb_cause(&fb, &b);
-	sj_fb_advice(&fb, advice_inherit);
-	sj_fb_pid(&fb, e->ppid);
-	sj_sb_printf(&b, "at fork: %s %s", sj_signal_name(sig) ? sj_signal_name(sig) : "?",
+		sja_sb_printf(&b, " and %zu more", gr->more_pids);
+	sja_sb_printf(&b, ") inherited %s: %s.", r->what, r->harm);
+	sja_fb_cause(&fb, &b);
+	sja_fb_advice(&fb, advice_inherit);
+	sja_fb_pid(&fb, e->ppid);
+	sja_sb_printf(&b, "at fork: %s %s", sj_signal_name(sig) ? sj_signal_name(sig) : "?",
 		     strcmp(disp, "ignore") == 0 ? "ignored" : "handled by Python code");
-	char *what = sj_sb_take(&b);
+	char *what = sja_sb_take(&b);
 	group_evidence(&fb, gr, what ? what : "inherited");
 	free(what);
-	return sj_fb_commit(&fb, out);
+	return sja_fb_commit(&fb, out);
 }
 
 /* ---- driver ---- */
@@ -464,7 +464,7 @@ static int run_groups(struct groups *g, int (*report)(const struct group *, stru
 	return rc;
 }
 
-int sj_detect_journal(const struct sj_journal *j, struct sj_findings *out)
+int sja_detect_journal(const struct sj_journal *j, struct sj_findings *out)
 {
 	for (size_t r = 0; r < NROWS(jrules); r++) {
 		struct groups g = { 0 };

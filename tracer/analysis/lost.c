@@ -100,7 +100,7 @@ static struct death *add_death(struct deaths *d, pid_t victim)
 	struct death *x = find_death(d, victim);
 	if (x)
 		return x;
-	if (sj_grow((void **)&d->v, &d->cap, d->n, sizeof *d->v))
+	if (sja_grow((void **)&d->v, &d->cap, d->n, sizeof *d->v))
 		return NULL;
 	x = &d->v[d->n++];
 	memset(x, 0, sizeof *x);
@@ -185,35 +185,35 @@ static void sb_death(struct sj_sb *b, const struct sj_journal *j, const struct d
 {
 	const struct sj_jevent *when = x->inj ? x->inj : x->reap;
 	if (x->inj && has_action(x->inj, "crash")) {
-		sj_sb_puts(b, "crashed with SIGSEGV");
+		sja_sb_puts(b, "crashed with SIGSEGV");
 	} else if (x->sig) {
 		const char *n = sj_signal_name(x->sig);
 		if (n)
-			sj_sb_printf(b, "was killed by %s", n);
+			sja_sb_printf(b, "was killed by %s", n);
 		else
-			sj_sb_printf(b, "was killed by signal %d", x->sig);
+			sja_sb_printf(b, "was killed by signal %d", x->sig);
 	} else {
-		sj_sb_puts(b, "was made to exit");
+		sja_sb_puts(b, "was made to exit");
 		if (x->reap && x->reap->code >= 0)
-			sj_sb_printf(b, " with code %d", x->reap->code);
+			sja_sb_printf(b, " with code %d", x->reap->code);
 	}
 	if (x->reap && x->reap->core > 0)
-		sj_sb_puts(b, " (core dumped)");
-	sj_sb_puts(b, " at t=");
-	sj_sb_seconds(b, sj_jtime(j, when));
+		sja_sb_puts(b, " (core dumped)");
+	sja_sb_puts(b, " at t=");
+	sja_sb_seconds(b, sja_jtime(j, when));
 	if (x->inj) {
 		/* "(3rd pipe read, injected)" */
-		sj_sb_puts(b, " (");
+		sja_sb_puts(b, " (");
 		if (x->inj->n > 0 && x->inj->hook) {
-			sj_sb_ordinal(b, x->inj->n);
-			sj_sb_puts(b, " ");
+			sja_sb_ordinal(b, x->inj->n);
+			sja_sb_puts(b, " ");
 			if (x->inj->fdkind)
-				sj_sb_printf(b, "%s ", x->inj->fdkind);
-			sj_sb_printf(b, "%s, ", x->inj->hook);
+				sja_sb_printf(b, "%s ", x->inj->fdkind);
+			sja_sb_printf(b, "%s, ", x->inj->hook);
 		}
-		sj_sb_puts(b, "injected)");
+		sja_sb_puts(b, "injected)");
 	} else {
-		sj_sb_printf(b, " (reaped by pid %d)", (int)x->reap->pid);
+		sja_sb_printf(b, " (reaped by pid %d)", (int)x->reap->pid);
 	}
 }
 
@@ -232,40 +232,40 @@ static int report(const struct sj_graph *g, const struct sj_journal *j, const st
 	struct sj_sb b = { 0 };
 	int python = 0;
 	size_t pi = (size_t)(p - g->s->procs);
-	sj_fb_init(&fb, SJ_FIND_LOST_WORKER, SJ_SEV_ERROR);
+	sja_fb_init(&fb, SJ_FIND_LOST_WORKER, SJ_SEV_ERROR);
 	fb.f.sig = x->sig;
 
-	sj_sb_printf(&b, "worker pid %d ", (int)x->victim);
+	sja_sb_printf(&b, "worker pid %d ", (int)x->victim);
 	sb_death(&b, j, x);
-	sj_sb_printf(&b, " while its parent pid %d still waits for results: ", (int)p->pid);
-	sj_sb_proc_activity(&b, g, p);
-	sj_sb_puts(&b, ".");
-	sj_fb_cause(&fb, &b);
+	sja_sb_printf(&b, " while its parent pid %d still waits for results: ", (int)p->pid);
+	sja_sb_proc_activity(&b, g, p);
+	sja_sb_puts(&b, ".");
+	sja_fb_cause(&fb, &b);
 
-	sj_sb_puts(&b, "worker ");
+	sja_sb_puts(&b, "worker ");
 	sb_death(&b, j, x);
 	char spec[512];
-	if (x->inj && sj_jstr(x->inj, "spec", spec, sizeof spec))
-		sj_sb_printf(&b, " by rule %s", spec);
-	sj_fb_evidence(&fb, x->victim, 0, sj_sb_take(&b));
-	sj_fb_pid(&fb, x->victim);
-	sj_fb_pid(&fb, p->pid);
+	if (x->inj && sja_jstr(x->inj, "spec", spec, sizeof spec))
+		sja_sb_printf(&b, " by rule %s", spec);
+	sja_fb_evidence(&fb, x->victim, 0, sja_sb_take(&b));
+	sja_fb_pid(&fb, x->victim);
+	sja_fb_pid(&fb, p->pid);
 	for (size_t k = g->proc_first[pi]; k < g->proc_first[pi + 1]; k++) {
 		const struct sj_gnode *n = &g->n[k];
 		if (n->cls == SJ_NODE_DEAD)
 			continue;
 		python |= n->t->is_python;
-		sj_sb_puts(&b, "still waits: ");
-		sj_sb_wait(&b, g->s, p, n->t, 0);
-		sj_sb_where(&b, n->t);
-		sj_fb_evidence(&fb, p->pid, n->t->tid, sj_sb_take(&b));
-		sj_fb_thread_locations(&fb, n->t);
+		sja_sb_puts(&b, "still waits: ");
+		sja_sb_wait(&b, g->s, p, n->t, 0);
+		sja_sb_where(&b, n->t);
+		sja_fb_evidence(&fb, p->pid, n->t->tid, sja_sb_take(&b));
+		sja_fb_thread_locations(&fb, n->t);
 	}
-	sj_fb_advice(&fb, python ? advice_lost_py : advice_lost);
-	return sj_fb_commit(&fb, out);
+	sja_fb_advice(&fb, python ? advice_lost_py : advice_lost);
+	return sja_fb_commit(&fb, out);
 }
 
-int sj_detect_lost_workers(const struct sj_graph *g, const struct sj_journal *j, struct sj_findings *out)
+int sja_detect_lost_workers(const struct sj_graph *g, const struct sj_journal *j, struct sj_findings *out)
 {
 	struct deaths d = { 0 };
 	int rc = collect(j, &d);

@@ -46,7 +46,7 @@ static int add_fd(struct sj_pipe_table *t, size_t *cap, pid_t pid, const struct 
 {
 	struct sj_pipe *p = find_mut(t, fd->kind, fd->inode);
 	if (!p) {
-		if (sj_grow((void **)&t->v, cap, t->n, sizeof *t->v))
+		if (sja_grow((void **)&t->v, cap, t->n, sizeof *t->v))
 			return -1;
 		p = &t->v[t->n++];
 		memset(p, 0, sizeof *p);

@@ -37,55 +37,55 @@ static int report_zombie(const struct sj_graph *g, const struct sj_process *z, s
 	const struct sj_process *parent = sj_snapshot_proc(s, z->ppid);
 	struct sj_fb fb;
 	struct sj_sb b = { 0 };
-	sj_fb_init(&fb, SJ_FIND_ZOMBIE, SJ_SEV_WARNING);
+	sja_fb_init(&fb, SJ_FIND_ZOMBIE, SJ_SEV_WARNING);
 	if (z->exit_status >= 0 && WIFSIGNALED(z->exit_status))
 		fb.f.sig = WTERMSIG(z->exit_status);
 
-	sj_sb_printf(&b, "pid %d", (int)z->pid);
+	sja_sb_printf(&b, "pid %d", (int)z->pid);
 	if (z->comm)
-		sj_sb_printf(&b, " (%s)", z->comm);
-	sj_sb_puts(&b, " is a zombie (");
-	sj_sb_status(&b, z->exit_status);
+		sja_sb_printf(&b, " (%s)", z->comm);
+	sja_sb_puts(&b, " is a zombie (");
+	sja_sb_status(&b, z->exit_status);
 	if (z->zombie_since_ns && s->taken_mono_ns >= z->zombie_since_ns) {
-		sj_sb_puts(&b, ", for ");
-		sj_sb_seconds(&b, (double)(s->taken_mono_ns - z->zombie_since_ns) / 1e9);
+		sja_sb_puts(&b, ", for ");
+		sja_sb_seconds(&b, (double)(s->taken_mono_ns - z->zombie_since_ns) / 1e9);
 	}
-	sj_sb_printf(&b, "): its parent pid %d has not reaped it", (int)z->ppid);
+	sja_sb_printf(&b, "): its parent pid %d has not reaped it", (int)z->ppid);
 	if (parent && (parent->state == 'Z' ||
-		       sj_graph_live_threads(g, (size_t)(parent - s->procs)) == 0)) {
-		sj_sb_printf(&b, "; pid %d has exited too", (int)parent->pid);
+		       sja_graph_live_threads(g, (size_t)(parent - s->procs)) == 0)) {
+		sja_sb_printf(&b, "; pid %d has exited too", (int)parent->pid);
 	} else if (parent) {
-		sj_sb_puts(&b, "; ");
-		sj_sb_proc_activity(&b, g, parent);
+		sja_sb_puts(&b, "; ");
+		sja_sb_proc_activity(&b, g, parent);
 	}
 	else
-		sj_sb_printf(&b, "; pid %d is outside the snapshot", (int)z->ppid);
-	sj_sb_puts(&b, ".");
-	sj_fb_cause(&fb, &b);
-	sj_fb_advice(&fb, advice_zombie);
+		sja_sb_printf(&b, "; pid %d is outside the snapshot", (int)z->ppid);
+	sja_sb_puts(&b, ".");
+	sja_fb_cause(&fb, &b);
+	sja_fb_advice(&fb, advice_zombie);
 
-	sj_sb_puts(&b, "zombie: ");
-	sj_sb_status(&b, z->exit_status);
-	sj_fb_evidence(&fb, z->pid, 0, sj_sb_take(&b));
-	sj_fb_pid(&fb, z->pid);
+	sja_sb_puts(&b, "zombie: ");
+	sja_sb_status(&b, z->exit_status);
+	sja_fb_evidence(&fb, z->pid, 0, sja_sb_take(&b));
+	sja_fb_pid(&fb, z->pid);
 	if (parent) {
-		sj_fb_pid(&fb, parent->pid);
+		sja_fb_pid(&fb, parent->pid);
 		size_t pi = (size_t)(parent - s->procs);
 		for (size_t k = g->proc_first[pi]; k < g->proc_first[pi + 1]; k++) {
 			const struct sj_gnode *n = &g->n[k];
 			if (n->cls == SJ_NODE_DEAD)
 				continue;
-			sj_sb_puts(&b, "instead of reaping, ");
-			sj_sb_wait(&b, s, parent, n->t, 0);
-			sj_sb_where(&b, n->t);
-			sj_fb_evidence(&fb, parent->pid, n->t->tid, sj_sb_take(&b));
-			sj_fb_thread_locations(&fb, n->t);
+			sja_sb_puts(&b, "instead of reaping, ");
+			sja_sb_wait(&b, s, parent, n->t, 0);
+			sja_sb_where(&b, n->t);
+			sja_fb_evidence(&fb, parent->pid, n->t->tid, sja_sb_take(&b));
+			sja_fb_thread_locations(&fb, n->t);
 		}
 	}
-	return sj_fb_commit(&fb, out);
+	return sja_fb_commit(&fb, out);
 }
 
-int sj_detect_zombies(const struct sj_graph *g, struct sj_findings *out)
+int sja_detect_zombies(const struct sj_graph *g, struct sj_findings *out)
 {
 	for (size_t i = 0; i < g->s->nprocs; i++) {
 		const struct sj_process *z = &g->s->procs[i];
