@@ -938,9 +938,11 @@ void sj_spec_init(struct sj_spec *spec) { memset(spec, 0, sizeof *spec); }
 
 int sj_spec_parse(const char *text, struct sj_spec *spec, struct sj_spec_error *err)
 {
-	struct pctx c = { .base = text, .err = err };
+	struct sj_spec_error ignored;
+	struct pctx c = { .base = text, .err = err ? err : &ignored };
 	unsigned n = 0, room = spec->n < SJ_MAX_RULES ? SJ_MAX_RULES - spec->n : 0;
 
+	err = c.err;
 	err->col = 0;
 	err->msg[0] = '\0';
 	if (!text) {
