@@ -214,6 +214,36 @@ static void test_lost_worker_reap_only(void **state)
 	sj_snapshot_free(&s);
 }
 
+/* The same journal through the real reader (reports/journal.c), as the CLI
+ * loads it: the fields analysis relies on are pre-extracted alike. */
+static void test_lost_worker_real_parser(void **state)
+{
+	(void)state;
+	static const char text[] =
+		"{\"v\":1,\"t\":1000000000,\"pid\":100,\"ppid\":7,\"tid\":100,\"ev\":\"start\",\"role\":\"parent\"}\n"
+		"{\"v\":1,\"t\":2200000000,\"pid\":200,\"ppid\":100,\"tid\":200,\"ev\":\"inject\",\"rule\":0,"
+		"\"spec\":\"read:in=child:fd=pipe:when=3:signal=KILL@self\",\"hook\":\"read\",\"func\":\"read\","
+		"\"n\":3,\"fd\":3,\"fdkind\":\"pipe\",\"action\":\"signal\",\"sig\":\"SIGKILL\",\"target\":\"self\"}\n"
+		"{\"v\":1,\"t\":2300000000,\"pid\":100,\"ppid\":7,\"tid\":101,\"ev\":\"reap\",\"func\":\"waitpid\","
+		"\"child\":200,\"status\":\"killed by SIGKILL\",\"code\":null,\"sig\":\"SIGKILL\",\"core\":false}\n";
+	struct sj_snapshot s;
+	struct sj_journal j;
+	struct sj_findings f;
+	char err[256];
+	memset(&j, 0, sizeof j);
+	assert_int_equal(sj_journal_parse_text(text, sizeof text - 1, &j, err, sizeof err), 0);
+	fx_init(&s);
+	lost_snapshot(&s, 0);
+	analyse(&s, &j, &f);
+	const struct sj_finding *l = fx_nth(&f, SJ_FIND_LOST_WORKER, 0);
+	assert_non_null(l);
+	assert_contains(l->cause, "worker pid 200 was killed by SIGKILL at t=1.2 s (3rd pipe read, injected)");
+	assert_contains(evidence_of(l, 200, 0), "by rule read:in=child:fd=pipe:when=3:signal=KILL@self");
+	sj_findings_free(&f);
+	sj_journal_free(&j);
+	sj_snapshot_free(&s);
+}
+
 /* The parent is still working (its main thread runs): no lost-worker. */
 static void test_lost_worker_parent_busy(void **state)
 {
@@ -344,6 +374,7 @@ int main(void)
 		cmocka_unit_test(test_quiescent_unmapped_futex),
 		cmocka_unit_test(test_lost_worker_injected),
 		cmocka_unit_test(test_lost_worker_reap_only),
+		cmocka_unit_test(test_lost_worker_real_parser),
 		cmocka_unit_test(test_lost_worker_parent_busy),
 		cmocka_unit_test(test_lost_worker_survivor),
 		cmocka_unit_test(test_lost_worker_crash_and_exit),

@@ -341,12 +341,13 @@ static const struct inherit_rule {
 	  "Pool.terminate() sends SIGTERM, the worker runs the handler instead of dying, and the "
 	  "parent then waits forever in join() (bpo-38227)" },
 	{ SIGTERM, "ignore", "SIG_IGN for SIGTERM",
-	  "Pool.terminate() cannot stop them and the parent then waits forever in join()" },
-	{ SIGINT, "handler", "the parent's Python-level SIGINT handler",
-	  "Ctrl-C interrupts every worker with KeyboardInterrupt, which can kill one mid-task or "
-	  "while it holds the task queue's lock, and the pool then hangs" },
-	/* SIG_IGN for SIGINT is not listed: it is the documented remedy
-	 * (pebble's default), not a hazard. */
+	  "Pool.terminate() cannot stop such a worker, and the parent then waits forever in join()" },
+	/* SIGINT is not listed.  Every CPython process has a Python-level
+	 * SIGINT handler from startup (default_int_handler), so every forked
+	 * worker inherits one: flagging it would flag every multiprocessing
+	 * program, healthy or not, and the journal cannot tell the default
+	 * from a user's handler (both go through the same C trampoline).
+	 * SIG_IGN for SIGINT is the documented remedy (pebble's default). */
 };
 
 static const char advice_inherit[] =
