@@ -25,7 +25,9 @@ def slow(x):
 def run_map(nproc, func=double, n=12, timeout=10.0):
     pool = CTX.Pool(nproc)
     try:
-        res = pool.map_async(func, range(n)).get(timeout=timeout)
+        # An explicit chunksize: the default divides by len(pool._pool),
+        # which is 0 for a moment when every worker died at once.
+        res = pool.map_async(func, range(n), chunksize=2).get(timeout=timeout)
         print("results", len(res), "sum", sum(res), flush=True)
     except mp.TimeoutError:
         print("timeout", flush=True)
