@@ -183,6 +183,8 @@ static void test_pool_hang(void **state)
 	assert_contains(r->cause, "multiprocessing.Pool result pipe case");
 	assert_true(fx_has_edge(r, PARENT, PARENT, "pipe:[8002]"));
 	assert_true(fx_has_edge(r, PARENT, W2, "pipe:[8002]"));
+	assert_contains(evidence_of(r, PARENT, 100), "MainThread: holds a write end; waits on private futex");
+	assert_contains(evidence_of(r, W2, W2), "holds a write end; waits on the shared semaphore");
 	/* The worker holding the lock reads the task pipe nobody feeds. */
 	const struct sj_finding *r2 = fx_nth(&f, SJ_FIND_BLOCKED_PIPE_READ, 1);
 	assert_contains(r2->cause, "pid 200 is blocked reading pipe:[8001] (fd 3)");

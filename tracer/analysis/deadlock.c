@@ -364,14 +364,18 @@ static const char advice_deadlock_py[] =
 	"use concurrent.futures.ProcessPoolExecutor, which raises BrokenProcessPool, or "
 	"AsyncResult.get(timeout=...).";
 
+/* "_handle_results: reads pipe:[5] (fd 5) in Connection._recv (...)", with
+ * an optional prefix before the wait and suffix after the location. */
 static void thread_evidence(struct sj_fb *fb, const struct sj_graph *g, const struct sj_gnode *n,
-			    const char *extra)
+			    const char *prefix, const char *extra)
 {
 	struct sj_sb e = { 0 };
 	char name[128];
 	const char *nm = n->p->nthreads > 1 ? sja_thread_short_name(n->t, name, sizeof name) : NULL;
 	if (nm)
 		sja_sb_printf(&e, "%s: ", nm);
+	if (prefix)
+		sja_sb_puts(&e, prefix);
 	sja_sb_wait(&e, g->s, n->p, n->t, 0);
 	sja_sb_where(&e, n->t);
 	if (extra)
@@ -423,7 +427,7 @@ static int report_knot(const struct sj_graph *g, int knot, struct sj_findings *o
 		python |= n->t->is_python;
 		ps_add(&procs, n->p->pid);
 		sja_fb_pid(&fb, n->p->pid);
-		thread_evidence(&fb, g, n, NULL);
+		thread_evidence(&fb, g, n, NULL, NULL);
 		node_edges(&fb, g, n);
 		sja_fb_thread_locations(&fb, n->t);
 	}
@@ -489,7 +493,7 @@ static int report_pipe_read(const struct sj_graph *g, const struct sj_gnode *r, 
 	sja_fb_cause(&fb, &b);
 	sja_fb_advice(&fb, r->t->is_python ? advice_pipe_py : advice_pipe);
 
-	thread_evidence(&fb, g, r, NULL);
+	thread_evidence(&fb, g, r, NULL, NULL);
 	sja_fb_pid(&fb, r->p->pid);
 	sja_fb_pipe(&fb, o->inode);
 	sja_fb_thread_locations(&fb, r->t);
@@ -507,7 +511,7 @@ static int report_pipe_read(const struct sj_graph *g, const struct sj_gnode *r, 
 	for (size_t j = 0; j < o->nwakers; j++) {
 		const struct sj_gnode *wn = &g->n[o->wakers[j]];
 		if (wn != r)
-			thread_evidence(&fb, g, wn, " (holds the write end)");
+			thread_evidence(&fb, g, wn, "holds a write end; ", NULL);
 	}
 	return sja_fb_commit(&fb, out);
 }
@@ -567,7 +571,7 @@ int sja_detect_quiescent(const struct sj_graph *g, struct sj_findings *out)
 			struct sj_sb why = { 0 };
 			sja_sb_printf(&why, " (unresolved: %s)", n->why);
 			char *w = sja_sb_take(&why);
-			thread_evidence(&fb, g, n, w ? w : "");
+			thread_evidence(&fb, g, n, NULL, w ? w : "");
 			free(w);
 		}
 	}
