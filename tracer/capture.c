@@ -201,30 +201,39 @@ static int stop_unwind_resume(struct cap *c, struct sj_process *p)
 		return SJ_CAP_OK;
 	}
 
-	if (c->unw)
-		sj_unwinder_switch_process(c->unw, p->pid);
-	for (size_t i = 0; i < att.n; i++) {
+	/* The stop window: registers and stack copies only. */
+	struct sj_stack_copy *copies = calloc(att.n ? att.n : 1, sizeof *copies);
+	for (size_t i = 0; copies && c->unw && i < att.n; i++) {
 		struct sj_thread *t = thread_of(p, att.t[i].tid);
-		if (!t)
+		enum sj_stopkind k = att.t[i].kind;
+		if (!t || k == SJ_STOP_GONE || k == SJ_STOP_TIMEOUT || k == SJ_STOP_NONE)
 			continue;
-		const char *why = stop_problem(att.t[i].kind);
-		if (why && att.t[i].kind != SJ_STOP_EXIT) {
-			set_str(&t->unwind_error, why);
-			continue;
-		}
-		if (c->unw)
-			sj_unwind_thread(c->unw, t->tid, t);
+		sj_stack_grab(p, t->tid, &copies[i]);
 	}
 	if (sj_capture_test_stopped_hook)
 		sj_capture_test_stopped_hook(p->pid);
 	sj_detach_process(&att);
 
+	/* Resumed: unwind from the copies. */
+	if (c->unw)
+		sj_unwinder_switch_process(c->unw, p->pid);
 	for (size_t i = 0; i < att.n; i++) {
 		account_stop(c->s, &att.t[i]);
 		if (att.t[i].kind == SJ_STOP_TIMEOUT)
 			note(c->s, "pid %d thread %d did not stop within 3 s; it was left running",
 			     (int)p->pid, (int)att.t[i].tid);
+		struct sj_thread *t = thread_of(p, att.t[i].tid);
+		if (!t)
+			continue;
+		const char *why = stop_problem(att.t[i].kind);
+		if (why && att.t[i].kind != SJ_STOP_EXIT)
+			set_str(&t->unwind_error, why);
+		else if (copies && c->unw)
+			sj_unwind_copy(c->unw, &copies[i], t);
+		if (copies)
+			sj_stack_copy_release(&copies[i]);
 	}
+	free(copies);
 	free(att.t);
 	return SJ_CAP_OK;
 }

@@ -1,14 +1,19 @@
-/* unwind.c — libunwind-ptrace with process_vm_readv memory reads.
+/* unwind.c — libunwind-ptrace over a copy of the stack.
  *
- * _UPT_access_mem costs one PTRACE_PEEKDATA syscall per 8-byte word.  We
- * keep _UPT's unwind-info lookup and register access (they need the ptrace
- * stop anyway) and serve memory from whole pages read with one
- * process_vm_readv each: an unwind touches a few stack pages and the
- * .eh_frame of a few modules, so most words come from the cache. */
+ * _UPT_access_mem costs one PTRACE_PEEKDATA per 8-byte word and
+ * _UPT_access_reg one PEEKUSER per register, all while the thread is
+ * stopped: milliseconds per thread.  We keep _UPT's unwind-info lookup
+ * (it reads /proc/PID/maps and the ELF files, no stop needed) and supply
+ * registers and stack from the copy sj_stack_grab took in microseconds;
+ * any other memory (.eh_frame_hdr, deep stack) is read from the live
+ * process in whole pages with process_vm_readv. */
 #include "unwind.h"
 
 #include <errno.h>
 #include <libunwind-ptrace.h>
+#include <stddef.h>
+#include <sys/ptrace.h>
+#include <sys/uio.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +33,7 @@ struct page_cache {
 struct thread_arg {
 	void *upt;
 	pid_t tid;
+	const struct sj_stack_copy *copy;
 	unsigned clock;
 	struct page_cache pages[SJ_CACHE_PAGES];
 };
@@ -72,6 +78,11 @@ static int access_mem(unw_addr_space_t as, unw_word_t addr, unw_word_t *val, int
 	struct thread_arg *ta = arg_of(arg);
 	if (!ta)
 		return -UNW_EINVAL;
+	const struct sj_stack_copy *c = ta->copy;
+	if (!write && c->stack && addr >= c->lo && addr - c->lo + sizeof *val <= c->len) {
+		memcpy(val, c->stack + (addr - c->lo), sizeof *val);
+		return 0;
+	}
 	unw_word_t base = addr & ~(unw_word_t)(SJ_PAGE - 1);
 	if (!write && base && addr - base <= SJ_PAGE - sizeof *val) {
 		struct page_cache *pc = page_for(ta, base);
@@ -80,8 +91,9 @@ static int access_mem(unw_addr_space_t as, unw_word_t addr, unw_word_t *val, int
 			return 0;
 		}
 	}
-	/* Writes, words straddling pages, and unreadable pages: PEEKDATA. */
-	return _UPT_access_mem(as, addr, val, write, ta->upt);
+	if (!write && sj_read_mem(ta->tid, addr, val, sizeof *val) == 0)
+		return 0; /* a word straddling two pages */
+	return -UNW_EINVAL; /* never write: the thread runs again */
 }
 
 static int find_proc_info(unw_addr_space_t as, unw_word_t ip, unw_proc_info_t *pi, int need, void *arg)
@@ -99,14 +111,39 @@ static int get_dyn_info_list_addr(unw_addr_space_t as, unw_word_t *dil, void *ar
 	return _UPT_get_dyn_info_list_addr(as, dil, arg_of(arg) ? arg_of(arg)->upt : arg);
 }
 
+/* libunwind's x86-64 register numbers → struct user_regs_struct. */
+static const size_t reg_offsets[] = {
+	[UNW_X86_64_RAX] = offsetof(struct user_regs_struct, rax),
+	[UNW_X86_64_RDX] = offsetof(struct user_regs_struct, rdx),
+	[UNW_X86_64_RCX] = offsetof(struct user_regs_struct, rcx),
+	[UNW_X86_64_RBX] = offsetof(struct user_regs_struct, rbx),
+	[UNW_X86_64_RSI] = offsetof(struct user_regs_struct, rsi),
+	[UNW_X86_64_RDI] = offsetof(struct user_regs_struct, rdi),
+	[UNW_X86_64_RBP] = offsetof(struct user_regs_struct, rbp),
+	[UNW_X86_64_RSP] = offsetof(struct user_regs_struct, rsp),
+	[UNW_X86_64_R8] = offsetof(struct user_regs_struct, r8),
+	[UNW_X86_64_R9] = offsetof(struct user_regs_struct, r9),
+	[UNW_X86_64_R10] = offsetof(struct user_regs_struct, r10),
+	[UNW_X86_64_R11] = offsetof(struct user_regs_struct, r11),
+	[UNW_X86_64_R12] = offsetof(struct user_regs_struct, r12),
+	[UNW_X86_64_R13] = offsetof(struct user_regs_struct, r13),
+	[UNW_X86_64_R14] = offsetof(struct user_regs_struct, r14),
+	[UNW_X86_64_R15] = offsetof(struct user_regs_struct, r15),
+	[UNW_X86_64_RIP] = offsetof(struct user_regs_struct, rip),
+};
+
 static int access_reg(unw_addr_space_t as, unw_regnum_t reg, unw_word_t *val, int write, void *arg)
 {
-	return _UPT_access_reg(as, reg, val, write, arg_of(arg) ? arg_of(arg)->upt : arg);
+	struct thread_arg *ta = arg_of(arg);
+	if (!ta || write || reg < 0 || (size_t)reg >= sizeof reg_offsets / sizeof reg_offsets[0])
+		return -UNW_EBADREG;
+	memcpy(val, (const char *)&ta->copy->regs + reg_offsets[reg], sizeof *val);
+	return 0;
 }
 
 static int access_fpreg(unw_addr_space_t as, unw_regnum_t reg, unw_fpreg_t *val, int write, void *arg)
 {
-	return _UPT_access_fpreg(as, reg, val, write, arg_of(arg) ? arg_of(arg)->upt : arg);
+	return -UNW_EBADREG; /* x86-64 CFI never needs them to find a caller */
 }
 
 static int resume(unw_addr_space_t as, unw_cursor_t *c, void *arg)
@@ -159,8 +196,79 @@ static void set_error(struct sj_thread *t, const char *fmt, const char *what, in
 	t->unwind_error = strdup(buf);
 }
 
-int sj_unwind_thread(struct sj_unwinder *u, pid_t tid, struct sj_thread *t)
+/* The mapping of p that holds addr, or NULL (a thread created after
+ * the maps were read). */
+static const struct sj_map *map_at(const struct sj_process *p, uint64_t addr)
 {
+	for (size_t i = 0; i < p->nmaps; i++)
+		if (addr >= p->maps[i].start && addr < p->maps[i].end)
+			return &p->maps[i];
+	return NULL;
+}
+
+/* x86-64 SysV: leaf functions may use 128 bytes below sp. */
+#define SJ_RED_ZONE 128u
+
+int sj_stack_grab(const struct sj_process *p, pid_t tid, struct sj_stack_copy *c)
+{
+	memset(c, 0, sizeof *c);
+	c->pid = p->pid;
+	c->tid = tid;
+	if (ptrace(PTRACE_GETREGS, tid, 0, &c->regs) != 0) {
+		snprintf(c->err, sizeof c->err, "PTRACE_GETREGS: %s", strerror(errno));
+		return -1;
+	}
+	c->ok = 1;
+	uint64_t sp = c->regs.rsp;
+	const struct sj_map *m = map_at(p, sp);
+	uint64_t lo = sp > SJ_RED_ZONE ? sp - SJ_RED_ZONE : sp;
+	if (m && lo < m->start)
+		lo = m->start;
+	uint64_t hi = m ? m->end : (sp | (SJ_PAGE - 1)) + 1 + 64 * 1024;
+	if (hi - lo > SJ_STACK_COPY_MAX)
+		hi = lo + SJ_STACK_COPY_MAX;
+	c->stack = malloc(hi - lo);
+	if (!c->stack)
+		return 0;
+	/* Page-sized pieces: process_vm_readv stops at the first unreadable
+	 * piece and returns what it got (it never splits one piece), so a
+	 * guessed upper end (no map known) costs nothing. */
+	enum { PIECES = SJ_STACK_COPY_MAX / SJ_PAGE + 2 };
+	struct iovec local = { c->stack, hi - lo }, remote[PIECES];
+	size_t n = 0;
+	for (uint64_t a = lo; a < hi && n < PIECES; n++) {
+		uint64_t next = (a | (SJ_PAGE - 1)) + 1;
+		if (next > hi)
+			next = hi;
+		remote[n].iov_base = (void *)(uintptr_t)a;
+		remote[n].iov_len = next - a;
+		a = next;
+	}
+	ssize_t r = process_vm_readv(p->pid, &local, 1, remote, n, 0);
+	if (r <= 0) {
+		free(c->stack);
+		c->stack = NULL;
+		return 0;
+	}
+	c->lo = lo;
+	c->len = (size_t)r;
+	return 0;
+}
+
+void sj_stack_copy_release(struct sj_stack_copy *c)
+{
+	free(c->stack);
+	c->stack = NULL;
+	c->len = 0;
+}
+
+int sj_unwind_copy(struct sj_unwinder *u, const struct sj_stack_copy *c, struct sj_thread *t)
+{
+	pid_t tid = c->tid;
+	if (!c->ok) {
+		set_error(t, "%s", c->err, 0);
+		return -1;
+	}
 	struct thread_arg *ta = calloc(1, sizeof *ta);
 	struct sj_frame *frames = calloc(SJ_MAX_FRAMES, sizeof *frames);
 	if (!ta || !frames) {
@@ -169,7 +277,8 @@ int sj_unwind_thread(struct sj_unwinder *u, pid_t tid, struct sj_thread *t)
 		set_error(t, "%s (%d)", "out of memory", ENOMEM);
 		return -1;
 	}
-	ta->tid = tid;
+	ta->tid = c->pid; /* memory is per process; the copy holds tid's stack */
+	ta->copy = c;
 	ta->upt = _UPT_create(tid);
 	size_t n = 0;
 	unw_cursor_t cur;

@@ -1,13 +1,40 @@
 /* unwind.h — native stacks of ptrace-stopped threads (libunwind-ptrace).
- * Records raw pcs only; symbolize.c names them after the threads resume. */
+ *
+ * Split in two so the target stays stopped for as short as possible:
+ * while a thread is stopped, sj_stack_grab copies its registers
+ * (PTRACE_GETREGS) and the live part of its stack (one process_vm_readv);
+ * after it was resumed, sj_unwind_copy walks that copy with libunwind.
+ * Only raw pcs are recorded; symbolize.c names them. */
 #ifndef SIGJAM_UNWIND_H
 #define SIGJAM_UNWIND_H
 
+#include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
+#include <sys/user.h>
 
 #include "snapshot.h"
 
 #define SJ_MAX_FRAMES 256
+/* At most this much stack is copied per thread.  Frames deeper than that
+ * are read from the live process, which is right for a thread that is
+ * still blocked where it was (the case that matters for hangs). */
+#define SJ_STACK_COPY_MAX (512u * 1024u)
+
+struct sj_stack_copy {
+	pid_t pid, tid;
+	struct user_regs_struct regs;
+	uint64_t lo;            /* target address of stack[0] */
+	unsigned char *stack;   /* malloc'd copy, NULL if unreadable */
+	size_t len;
+	int ok;                 /* registers were read */
+	char err[96];           /* why not */
+};
+
+/* While tid is ptrace-stopped: registers and stack (sp - red zone up to
+ * the end of the stack's mapping in p->maps, capped).  0 or -1 (c->err). */
+int sj_stack_grab(const struct sj_process *p, pid_t tid, struct sj_stack_copy *c);
+void sj_stack_copy_release(struct sj_stack_copy *c);
 
 struct sj_unwinder;
 
@@ -16,9 +43,9 @@ struct sj_unwinder *sj_unwinder_new(void);
 void sj_unwinder_free(struct sj_unwinder *u);
 /* Forget cached unwind info: a pc means different code in another process. */
 void sj_unwinder_switch_process(struct sj_unwinder *u, pid_t pid);
-/* Unwinds stopped thread tid into t->frames (pc, is_activation).  On a
- * short or missing stack t->unwind_error says why.  Returns 0 when at
- * least one frame was recorded, -1 otherwise. */
-int sj_unwind_thread(struct sj_unwinder *u, pid_t tid, struct sj_thread *t);
+/* Unwinds a grabbed thread into t->frames (pc, is_activation); the thread
+ * need not be stopped any more.  On a short or missing stack
+ * t->unwind_error says why.  0 when at least one frame was recorded. */
+int sj_unwind_copy(struct sj_unwinder *u, const struct sj_stack_copy *c, struct sj_thread *t);
 
 #endif
