@@ -275,15 +275,27 @@ def python_case(python):
     def case(o, tmp):
         if not shutil.which(python) and not os.path.exists(python):
             raise Failure(f"{python} not installed")
-        code = ("import signal, sys\n"
+        code = ("import ctypes, signal\n"
                 "signal.signal(signal.SIGTERM, lambda s, f: print('term', flush=True))\n"
-                "signal.raise_signal(signal.SIGTERM)\n")
+                "signal.raise_signal(signal.SIGTERM)\n"
+                # a C handler installed from Python (never delivered): not Python's
+                "libc = ctypes.CDLL(None)\n"
+                "libc.signal.restype = ctypes.c_void_p\n"
+                "libc.signal.argtypes = [ctypes.c_int, ctypes.c_void_p]\n"
+                "libc.signal(signal.SIGUSR2, ctypes.cast(libc.getpid, ctypes.c_void_p).value)\n")
         r = run([python, "-c", code], o.shim, tmp=tmp)
         check(r.rc == 0 and r.out == b"term\n", f"{python}: {r.out!r} {r.err!r}")
         h = [x for x in r.ev("handler", sig="SIGTERM") if x["disp"] == "handler"]
         check(len(h) == 1, f"want one SIGTERM handler record: {r.ev('handler')}")
         check(h[0]["func"] == "sigaction" and h[0]["python"] is True,
               f"SIGTERM handler not recognised as CPython's: {h[0]}")
+        # CPython installs its own C handler for SIGINT at start-up
+        check(any(x["python"] is True for x in r.ev("handler", sig="SIGINT", disp="handler")),
+              f"SIGINT: {r.ev('handler', sig='SIGINT')}")
+        c = r.ev("handler", sig="SIGUSR2")
+        check(len(c) == 1 and c[0]["func"] == "signal" and c[0]["python"] is False
+              and "libc" in c[0].get("module", ""),
+              f"a libc function installed as handler taken for CPython's: {c}")
         # The C-level trampoline is CPython's signal_handler; anything else
         # installed is not Python's (SIGPIPE/SIGXFSZ are set to SIG_IGN).
         ign = r.ev("handler", disp="ignore")
@@ -291,6 +303,31 @@ def python_case(python):
         check(r.ev("deliver", sig="SIGTERM"), "CPython's handler was not wrapped")
         check(not r.ev("unsafe"), f"CPython's trampoline reported unsafe: {r.ev('unsafe')}")
     return case
+
+
+def case_pool_inherit(o, tmp):
+    """A parent's Python-level SIGTERM handler, inherited by fork-started pool
+    workers (failure catalogue P6), is visible in the workers' dispositions."""
+    code = ("import multiprocessing as mp, os, signal\n"
+            "signal.signal(signal.SIGTERM, lambda s, f: None)\n"
+            "signal.signal(signal.SIGUSR2, signal.SIG_IGN)\n"
+            "p = mp.get_context('fork').Pool(2)\n"
+            "print(sum(p.map(abs, [-1, -2, -3])))\n"
+            "p.close()\n"
+            "p.join()\n")
+    for python in ("python3", "/usr/bin/python3.11"):
+        r = run([python, "-c", code], o.shim, tmp=tmp)
+        check(r.rc == 0 and r.out == b"6\n", f"{python}: {r.out!r} {r.err.decode(errors='replace')}")
+        parent = next(x["pid"] for x in r.ev("start"))
+        forks = [x for x in r.ev("dispositions", at="fork") if x["ppid"] == parent]
+        check(len(forks) >= 2, f"{python}: want dispositions from both workers, got {forks}")
+        for rec in forks:
+            d = disp_map(rec)
+            term = d.get("SIGTERM", {})
+            check(term.get("disp") == "handler" and term.get("python") is True,
+                  f"{python}: worker {rec['pid']} SIGTERM: {term}")
+            check(d.get("SIGUSR2", {}).get("disp") == "ignore",
+                  f"{python}: worker {rec['pid']} SIGUSR2: {d.get('SIGUSR2')}")
 
 
 def case_flood(o, tmp):
@@ -321,6 +358,7 @@ CASES = {
     "dispositions": case_dispositions,
     "python_pyenv": python_case("python3"),
     "python_debian": python_case("/usr/bin/python3.11"),
+    "pool_inherit": case_pool_inherit,
     "flood": case_flood,
 }
 
