@@ -904,7 +904,9 @@ static int parse_rule(struct pctx *c, struct span t, struct sj_rule *r)
 	return check_rule(c, hook);
 }
 
-/* Calls fn for every non-blank ';'-separated rule; stops at the first error. */
+/* Parses every non-blank ';'-separated rule into out after its first out->n
+ * rules, or into a scratch rule when out is NULL (the validation pass).
+ * Stops at the first error. */
 static int each_rule(struct pctx *c, const char *text, struct sj_spec *out, unsigned room, unsigned *count)
 {
 	struct span all = { text, strlen(text) };
@@ -917,9 +919,9 @@ static int each_rule(struct pctx *c, const char *text, struct sj_spec *out, unsi
 		if (t.n) {
 			if (n == room) {
 				struct msg m = fail_at(c, t.s);
-				m_str(&m, "too many rules: at most ");
+				m_str(&m, "too many rules: a spec holds at most ");
 				m_uint(&m, SJ_MAX_RULES);
-				m_str(&m, " in all, got this one more");
+				m_str(&m, ", this rule is one more");
 				return -1;
 			}
 			if (parse_rule(c, t, out ? &out->rules[out->n + n] : &scratch))
@@ -1080,14 +1082,6 @@ static void o_errno(struct out *o, int e, int sentence)
 		o_str(o, name);
 	else
 		o_fmt(o, sentence ? "errno %d" : "%d", e);
-}
-
-static const char *target_name_or(enum sj_target t, const char *fallback)
-{
-	for (size_t i = 0; i < NROWS(target_rows); i++)
-		if (target_rows[i].target == t)
-			return target_rows[i].name;
-	return fallback;
 }
 
 static const char *target_phrase(enum sj_target t)
@@ -1391,4 +1385,10 @@ size_t sj_rule_describe(const struct sj_rule *r, char *buf, size_t n)
 
 const char *sj_hook_name(enum sj_hook h) { return hook_ok(h) ? hook_text[h].name : "unknown"; }
 
-const char *sj_target_name(enum sj_target t) { return target_name_or(t, "unknown"); }
+const char *sj_target_name(enum sj_target t)
+{
+	for (size_t i = 0; i < NROWS(target_rows); i++)
+		if (target_rows[i].target == t)
+			return target_rows[i].name;
+	return "unknown";
+}

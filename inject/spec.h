@@ -113,7 +113,11 @@ void sj_spec_init(struct sj_spec *spec);
 
 /* Parses text and APPENDS its rules to spec (so repeated --inject options
  * accumulate).  Returns 0, or -1 with *err filled and spec unchanged.
- * Pure: no allocation, no global state, safe in a library constructor. */
+ * Pure: no allocation, no global state, safe in a library constructor.
+ * Keywords are case-insensitive (comm= is not); blank rules are skipped;
+ * a key given twice in one rule, an action that cannot apply to the hook
+ * and conflicting actions (error+retval, crash+exit, ...) are errors; the
+ * full list is in spec.c. */
 int sj_spec_parse(const char *text, struct sj_spec *spec, struct sj_spec_error *err);
 
 /* A buffer of this size always holds the whole output of sj_rule_format and
