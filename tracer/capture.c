@@ -107,7 +107,9 @@ static int read_thread(struct sj_process *p, pid_t tid)
 		free_last_thread(p); /* exited since the listing */
 		return r == -EACCES || r == -EPERM ? r : 0;
 	}
-	sj_decode_wait(p->pid, t);
+	/* Through the thread's own id: a zombie leader has no mm or fd table
+	 * for /proc/PID or process_vm_readv(PID), its live threads do. */
+	sj_decode_wait(tid, t);
 	return 0;
 }
 
@@ -252,6 +254,14 @@ static struct sj_process *add_process(struct sj_snapshot *s)
 	return p;
 }
 
+static int has_live_thread(const struct sj_process *p)
+{
+	for (size_t i = 0; i < p->nthreads; i++)
+		if (p->threads[i].state != 'Z' && p->threads[i].state != 'X')
+			return 1;
+	return 0;
+}
+
 static int capture_process(struct cap *c, pid_t pid, int is_target)
 {
 	struct sj_process *p = add_process(c->s);
@@ -291,9 +301,19 @@ static int capture_process(struct cap *c, pid_t pid, int is_target)
 
 	/* A zombie has no threads to stop and no stack: its exit status is
 	 * the fact.  Linux keeps no time of death for it, so zombie_since_ns
-	 * stays 0 (unknown); the journal's "reap"/"exit" records date it. */
-	if (p->state == 'Z' || p->state == 'X')
+	 * stays 0 (unknown); the journal's "reap"/"exit" records date it.
+	 * A zombie LEADER with live threads (main called pthread_exit) is a
+	 * live process: no exit status yet, and its threads get stopped. */
+	if (!has_live_thread(p))
 		return SJ_CAP_OK;
+	if (p->state == 'Z' || p->state == 'X') {
+		p->exit_status = -1;
+		for (size_t i = 0; i < p->nthreads; i++)
+			if (p->threads[i].state != 'Z' && p->threads[i].state != 'X') {
+				sj_procfs_process_files(pid, p->threads[i].tid, p);
+				break;
+			}
+	}
 	if (!c->unw && c->opts->python == SJ_PY_OFF)
 		return SJ_CAP_OK; /* nothing needs the threads stopped */
 	return stop_unwind_resume(c, p);

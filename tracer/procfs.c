@@ -404,11 +404,11 @@ static int is_tty_major(unsigned maj)
 	return maj == 4 || maj == 5 || (maj >= 136 && maj <= 143);
 }
 
-static void classify_path_fd(pid_t pid, struct sj_fd *f)
+static void classify_path_fd(const char *base, struct sj_fd *f)
 {
 	char path[96];
 	struct stat sb;
-	snprintf(path, sizeof path, "/proc/%d/fd/%d", (int)pid, f->fd);
+	snprintf(path, sizeof path, "%s/fd/%d", base, f->fd);
 	if (stat(path, &sb) != 0) /* stat follows the magic link without opening */
 		return;
 	f->inode = sb.st_ino;
@@ -422,20 +422,20 @@ static void classify_path_fd(pid_t pid, struct sj_fd *f)
 		f->kind = SJ_FDK_FILE;
 }
 
-static int read_one_fd(pid_t pid, int fdnum, struct sj_fd *f)
+static int read_one_fd(const char *base, int fdnum, struct sj_fd *f)
 {
 	memset(f, 0, sizeof *f);
 	f->fd = fdnum;
 	char path[96];
-	snprintf(path, sizeof path, "/proc/%d/fd/%d", (int)pid, fdnum);
+	snprintf(path, sizeof path, "%s/fd/%d", base, fdnum);
 	f->target = readlink_path(path);
 	if (!f->target)
 		return -errno;
 	f->kind = sj_classify_fd_target(f->target, &f->inode);
 	if (f->kind == SJ_FDK_UNKNOWN)
-		classify_path_fd(pid, f);
+		classify_path_fd(base, f);
 	char *info;
-	if (slurp_fmt(&info, "/proc/%d/fdinfo/%d", (int)pid, fdnum) >= 0) {
+	if (slurp_fmt(&info, "%s/fdinfo/%d", base, fdnum) >= 0) {
 		sj_parse_fdinfo(info, f, NULL);
 		free(info);
 		if (f->kind != SJ_FDK_EPOLL) { /* only epoll "tfd:" lines mean anything */
@@ -447,12 +447,12 @@ static int read_one_fd(pid_t pid, int fdnum, struct sj_fd *f)
 	return 0;
 }
 
-static int read_fds(pid_t pid, struct sj_process *p)
+static int read_fds(const char *base, struct sj_process *p)
 {
-	char dir[64];
+	char dir[96];
 	pid_t *nums;
 	size_t n;
-	snprintf(dir, sizeof dir, "/proc/%d/fd", (int)pid);
+	snprintf(dir, sizeof dir, "%s/fd", base);
 	int r = list_numeric(dir, &nums, &n);
 	if (r)
 		return r;
@@ -462,16 +462,16 @@ static int read_fds(pid_t pid, struct sj_process *p)
 		return -ENOMEM;
 	}
 	for (size_t i = 0; i < n; i++)
-		if (read_one_fd(pid, (int)nums[i], &p->fds[p->nfds]) == 0)
+		if (read_one_fd(base, (int)nums[i], &p->fds[p->nfds]) == 0)
 			p->nfds++; /* an fd closed meanwhile is simply not there */
 	free(nums);
 	return 0;
 }
 
-static int read_maps(pid_t pid, struct sj_process *p)
+static int read_maps(const char *base, struct sj_process *p)
 {
 	char *text;
-	ssize_t r = slurp_fmt(&text, "/proc/%d/maps", (int)pid);
+	ssize_t r = slurp_fmt(&text, "%s/maps", base);
 	if (r < 0)
 		return (int)r;
 	size_t lines = 0;
@@ -493,6 +493,42 @@ static int read_maps(pid_t pid, struct sj_process *p)
 		line = nl + 1;
 	}
 	free(text);
+	return 0;
+}
+
+static void drop_files(struct sj_process *p)
+{
+	free(p->exe);
+	p->exe = NULL;
+	for (size_t i = 0; i < p->nfds; i++) {
+		free(p->fds[i].target);
+		free(p->fds[i].epoll_tfds);
+	}
+	free(p->fds);
+	p->fds = NULL;
+	p->nfds = 0;
+	for (size_t i = 0; i < p->nmaps; i++)
+		free(p->maps[i].path);
+	free(p->maps);
+	p->maps = NULL;
+	p->nmaps = 0;
+}
+
+/* exe, fds and maps as seen through base (/proc/PID or a task of it).
+ * A zombie has neither fds (exit_files() ran before exit_notify()) nor mm:
+ * the lists come back empty. */
+static int read_files(const char *base, struct sj_process *p)
+{
+	char exe[80];
+	drop_files(p);
+	snprintf(exe, sizeof exe, "%s/exe", base);
+	p->exe = readlink_path(exe);
+	int r = read_fds(base, p);
+	if (r == -EACCES || r == -EPERM)
+		return r;
+	r = read_maps(base, p);
+	if (r == -EACCES || r == -EPERM)
+		return r;
 	return 0;
 }
 
@@ -518,19 +554,16 @@ int sj_procfs_process(pid_t pid, struct sj_process *p)
 		p->argv = split_cmdline(cmd, (size_t)len, &p->argc);
 		free(cmd);
 	}
-	char exe[64];
-	snprintf(exe, sizeof exe, "/proc/%d/exe", (int)pid);
-	p->exe = readlink_path(exe);
-	if (st.state == 'Z')
-		return 0; /* exit_files() ran before the task became a zombie: no fds, no mm */
+	char base[48];
+	snprintf(base, sizeof base, "/proc/%d", (int)pid);
+	return read_files(base, p);
+}
 
-	r = read_fds(pid, p);
-	if (r == -EACCES || r == -EPERM)
-		return r;
-	r = read_maps(pid, p);
-	if (r == -EACCES || r == -EPERM)
-		return r;
-	return 0;
+int sj_procfs_process_files(pid_t pid, pid_t tid, struct sj_process *p)
+{
+	char base[64];
+	snprintf(base, sizeof base, "/proc/%d/task/%d", (int)pid, (int)tid);
+	return read_files(base, p);
 }
 
 /* "voluntary_ctxt_switches:\tN" lines of /proc/TID/status. */

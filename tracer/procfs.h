@@ -50,6 +50,10 @@ int sj_procfs_tasks(pid_t pid, pid_t **tids, size_t *n);
 int sj_procfs_descendants(const pid_t *roots, size_t nroots, pid_t **out, size_t *nout);
 /* Process facts: stat, comm, argv, exe, fds, maps.  Threads untouched. */
 int sj_procfs_process(pid_t pid, struct sj_process *p);
+/* Re-reads exe, fds and maps through /proc/PID/task/TID: /proc/PID/{fd,maps}
+ * follow the leader, and are empty when the leader is a zombie (main called
+ * pthread_exit) even though the other threads still share them. */
+int sj_procfs_process_files(pid_t pid, pid_t tid, struct sj_process *p);
 /* Thread facts, to be read BEFORE the thread is stopped: state, comm,
  * wchan, syscall, times, context switches.  Does not decode the wait. */
 int sj_procfs_thread(pid_t pid, pid_t tid, struct sj_thread *t);

@@ -31,6 +31,11 @@ static char *dup_or_null(const char *s)
 /* Name and source line of addr in mod (addr already pc-1 for return
  * addresses).  *func_off is relative to addr. */
 static void name_addr(Dwfl_Module *mod, GElf_Addr addr, char **func, uint64_t *func_off,
+		      char **file, int *line);
+static int offline_name(const char *module, uint64_t off, char **func, uint64_t *func_off, char **file,
+			int *line);
+
+static void name_addr(Dwfl_Module *mod, GElf_Addr addr, char **func, uint64_t *func_off,
 		      char **file, int *line)
 {
 	GElf_Off off = 0;
@@ -81,22 +86,26 @@ static void symbolize_frame(Dwfl *dwfl, const struct sj_process *p, struct sj_fr
 	/* The process is gone (or the pc is outside every reported module):
 	 * name it from the file on disk. */
 	if (f->module && f->module[0] == '/') {
-		uint64_t fo = f->module_off - (f->pc - adj);
-		sj_symbolize_offline(f->module, fo, &f->func, &f->file, &f->line);
+		uint64_t fo = f->module_off - (f->pc - adj), off = 0;
+		if (offline_name(f->module, fo, &f->func, &off, &f->file, &f->line) == 0)
+			f->func_off = off + (f->pc - adj);
 	}
 }
 
 void sj_symbolize_process(struct sj_process *p)
 {
-	int any = 0;
-	for (size_t i = 0; i < p->nthreads && !any; i++)
-		any = p->threads[i].nframes > 0;
-	if (!any)
+	/* Report the modules through a thread that has frames: /proc/PID/maps
+	 * is empty once the leader is a zombie, /proc/TID/maps is not. */
+	pid_t via = 0;
+	for (size_t i = 0; i < p->nthreads && !via; i++)
+		if (p->threads[i].nframes > 0)
+			via = p->threads[i].tid;
+	if (!via)
 		return;
 	Dwfl *dwfl = dwfl_begin(&proc_callbacks);
 	if (dwfl) {
 		dwfl_report_begin(dwfl);
-		if (dwfl_linux_proc_report(dwfl, p->pid) != 0 || dwfl_report_end(dwfl, NULL, NULL) != 0) {
+		if (dwfl_linux_proc_report(dwfl, via) != 0 || dwfl_report_end(dwfl, NULL, NULL) != 0) {
 			dwfl_end(dwfl);
 			dwfl = NULL;
 		}
@@ -167,6 +176,12 @@ static int offset_to_addr(Dwfl_Module *mod, uint64_t off, GElf_Addr *addr)
 
 int sj_symbolize_offline(const char *module, uint64_t off, char **func, char **file, int *line)
 {
+	return offline_name(module, off, func, NULL, file, line);
+}
+
+static int offline_name(const char *module, uint64_t off, char **func, uint64_t *func_off, char **file,
+			int *line)
+{
 	*func = NULL;
 	*file = NULL;
 	*line = 0;
@@ -174,7 +189,7 @@ int sj_symbolize_offline(const char *module, uint64_t off, char **func, char **f
 	GElf_Addr addr;
 	if (!e || !e->mod || offset_to_addr(e->mod, off, &addr) != 0)
 		return -1;
-	name_addr(e->mod, addr, func, NULL, file, line);
+	name_addr(e->mod, addr, func, func_off, file, line);
 	return *func ? 0 : -1;
 }
 

@@ -17,6 +17,6 @@ const char *sj_syscall_name(long nr);
  * epoll interest lists from /proc/pid/fdinfo: the thread is still blocked,
  * so they are what it waits on.  Unreadable memory leaves fds empty and the
  * timeout unknown; it is never an error. */
-void sj_decode_wait(pid_t pid, struct sj_thread *t);
+void sj_decode_wait(pid_t pid, struct sj_thread *t); /* pid: the thread's own tid works best */
 
 #endif

@@ -244,7 +244,7 @@ int sj_stack_grab(const struct sj_process *p, pid_t tid, struct sj_stack_copy *c
 		remote[n].iov_len = next - a;
 		a = next;
 	}
-	ssize_t r = process_vm_readv(p->pid, &local, 1, remote, n, 0);
+	ssize_t r = process_vm_readv(tid, &local, 1, remote, n, 0);
 	if (r <= 0) {
 		free(c->stack);
 		c->stack = NULL;
@@ -277,7 +277,7 @@ int sj_unwind_copy(struct sj_unwinder *u, const struct sj_stack_copy *c, struct 
 		set_error(t, "%s (%d)", "out of memory", ENOMEM);
 		return -1;
 	}
-	ta->tid = c->pid; /* memory is per process; the copy holds tid's stack */
+	ta->tid = c->tid; /* not the pid: a zombie leader has no mm to read */
 	ta->copy = c;
 	ta->upt = _UPT_create(tid);
 	size_t n = 0;

@@ -280,6 +280,44 @@ static void test_zombies(void **state)
 	close(pfd[1]);
 }
 
+static void *block_in_read(void *arg)
+{
+	char c;
+	read(pfd[0], &c, 1);
+	return NULL;
+}
+
+static void child_leader_exits(void *arg)
+{
+	pthread_t t;
+	pthread_create(&t, NULL, block_in_read, NULL);
+	pthread_exit(NULL); /* the leader becomes a zombie; the process lives */
+}
+
+static void test_zombie_leader_live_thread(void **state)
+{
+	assert_int_equal(pipe(pfd), 0);
+	pid_t pid = th_spawn(child_leader_exits, NULL);
+	assert_int_equal(th_wait_state(pid, 'Z'), 0);
+	assert_true(th_wait_syscall(pid, SYS_read) > 0);
+	struct sj_snapshot s;
+	th_capture(pid, 0, 1, &s);
+	struct sj_process *p = sj_snapshot_proc(&s, pid);
+	assert_non_null(p);
+	assert_int_equal(p->exit_status, -1);
+	assert_true(p->nfds >= 2); /* the fds live on with the process */
+	assert_non_null(sj_process_fd(p, pfd[0]));
+	struct sj_thread *t = th_thread_in(&s, pid, SYS_read);
+	assert_non_null(t);
+	assert_int_equal(t->wait.kind, SJ_WAIT_READ);
+	assert_true(t->nframes >= 2);
+	assert_int_equal(th_wait_none_stopped(pid), 0);
+	sj_snapshot_free(&s);
+	th_kill(pid);
+	close(pfd[0]);
+	close(pfd[1]);
+}
+
 static void test_argv_exe_comm_sleep(void **state)
 {
 	pid_t pid = fork();
@@ -321,6 +359,7 @@ int main(void)
 		cmocka_unit_test(test_epoll_wait),
 		cmocka_unit_test(test_wait4_and_descendants),
 		cmocka_unit_test(test_zombies),
+		cmocka_unit_test(test_zombie_leader_live_thread),
 		cmocka_unit_test(test_argv_exe_comm_sleep),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -91,6 +91,7 @@ static pid_t start_busy(void)
 {
 	pid_t pid = th_spawn(busy_target, NULL);
 	assert_int_equal(th_wait_syscall(pid, SYS_read) > 0, 1);
+	assert_int_equal(th_wait_syscall(pid, SYS_futex) > 0, 1); /* all 4 threads exist */
 	return pid;
 }
 
