@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "render.h"
+#include "python.h"
 #include "rutil.h"
 
 /* ANSI SGR sequences; the plain palette has empty strings so the printing
@@ -169,37 +170,60 @@ static void print_findings(struct tctx *t)
 
 /* ---- processes and threads ---- */
 
-static void print_native_frames(struct tctx *t, const struct sj_thread *th)
+static void print_native_frame(struct tctx *t, size_t i, const struct sj_frame *f)
 {
-	for (size_t i = 0; i < th->nframes; i++) {
-		const struct sj_frame *f = &th->frames[i];
-		seg(t, t->c->dim, "      #%-2zu ", i);
-		if (f->func)
-			seg(t, "", "%s+0x%" PRIx64, f->func, f->func_off);
-		else
-			seg(t, "", "0x%" PRIx64, f->pc);
-		if (f->module && f->func)
-			seg(t, t->c->dim, " (%s)", rp_basename(f->module));
-		else if (f->module)
-			seg(t, t->c->dim, " (%s+0x%" PRIx64 ")", rp_basename(f->module), f->module_off);
-		if (f->file)
-			seg(t, t->c->dim, " %s:%d", rp_basename(f->file), f->line);
-		nl(t);
-	}
+	seg(t, t->c->dim, "      #%-2zu ", i);
+	if (f->func)
+		seg(t, "", "%s+0x%" PRIx64, f->func, f->func_off);
+	else
+		seg(t, "", "0x%" PRIx64, f->pc);
+	if (f->module && f->func)
+		seg(t, t->c->dim, " (%s)", rp_basename(f->module));
+	else if (f->module)
+		seg(t, t->c->dim, " (%s+0x%" PRIx64 ")", rp_basename(f->module), f->module_off);
+	if (f->file)
+		seg(t, t->c->dim, " %s:%d", rp_basename(f->file), f->line);
+	nl(t);
+}
+
+static void print_py_frame(struct tctx *t, const struct sj_pyframe *f)
+{
+	seg(t, "", "      File \"%s\", line %d, in %s", f->file ? f->file : "?", f->line,
+	    f->func ? f->func : "?");
+	nl(t);
+}
+
+static void print_unwind_error(struct tctx *t, const struct sj_thread *th)
+{
 	if (th->unwind_error) {
 		seg(t, t->c->dim, "      (native stack: %s)", th->unwind_error);
 		nl(t);
 	}
 }
 
-static void print_py_frames(struct tctx *t, const struct sj_thread *th)
+/* Python frames in place of the interpreter's eval frames when the two
+ * stacks line up; otherwise both lists, one after the other — never a
+ * guessed merge (tracer/python/merge.c decides). */
+static void print_stack(struct tctx *t, const struct sj_thread *th)
 {
-	for (size_t i = 0; i < th->npyframes; i++) {
-		const struct sj_pyframe *f = &th->pyframes[i];
-		seg(t, "", "      File \"%s\", line %d, in %s", f->file ? f->file : "?", f->line,
-		    f->func ? f->func : "?");
-		nl(t);
+	struct sj_merged_frame *m = NULL;
+	size_t n = th->npyframes && th->nframes ? sj_python_merge(th, &m) : 0;
+	if (n) {
+		size_t native = 0;
+		for (size_t i = 0; i < n; i++)
+			if (m[i].native)
+				print_native_frame(t, native++, m[i].native);
+			else
+				print_py_frame(t, m[i].py);
+		free(m);
+		print_unwind_error(t, th);
+		return;
 	}
+	for (size_t i = 0; i < th->nframes; i++)
+		print_native_frame(t, i, &th->frames[i]);
+	print_unwind_error(t, th);
+	for (size_t i = 0; i < th->npyframes; i++)
+		print_py_frame(t, &th->pyframes[i]);
 }
 
 static void print_thread(struct tctx *t, const struct sj_process *p, const struct sj_thread *th)
@@ -217,8 +241,7 @@ static void print_thread(struct tctx *t, const struct sj_process *p, const struc
 	if (th->is_python && th->py_holds_gil)
 		seg(t, "", "  [holds the GIL]");
 	nl(t);
-	print_native_frames(t, th);
-	print_py_frames(t, th);
+	print_stack(t, th);
 }
 
 static void print_process(struct tctx *t, const struct sj_process *p)
