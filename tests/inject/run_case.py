@@ -387,6 +387,13 @@ def c_badspec(args):
     expect(r.ev("start")[0]["rules"] == 0, str(r.ev("start")))
 
 
+def c_reopen(args):
+    """The program closes our descriptor: the journal is reopened."""
+    r = run(args, [args.prog, "closeall"])
+    expect(r.lines() == ["closed"], r.out + r.err)
+    expect(len(r.ev("kill", pid=r.top)) == 2, f"records after close_range lost: {r.j}")
+
+
 def c_escape(args):
     cmd = 'echo "q\\"uote" tab\there \xe9t\xe9 ' + "x" * 300
     r = run(args, [args.python, "-c", f"import os; os.system({cmd!r})"])
@@ -442,7 +449,7 @@ def p_identical(args):
 CASES = {f.__name__: f for f in (
     c_kill3, c_during, c_during_quick, c_forkkill, c_groupint, c_seeded, c_results, c_delay, c_exit, c_crash,
     c_crash_handler, c_parent, c_children, c_comm, c_reap, c_concurrent, c_errno, c_vfork, c_spawn,
-    c_identical, c_badspec, c_escape,
+    c_identical, c_badspec, c_reopen, c_escape,
     p_kill3, p_during, p_forkkill, p_groupint, p_seeded, p_identical)}
 
 

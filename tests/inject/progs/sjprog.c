@@ -44,17 +44,22 @@ static size_t read_full(int fd, void *buf, size_t n)
 	return got;
 }
 
-static void write_full(int fd, const void *buf, size_t n)
+/* Returns -1 on EPIPE (the reader died: with SIGPIPE ignored, a worker
+ * killed by a rule must not take the parent with it). */
+static int write_full(int fd, const void *buf, size_t n)
 {
 	size_t done = 0;
 	while (done < n) {
 		ssize_t r = write(fd, (const char *)buf + done, n - done);
 		if (r < 0 && errno == EINTR)
 			continue;
+		if (r < 0 && errno == EPIPE)
+			return -1;
 		if (r < 0)
 			die("write");
 		done += (size_t)r;
 	}
+	return 0;
 }
 
 static void print_status(const char *who, int i, int st)
@@ -118,7 +123,8 @@ static int mode_workers(int argc, char **argv)
 	for (i = 0; i < n; i++) {
 		for (k = 1; k <= tasks; k++) {
 			int t = 100 * i + k;
-			write_full(tp[i][1], &t, sizeof t);
+			if (write_full(tp[i][1], &t, sizeof t) != 0)
+				break;
 		}
 		close(tp[i][1]);
 	}
@@ -578,6 +584,16 @@ static int mode_env(int argc, char **argv)
 	return mode_workers(argc, argv);
 }
 
+/* ---- closeall: a daemon-style close of every fd above 2 ---- */
+static int mode_closeall(int argc, char **argv)
+{
+	kill(getpid(), 0);
+	close_range(3, ~0U, 0);
+	kill(getpid(), 0);
+	printf("closed\n");
+	return 0;
+}
+
 static const struct mode {
 	const char *name;
 	int (*fn)(int argc, char **argv);
@@ -590,12 +606,15 @@ static const struct mode {
 	{ "reap", mode_reap },             { "errno", mode_errno },
 	{ "vfork", mode_vfork },           { "spawn", mode_spawn },
 	{ "concurrent", mode_concurrent }, { "env", mode_env },
+	{ "closeall", mode_closeall },
 };
 
 int main(int argc, char **argv)
 {
 	size_t i;
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	/* Rules kill readers on purpose; writers see EPIPE (write_full). */
+	signal(SIGPIPE, SIG_IGN);
 	if (argc < 2) {
 		fprintf(stderr, "usage: sjprog MODE [args]\n");
 		return 2;
