@@ -295,7 +295,8 @@ static int list_numeric(const char *dir, pid_t **ids, size_t *n)
 		(*ids)[(*n)++] = (pid_t)strtol(de->d_name, NULL, 10);
 	}
 	closedir(d);
-	qsort(*ids, *n, sizeof **ids, cmp_pid);
+	if (*n) /* qsort(NULL, 0) is undefined */
+		qsort(*ids, *n, sizeof **ids, cmp_pid);
 	return 0;
 }
 
