@@ -154,11 +154,11 @@ static int put_handler_addr(struct sj_jw *w, const void *h)
 
 void sj_journal_handler(const char *func, int sig, const struct sj_user_act *a)
 {
-	if (!sj_journal_on())
-		return;
 	struct sj_jw w;
 	char flags[160];
 	int saved = errno, py = 0;
+	if (!sj_journal_on())
+		return;
 	sj_jw_begin(&w, "handler");
 	sj_jw_str(&w, "func", func);
 	sj_jw_signame(&w, "sig", sig);
@@ -174,11 +174,11 @@ void sj_journal_handler(const char *func, int sig, const struct sj_user_act *a)
 
 void sj_journal_deliver(int sig, const siginfo_t *si, int depth)
 {
-	if (!sj_journal_on())
-		return;
 	struct sj_jw w;
 	const char *code = si ? sj_sicode_name(sig, si->si_code) : NULL;
 	int saved = errno;
+	if (!sj_journal_on())
+		return;
 	sj_jw_begin(&w, "deliver");
 	sj_jw_signame(&w, "sig", sig);
 	if (code)
@@ -194,10 +194,10 @@ void sj_journal_deliver(int sig, const siginfo_t *si, int depth)
 
 void sj_journal_nested(int sig, int outer, int depth)
 {
-	if (!sj_journal_on())
-		return;
 	struct sj_jw w;
 	int saved = errno;
+	if (!sj_journal_on())
+		return;
 	sj_jw_begin(&w, "nested");
 	sj_jw_signame(&w, "sig", sig);
 	sj_jw_signame(&w, "outer", outer);
@@ -208,10 +208,10 @@ void sj_journal_nested(int sig, int outer, int depth)
 
 void sj_journal_errno(int sig, int before, int after, void *handler)
 {
-	if (!sj_journal_on())
-		return;
 	struct sj_jw w;
 	int saved = errno;
+	if (!sj_journal_on())
+		return;
 	sj_jw_begin(&w, "errno");
 	sj_jw_signame(&w, "sig", sig);
 	sj_jw_errname(&w, "before", before);
@@ -223,10 +223,10 @@ void sj_journal_errno(int sig, int before, int after, void *handler)
 
 void sj_journal_unsafe(int sig, const char *call, int skip)
 {
-	if (!sj_journal_on())
-		return;
 	struct sj_jw w;
 	int saved = errno;
+	if (!sj_journal_on())
+		return;
 	sj_jw_begin(&w, "unsafe");
 	sj_jw_signame(&w, "sig", sig);
 	sj_jw_str(&w, "call", call);
@@ -323,12 +323,12 @@ static int disp_entry(char *buf, size_t len, size_t *at, int sig, const void *h)
 
 void sj_journal_dispositions(const char *at_what)
 {
-	if (!sj_journal_on())
-		return;
 	char list[DISP_LIST_MAX];
 	size_t at = 0;
 	int saved = errno, cut = 0;
 	struct sj_jw w;
+	if (!sj_journal_on())
+		return;
 	buf_put(list, sizeof list, &at, "[");
 	for (int sig = 1; sig < NSIG && !cut; sig++) {
 		struct sigaction k;

@@ -214,6 +214,19 @@ def case_threads(o, tmp):
           f"another thread's malloc charged to the handler: {r.ev('unsafe')[:2]}")
 
 
+def case_install_race(o, tmp):
+    """Two threads keep swapping a 1-argument and an SA_SIGINFO handler while
+    another process floods the signal: every delivery must call the handler
+    with its own arity (a torn table read would not), and oldact must always
+    be one of the program's handlers."""
+    plain = run([o.prog, "install-race"])
+    check(plain.out == b"oldact mismatches 0\nhandlers ran yes\n", f"without the shim: {plain.out!r}")
+    r = run([o.prog, "install-race"], o.shim, tmp=tmp)
+    same_behaviour(r, plain, "install-race")
+    check(len(r.ev("handler", sig="SIGUSR1")) >= 6000, "installations not journaled")
+    check(r.ev("deliver", sig="SIGUSR1"), "no deliveries were wrapped")
+
+
 def case_resethand(o, tmp):
     r = run([o.prog, "resethand"], o.shim, tmp=tmp)
     same_behaviour(r, run([o.prog, "resethand"]), "resethand")
@@ -352,6 +365,7 @@ CASES = {
     "stackcheck": case_stackcheck,
     "altstack": case_altstack,
     "threads": case_threads,
+    "install_race": case_install_race,
     "resethand": case_resethand,
     "oldact": case_oldact,
     "check_off": case_check_off,

@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -307,6 +308,75 @@ static int mode_threads(void)
 	return 0; /* exit ends the allocating thread */
 }
 
+/* ---- installs racing with deliveries ---- */
+
+static void race_plain(int sig) { (void)sig; hits++; }
+
+static void race_info(int sig, siginfo_t *si, void *uc)
+{
+	(void)uc;
+	/* called with the wrong arity, si would be garbage */
+	if (!si || si->si_signo != sig) {
+		write(2, "race_info: bad siginfo\n", 23);
+		_exit(9);
+	}
+	hits++;
+}
+
+static atomic_int race_bad;
+
+static void *race_installer(void *arg)
+{
+	int info = arg != NULL;
+	struct sigaction sa, old;
+	memset(&sa, 0, sizeof sa);
+	sigemptyset(&sa.sa_mask);
+	for (int i = 0; i < 3000; i++) {
+		if (info) {
+			sa.sa_sigaction = race_info;
+			sa.sa_flags = SA_SIGINFO | SA_RESTART;
+		} else {
+			sa.sa_handler = race_plain;
+			sa.sa_flags = SA_RESTART;
+		}
+		sigaction(SIGUSR1, &sa, &old);
+		/* oldact is always one of the program's two handlers, with the
+		 * SA_SIGINFO that belongs to it */
+		if ((old.sa_flags & SA_SIGINFO) ? old.sa_sigaction != race_info
+						  : old.sa_handler != race_plain)
+			atomic_fetch_add(&race_bad, 1);
+	}
+	return NULL;
+}
+
+static int mode_install_race(void)
+{
+	pthread_t a, b;
+	pid_t flooder;
+	int status;
+	install(SIGUSR1, race_plain, SA_RESTART);
+	flooder = fork();
+	if (flooder == 0) {
+		/* a dead parent stays a zombie (and kill() to it succeeds) until
+		 * reaped: stop when reparented, or when killed with it */
+		pid_t parent = getppid();
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		while (getppid() == parent && kill(parent, SIGUSR1) == 0)
+			;
+		_exit(0);
+	}
+	pthread_create(&a, NULL, race_installer, NULL);
+	pthread_create(&b, NULL, race_installer, (void *)1);
+	pthread_join(a, NULL);
+	pthread_join(b, NULL);
+	signal(SIGUSR1, SIG_IGN);
+	kill(flooder, SIGKILL);
+	waitpid(flooder, &status, 0);
+	printf("oldact mismatches %d\n", atomic_load(&race_bad));
+	printf("handlers ran %s\n", hits > 0 ? "yes" : "no");
+	return 0;
+}
+
 static int mode_resethand(void)
 {
 	struct sigaction q;
@@ -430,6 +500,8 @@ int main(int argc, char **argv)
 		return mode_altstack();
 	if (!strcmp(m, "threads"))
 		return mode_threads();
+	if (!strcmp(m, "install-race"))
+		return mode_install_race();
 	if (!strcmp(m, "resethand"))
 		return mode_resethand();
 	if (!strcmp(m, "oldact"))
