@@ -151,6 +151,18 @@ def case_flag(o, tmp):
     check(not r.ev("errno"), f"errno reported: {r.ev('errno')}")
 
 
+def case_signal_rule(o, tmp):
+    """`signal` rules fire when the handler is installed, after it is in place."""
+    spec = "signal:sig=USR1:signal=USR1@self"
+    r = run([o.prog, "flag"], o.shim, {"SIGJAM_INJECT": spec}, tmp=tmp)
+    check(r.rc == 0 and r.out == b"hits 2\n",
+          f"the injected SIGUSR1 should reach the new handler: {r.out!r} {r.err!r}")
+    inj = r.ev("inject", hook="signal")
+    check(len(inj) == 1 and inj[0]["func"] == "sigaction", f"inject records: {r.ev('inject')}")
+    kinds = [x["ev"] for x in r.records if x["ev"] in ("handler", "inject", "deliver")]
+    check(kinds[:3] == ["handler", "inject", "deliver"], f"order of records: {kinds}")
+
+
 def case_errno_clobber(o, tmp):
     r = run([o.prog, "errno-clobber"], o.shim, tmp=tmp)
     same_behaviour(r, run([o.prog, "errno-clobber"]), "errno-clobber")
@@ -358,6 +370,7 @@ def case_flood(o, tmp):
 CASES = {
     "unsafe": case_unsafe,
     "flag": case_flag,
+    "signal_rule": case_signal_rule,
     "errno_clobber": case_errno_clobber,
     "errno_saved": case_errno_saved,
     "nested": case_nested,
