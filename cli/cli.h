@@ -26,6 +26,9 @@ int sj_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(
 /* "10s", "200ms", "1.5s", "500us", "3" (seconds) → ns; -1 if malformed. */
 int64_t sj_parse_duration(const char *text);
 
+/* <directory of the sigjam executable>/rel into out; -1 if unknown or too long. */
+int sj_exe_relative(const char *rel, char *out, size_t n);
+
 /* Path of libsigjam.so next to this executable (see cli/shimpath.c), or
  * NULL with err filled. */
 const char *sj_shim_path(char *err, size_t errlen);

@@ -54,16 +54,7 @@ static int default_dir(char *out, size_t n)
 		snprintf(out, n, "%s", env);
 		return 0;
 	}
-	char exe[PATH_MAX];
-	ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
-	if (len < 0)
-		return -1;
-	exe[len] = '\0';
-	char *slash = strrchr(exe, '/');
-	if (slash)
-		*slash = '\0';
-	snprintf(out, n, "%s/%s", exe, SIGJAM_SCENARIO_REL);
-	return 0;
+	return sj_exe_relative(SIGJAM_SCENARIO_REL, out, n);
 }
 
 /* The interpreters Python scenarios run with: PATH's python3 and Debian's,

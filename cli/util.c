@@ -29,6 +29,20 @@ int64_t sj_parse_duration(const char *text)
 	return -1;
 }
 
+int sj_exe_relative(const char *rel, char *out, size_t n)
+{
+	char exe[PATH_MAX];
+	ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (len < 0)
+		return -1;
+	exe[len] = '\0';
+	char *slash = strrchr(exe, '/');
+	if (slash)
+		*slash = '\0';
+	int w = snprintf(out, n, "%s/%s", exe, rel);
+	return w < 0 || (size_t)w >= n ? -1 : 0;
+}
+
 const char *sj_shim_path(char *err, size_t errlen)
 {
 	static char path[PATH_MAX];
@@ -39,19 +53,12 @@ const char *sj_shim_path(char *err, size_t errlen)
 		snprintf(err, errlen, "SIGJAM_SHIM=%s is not readable; unset it or point it at libsigjam.so", env);
 		return NULL;
 	}
-	char exe[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-	if (n < 0) {
-		snprintf(err, errlen, "cannot read /proc/self/exe (%s); set SIGJAM_SHIM to libsigjam.so", strerror(errno));
-		return NULL;
-	}
-	exe[n] = '\0';
-	char *slash = strrchr(exe, '/');
-	if (slash)
-		*slash = '\0';
 	/* SIGJAM_SHIM_REL is the shim's path relative to the bin dir, the same
 	 * in the build tree and in an install (set by cli/CMakeLists.txt). */
-	snprintf(path, sizeof path, "%s/%s", exe, SIGJAM_SHIM_REL);
+	if (sj_exe_relative(SIGJAM_SHIM_REL, path, sizeof path) != 0) {
+		snprintf(err, errlen, "cannot locate sigjam's own directory; set SIGJAM_SHIM to libsigjam.so");
+		return NULL;
+	}
 	if (access(path, R_OK) == 0)
 		return path;
 	snprintf(err, errlen, "libsigjam.so not found at %s; reinstall sigjam or set SIGJAM_SHIM", path);

@@ -19,7 +19,7 @@ const char *sj_finding_kind_name(enum sj_finding_kind k)
 	return (unsigned)k < SJ_FIND_KIND_COUNT ? names[k] : "unknown";
 }
 
-static void free_finding(struct sj_finding *f)
+void sj_finding_free(struct sj_finding *f)
 {
 	free(f->cause);
 	free(f->advice);
@@ -43,7 +43,7 @@ void sj_findings_free(struct sj_findings *f)
 	if (!f)
 		return;
 	for (size_t i = 0; i < f->n; i++)
-		free_finding(&f->v[i]);
+		sj_finding_free(&f->v[i]);
 	free(f->v);
 	f->v = NULL;
 	f->n = 0;

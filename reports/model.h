@@ -119,6 +119,8 @@ struct sj_report {
 
 const char *sj_finding_kind_name(enum sj_finding_kind k);   /* "deadlock", "blocked-pipe-read", ... */
 void sj_findings_free(struct sj_findings *f);
+/* Releases what one finding owns (not the finding itself). */
+void sj_finding_free(struct sj_finding *f);
 void sj_journal_free(struct sj_journal *j);
 
 /* reports/journal.c: reads a journal (docs/journal.md) into *out, events

@@ -228,23 +228,7 @@ static int cmp_u64(const void *a, const void *b)
 
 void sja_fb_discard(struct sj_fb *fb)
 {
-	/* model.c frees findings only as a whole array; release one by hand. */
-	struct sj_finding *f = &fb->f;
-	free(f->cause);
-	free(f->advice);
-	for (size_t i = 0; i < f->nevidence; i++)
-		free(f->evidence[i].text);
-	free(f->evidence);
-	for (size_t i = 0; i < f->nedges; i++)
-		free(f->edges[i].via);
-	free(f->edges);
-	for (size_t i = 0; i < f->nlocations; i++) {
-		free(f->locations[i].file);
-		free(f->locations[i].func);
-	}
-	free(f->locations);
-	free(f->pids);
-	free(f->pipes);
+	sj_finding_free(&fb->f);
 	memset(fb, 0, sizeof *fb);
 }
 
