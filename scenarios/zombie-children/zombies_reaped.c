@@ -7,7 +7,9 @@
  * queue), so one waitpid per signal would leave zombies behind.  The handler
  * only calls waitpid (async-signal-safe) and stores into sig_atomic_t slots;
  * SA_RESTART keeps the parent's read() from failing with EINTR. */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
