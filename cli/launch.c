@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -204,9 +205,13 @@ static int pass_on_status(int st)
 }
 
 /* Capture the tree and decide whether it is hung. 1: hang proved. */
-static int diagnose(struct sj_launch *lo, pid_t child, const char *journal)
+static int diagnose(struct sj_launch *lo, const char *journal)
 {
-	struct sj_capture_opts co = { .pids = &child, .npids = 1, .children = 1, .native = 1,
+	/* sigjam is a child subreaper: the tree is every descendant of
+	 * sigjam, including orphans the program's processes left behind. */
+	pid_t roots[256];
+	size_t nroots = sj_children_of(getpid(), roots, 256);
+	struct sj_capture_opts co = { .pids = roots, .npids = nroots, .children = 1, .native = 1,
 				      .python = SJ_PY_AUTO, .symbolize = 1 };
 	char err[512];
 	sj_snapshot_free(&lo->snap);
@@ -286,20 +291,31 @@ struct waitloop {
 	int reported;
 };
 
+/* Reaps every child that ended: the command, and orphans of its tree that
+ * came back to sigjam as their subreaper. 1 once the command ended. */
+static int reap(struct waitloop *wl)
+{
+	int st;
+	pid_t r;
+	while ((r = waitpid(-1, &st, WNOHANG)) > 0)
+		if (r == wl->child) {
+			wl->status = st;
+			wl->exited = 1;
+		}
+	return wl->exited;
+}
+
 /* Waits for the child, forwarding signals and watching for a hang. */
 static void wait_and_watch(struct sj_launch *lo, struct waitloop *wl, const sigset_t *waitset,
 			   const char *journal, const struct sj_outputs *out)
 {
-	struct sj_watch *w = lo->hang_after_ns || lo->time_limit_ns ? sj_watch_new(wl->child) : NULL;
+	struct sj_watch *w = lo->hang_after_ns || lo->time_limit_ns ? sj_watch_new_children(getpid()) : NULL;
 	int64_t window = lo->hang_after_ns, start = now_ns(), last_progress = start;
 	int watching = lo->hang_after_ns > 0;
 
 	for (;;) {
-		pid_t r = waitpid(wl->child, &wl->status, WNOHANG);
-		if (r == wl->child) {
-			wl->exited = 1;
+		if (reap(wl))
 			break;
-		}
 		/* A tenth of the window between samples keeps the report within
 		 * window + 0.1 window of the hang forming, at ~0.1% CPU. */
 		int64_t step = watching ? window / 10 : w ? 100000000 : 1000000000;
@@ -323,7 +339,7 @@ static void wait_and_watch(struct sj_launch *lo, struct waitloop *wl, const sigs
 			last_progress = now;
 		if (now - last_progress < window)
 			continue;
-		if (diagnose(lo, wl->child, journal)) {
+		if (diagnose(lo, journal)) {
 			lo->hung = 1;
 			act_on_hang(lo);
 			watching = 0;
@@ -364,6 +380,10 @@ int sj_launch_run(struct sj_launch *lo, const struct sj_outputs *out)
 	sigaddset(&waitset, SIGTERM);
 	sigaddset(&waitset, SIGHUP);
 	sigprocmask(SIG_BLOCK, &waitset, &oldmask);
+	/* Orphaned descendants come back to sigjam rather than to init, so
+	 * they stay descendants: traceable under ptrace_scope=1 and visible
+	 * to the watcher. */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
 
 	struct waitloop wl = { 0 };
 	wl.child = start_child(lo, shim, journal, &oldmask, err, sizeof err);

@@ -10,6 +10,7 @@
 
 struct sj_watch {
 	pid_t root;
+	pid_t parent;       /* sj_watch_new_children: roots are its children */
 	pid_t *pids;
 	size_t npids, cap;
 	uint64_t fingerprint;
@@ -21,6 +22,14 @@ struct sj_watch *sj_watch_new(pid_t root)
 	struct sj_watch *w = calloc(1, sizeof *w);
 	if (w)
 		w->root = root;
+	return w;
+}
+
+struct sj_watch *sj_watch_new_children(pid_t parent)
+{
+	struct sj_watch *w = calloc(1, sizeof *w);
+	if (w)
+		w->parent = parent;
 	return w;
 }
 
@@ -78,16 +87,28 @@ static uint64_t mix(uint64_t x)
 	return x ^ (x >> 31);
 }
 
-/* Adds one thread's children to the pid list and returns its fingerprint. */
-static uint64_t visit_thread(struct sj_watch *w, pid_t pid, pid_t tid)
+/* Calls fn for every child listed in /proc/PID/task/TID/children. */
+static void each_child(pid_t pid, pid_t tid, void (*fn)(void *ctx, pid_t child), void *ctx)
 {
 	char path[96], buf[4096];
 	snprintf(path, sizeof path, "/proc/%d/task/%d/children", pid, tid);
 	if (read_small(path, buf, sizeof buf) > 0) {
 		char *p = buf, *end;
 		for (long c; (c = strtol(p, &end, 10)) > 0; p = end)
-			add_pid(w, (pid_t)c);
+			fn(ctx, (pid_t)c);
 	}
+}
+
+static void add_child(void *ctx, pid_t child)
+{
+	add_pid(ctx, child);
+}
+
+/* Adds one thread's children to the pid list and returns its fingerprint. */
+static uint64_t visit_thread(struct sj_watch *w, pid_t pid, pid_t tid)
+{
+	char path[96], buf[256];
+	each_child(pid, tid, add_child, w);
 	unsigned long long run_ns = 0, wait_ns = 0, slices = 0;
 	snprintf(path, sizeof path, "/proc/%d/task/%d/schedstat", pid, tid);
 	if (read_small(path, buf, sizeof buf) > 0)
@@ -95,27 +116,73 @@ static uint64_t visit_thread(struct sj_watch *w, pid_t pid, pid_t tid)
 	return mix((uint64_t)tid ^ mix(run_ns ^ mix(slices)));
 }
 
-static uint64_t visit_process(struct sj_watch *w, pid_t pid)
+/* Calls fn(ctx, pid, tid) for every thread of pid; 0 if pid is gone. */
+static int each_task(pid_t pid, void (*fn)(void *ctx, pid_t pid, pid_t tid), void *ctx)
 {
 	char path[64];
 	snprintf(path, sizeof path, "/proc/%d/task", pid);
 	DIR *d = opendir(path);
 	if (!d)
-		return mix((uint64_t)pid);  /* gone: still changes the sum */
-	uint64_t sum = 0;
+		return 0;
 	struct dirent *de;
 	while ((de = readdir(d)))
 		if (de->d_name[0] != '.')
-			sum += visit_thread(w, pid, (pid_t)atoi(de->d_name));
+			fn(ctx, pid, (pid_t)atoi(de->d_name));
 	closedir(d);
-	return sum;
+	return 1;
+}
+
+struct visit { struct sj_watch *w; uint64_t sum; };
+
+static void visit_task(void *ctx, pid_t pid, pid_t tid)
+{
+	struct visit *v = ctx;
+	v->sum += visit_thread(v->w, pid, tid);
+}
+
+static uint64_t visit_process(struct sj_watch *w, pid_t pid)
+{
+	struct visit v = { w, 0 };
+	if (!each_task(pid, visit_task, &v))
+		return mix((uint64_t)pid);  /* gone: still changes the sum */
+	return v.sum;
+}
+
+struct kids { pid_t *out; size_t max, n; };
+
+static void collect_kid(void *ctx, pid_t child)
+{
+	struct kids *k = ctx;
+	if (k->n < k->max)
+		k->out[k->n] = child;
+	k->n++;
+}
+
+static void collect_task_kids(void *ctx, pid_t pid, pid_t tid)
+{
+	each_child(pid, tid, collect_kid, ctx);
+}
+
+size_t sj_children_of(pid_t pid, pid_t *out, size_t max)
+{
+	struct kids k = { out, max, 0 };
+	each_task(pid, collect_task_kids, &k);
+	return k.n < max ? k.n : max;
+}
+
+static void add_task_kids(void *ctx, pid_t pid, pid_t tid)
+{
+	each_child(pid, tid, add_child, ctx);
 }
 
 int sj_watch_sample(struct sj_watch *w)
 {
 	uint64_t sum = 0;
 	w->npids = 0;
-	add_pid(w, w->root);
+	if (w->parent)
+		each_task(w->parent, add_task_kids, w);
+	else
+		add_pid(w, w->root);
 	/* The list grows while we walk it: children are appended as found. */
 	for (size_t i = 0; i < w->npids; i++)
 		sum += visit_process(w, w->pids[i]);

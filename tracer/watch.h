@@ -14,6 +14,11 @@
 struct sj_watch;
 
 struct sj_watch *sj_watch_new(pid_t root);
+/* Watches every descendant of parent but not parent itself: for a wrapper
+ * that is a child subreaper, whose orphaned grandchildren come back to it. */
+struct sj_watch *sj_watch_new_children(pid_t parent);
+/* The direct children of pid (all its threads'), at most max; their count. */
+size_t sj_children_of(pid_t pid, pid_t *out, size_t max);
 /* Samples the tree rooted at root; 1 if anything progressed since the last
  * sample (the first sample always counts as progress), 0 otherwise. */
 int sj_watch_sample(struct sj_watch *w);
