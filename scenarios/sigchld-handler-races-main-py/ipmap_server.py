@@ -59,8 +59,9 @@ def on_sigchld_flag(signum, frame):  # the fix
     child_exited = True
 
 
-def serve_connection():
-    pass  # the client hangs up at once
+def serve_connection(hangup_r, hangup_w):
+    os.close(hangup_w)
+    os.read(hangup_r, 1)  # EOF: the client hung up
 
 
 def wait_until_zombie(pid, timeout=20.0):
@@ -84,11 +85,17 @@ def main(argv):
     log_fd = os.memfd_create("server.log")  # a regular file in memory
     signal.signal(signal.SIGCHLD, on_sigchld_flag if flag_only else on_sigchld_reap)
     signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGCHLD})  # busy: no reaping now
+    # Both clients hang up only once both connections exist: a child that
+    # exited earlier could be reaped by multiprocessing itself (Process.start
+    # polls the children it started before).
+    hangup_r, hangup_w = os.pipe()
     for _ in range(2):
-        p = ctx.Process(target=serve_connection)
+        p = ctx.Process(target=serve_connection, args=(hangup_r, hangup_w))
         p.start()
         ipmap.setdefault(IP, {})[p.pid] = time.monotonic()
         pid_ip[p.pid] = IP
+    os.close(hangup_w)
+    os.close(hangup_r)
     report.append(f"server {os.getpid()}: connections {sorted(pid_ip)} from {IP}")
     for pid in list(pid_ip):
         wait_until_zombie(pid)
