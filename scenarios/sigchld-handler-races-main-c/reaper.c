@@ -91,7 +91,7 @@ int main(void)
 		fflush(stdout);
 		pid_t pid = fork();
 		if (pid == 0) {
-			struct timespec ts = { 0, (50 + 50 * i) * 1000000L };
+			struct timespec ts = { 0, (200 + 50 * i) * 1000000L };
 			nanosleep(&ts, NULL);
 			_exit(i + 1);
 		}
@@ -109,12 +109,15 @@ int main(void)
 	/* Wait without a lost-wakeup window: block, test, sigsuspend. */
 	sigprocmask(SIG_BLOCK, &chld, &old);
 	while (live > 0) {
-		sigsuspend(&old);
 #ifdef FLAG_ONLY
+		if (!child_exited) /* the flag may have been set before we blocked */
+			sigsuspend(&old);
 		if (child_exited) {
 			child_exited = 0;
 			reap_all(); /* in the main program: SIGCHLD is blocked here */
 		}
+#else
+		sigsuspend(&old);
 #endif
 	}
 	sigprocmask(SIG_SETMASK, &old, NULL);
