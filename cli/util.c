@@ -59,8 +59,13 @@ const char *sj_shim_path(char *err, size_t errlen)
 		snprintf(err, errlen, "cannot locate sigjam's own directory; set SIGJAM_SHIM to libsigjam.so");
 		return NULL;
 	}
-	if (access(path, R_OK) == 0)
+	char canon[PATH_MAX];
+	if (access(path, R_OK) == 0) {
+		/* The canonical name is what /proc/PID/maps shows. */
+		if (realpath(path, canon))
+			snprintf(path, sizeof path, "%s", canon);
 		return path;
+	}
 	snprintf(err, errlen, "libsigjam.so not found at %s; reinstall sigjam or set SIGJAM_SHIM", path);
 	return NULL;
 }

@@ -7,6 +7,7 @@
 #include "shimcore.h"
 
 #include <dlfcn.h>
+#include <limits.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -277,10 +278,17 @@ static int maps_has_lib(pid_t pid, const char *lib)
 static void find_role(void)
 {
 	Dl_info info;
+	char canon[PATH_MAX];
 	sj_g.self_path[0] = '\0';
-	if (dladdr((void *)&sj_shim_init, &info) && info.dli_fname &&
-	    strlen(info.dli_fname) < sizeof sj_g.self_path)
-		strcpy(sj_g.self_path, info.dli_fname);
+	/* dladdr names the file as LD_PRELOAD spelt it ("bin/../lib/..."),
+	 * /proc/self/maps canonically: backtraces compare with the latter.
+	 * realpath may allocate, which is fine here: this runs once, in the
+	 * constructor, never on a handler path. */
+	if (dladdr((void *)&sj_shim_init, &info) && info.dli_fname) {
+		const char *name = realpath(info.dli_fname, canon) ? canon : info.dli_fname;
+		if (strlen(name) < sizeof sj_g.self_path)
+			strcpy(sj_g.self_path, name);
+	}
 	sj_g.child = sj_g.self_path[0] && maps_has_lib(getppid(), base_name(sj_g.self_path));
 }
 

@@ -222,12 +222,14 @@ static void note_exit(const char *func, int code)
 		return r;                                                  \
 	}
 
-#define SJ_EXIT(name)                                    \
+#define SJ_EXIT(name, as_safe)                           \
 	SJ_REAL(name)                                    \
 	SJ_EXPORT void name(int status)                  \
 	{                                                \
 		if (SJ_UNLIKELY(!real_##name))           \
 			resolve_##name();                \
+		if (!(as_safe))                          \
+			sj_note_unsafe(#name);           \
 		note_exit(#name, status);                \
 		if (real_##name)                         \
 			real_##name(status);             \
@@ -264,7 +266,7 @@ void sj_wrappers_resolve_rows(void)
 #define SJ_IO(name, ...) resolve_##name();
 #define SJ_KILL(name, ...) resolve_##name();
 #define SJ_REAP(name, ...) resolve_##name();
-#define SJ_EXIT(name) resolve_##name();
+#define SJ_EXIT(name, as_safe) resolve_##name();
 #define SJ_SPAWN(name, ...) resolve_##name();
 #include "wrappers.def"
 #undef SJ_IO
