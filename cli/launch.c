@@ -131,6 +131,8 @@ static pid_t start_child(const struct sj_launch *lo, const char *shim, const cha
 	if (pid == 0) {
 		close(pfd[0]);
 		child_environment(lo, shim, journal);
+		if (lo->own_pgrp)
+			setpgid(0, 0);
 		if (lo->child_out_fd >= 0) {
 			dup2(lo->child_out_fd, 1);
 			dup2(lo->child_out_fd, 2);
@@ -153,6 +155,19 @@ static pid_t start_child(const struct sj_launch *lo, const char *shim, const cha
 		return -1;
 	}
 	return pid;
+}
+
+/* Should the command get its own process group?  At a terminal, sigjam is
+ * the foreground job and the program must stay in it, so that ^C reaches it
+ * exactly as without sigjam.  Anywhere else (CI, ctest, a script) a group of
+ * its own keeps signal=...@group injections and the program's own
+ * kill(0, ...) inside the program's tree instead of hitting the caller. */
+static int own_group(const struct sj_launch *lo)
+{
+	if (lo->own_pgrp)
+		return 1;
+	pid_t fg = tcgetpgrp(STDIN_FILENO);
+	return fg < 0 || fg != getpgrp();
 }
 
 /* Is pid `p` the child or one of its descendants? (walks ppid links) */
@@ -385,6 +400,7 @@ int sj_launch_run(struct sj_launch *lo, const struct sj_outputs *out)
 	 * to the watcher. */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 
+	lo->own_pgrp = own_group(lo);
 	struct waitloop wl = { 0 };
 	wl.child = start_child(lo, shim, journal, &oldmask, err, sizeof err);
 	if (wl.child < 0) {
