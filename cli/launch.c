@@ -358,10 +358,14 @@ static void wait_and_watch(struct sj_launch *lo, struct waitloop *wl, const sigs
 			lo->hung = 1;
 			act_on_hang(lo);
 			watching = 0;
-			if (lo->on_hang == SJ_HANG_STOP)
-				break;  /* left stopped for a debugger: do not wait */
-			if (lo->on_hang == SJ_HANG_REPORT) {
-				report(lo, out, journal);  /* now, then let it run on */
+			if (lo->on_hang != SJ_HANG_KILL) {
+				/* Report now; then wait, still the tree's parent:
+				 * were sigjam to exit, the stopped tree's orphaned
+				 * process group would get SIGHUP from the kernel. */
+				report(lo, out, journal);
+				if (lo->on_hang == SJ_HANG_STOP)
+					dprintf(lo->summary_fd, "sigjam run: the tree is left stopped for a debugger "
+						"(gdb -p PID); sigjam exits when it ends (kill -CONT or kill -KILL it)\n");
 				wl->reported = 1;
 			}
 			continue;  /* killed: reap it on the next round */
@@ -417,10 +421,7 @@ int sj_launch_run(struct sj_launch *lo, const struct sj_outputs *out)
 		report(lo, out, journal);
 	if (lo->journal == NULL && is_temp)
 		unlink(journal);
-	if (lo->hung) {
-		if (lo->on_hang == SJ_HANG_STOP)
-			dprintf(lo->summary_fd, "sigjam run: the tree is left stopped; resume it with kill -CONT or attach a debugger\n");
+	if (lo->hung)
 		return SJ_EXIT_HANG;
-	}
 	return pass_on_status(wl.status);
 }

@@ -5,6 +5,7 @@ timings beyond generous upper bounds."""
 import argparse
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -117,22 +118,67 @@ class Watch(unittest.TestCase):
         self.assertEqual(p.returncode, 124, p.stderr)
         self.assertIn("deadlock", p.stderr)
 
+    # The three healthy shapes of the watch issue, with its numbers: a job
+    # that sleeps in 1 s steps, one that computes for 5 s, one that waits
+    # 5 s for a producer outside its tree — none is a hang at 2 s.
     def test_sleeper_is_not_a_hang(self):
-        p = sigjam("run", "--hang-after", "1s", "--", "sh", "-c",
-                   "for i in 1 2 3; do sleep 1; done; exit 7")
+        p = sigjam("run", "--hang-after", "2s", "--", "sh", "-c",
+                   "for i in 1 2 3 4 5; do sleep 1; done; exit 7")
         self.assertEqual(p.returncode, 7, p.stderr)
 
     def test_cpu_bound_is_not_a_hang(self):
-        p = sigjam("run", "--hang-after", "1s", "--", PY, "-c",
-                   "import time\nt=time.time()\nwhile time.time()-t < 3: pass\n")
+        p = sigjam("run", "--hang-after", "2s", "--", PY, "-c",
+                   "import time\nt=time.time()\nwhile time.time()-t < 5: pass\n")
         self.assertEqual(p.returncode, 0, p.stderr)
 
     def test_slow_outside_producer_is_not_a_hang(self):
-        producer = subprocess.Popen(["sh", "-c", "sleep 3; echo late"], stdout=subprocess.PIPE)
-        p = sigjam("run", "--hang-after", "1s", "--", "cat", stdin=producer.stdout)
+        producer = subprocess.Popen(["sh", "-c", "sleep 5; echo late"], stdout=subprocess.PIPE)
+        p = sigjam("run", "--hang-after", "2s", "--", "cat", stdin=producer.stdout)
         producer.wait()
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertIn("late", p.stdout)
+
+    def run_until_reported(self, on_hang):
+        """Starts the pipe cycle under --on-hang ON_HANG and reads sigjam's
+        stderr up to the text report's closing summary line."""
+        p = subprocess.Popen([SIGJAM, "run", "--hang-after", "1s", "--on-hang", on_hang, "--", CYCLE],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        _, parent, child = p.stdout.readline().split()
+        report = ""
+        for line in p.stderr:
+            report += line
+            if re.match(r"^(\d+ findings?:|no findings)", line):
+                break
+        return p, int(parent), int(child), report
+
+    def test_on_hang_stop_leaves_tree_stopped(self):
+        p, parent, child, report = self.run_until_reported("stop")
+        try:
+            self.assertIn("deadlock", report)
+            time.sleep(0.2)
+            for pid in (parent, child):
+                state = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[0]
+                self.assertEqual(state, "T")
+        finally:
+            os.kill(child, signal.SIGKILL)
+            os.kill(parent, signal.SIGKILL)
+        rest = p.stderr.read()   # communicate() would skip what the iterator buffered
+        p.wait(timeout=60)
+        self.assertIn("left stopped", report + rest)
+        self.assertEqual(p.returncode, 124)
+
+    def test_on_hang_report_lets_it_run(self):
+        # The hang is reported while the program runs on; when it ends
+        # (here: killed from outside), sigjam still exits with 124.
+        p, parent, child, report = self.run_until_reported("report")
+        self.assertIn("deadlock", report)
+        state = open(f"/proc/{parent}/stat").read().rsplit(")", 1)[1].split()[0]
+        self.assertNotIn(state, ("T", "t", "Z"))
+        os.kill(child, signal.SIGKILL)
+        os.kill(parent, signal.SIGKILL)
+        p.stderr.read()
+        p.wait(timeout=60)
+        self.assertEqual(p.returncode, 124)
 
     def test_reports_written(self):
         with tempfile.TemporaryDirectory() as d:
@@ -173,12 +219,32 @@ class Trace(unittest.TestCase):
             state = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[0]
             self.assertNotIn(state, ("T", "t"))
 
-    def test_sleeper_no_findings(self):
-        proc = subprocess.Popen(["sleep", "100"])
+    def assert_no_findings(self, argv, settle=0.5):
+        proc = subprocess.Popen(argv)
         self.addCleanup(lambda: (proc.kill(), proc.wait()))
-        time.sleep(0.2)
+        time.sleep(settle)
         p = sigjam("trace", str(proc.pid))
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertIn("no findings", p.stdout)
+
+    def test_sleeper_no_findings(self):
+        self.assert_no_findings(["sleep", "100"])
+
+    def test_busy_loop_no_findings(self):
+        self.assert_no_findings([PY, "-c", "while True: pass"])
+
+    def test_accept_no_findings(self):
+        # An idle server blocked in accept() waits for the outside world.
+        self.assert_no_findings([PY, "-c", "import socket\ns = socket.socket()\n"
+                                 "s.bind(('127.0.0.1', 0)); s.listen()\ns.accept()\n"])
+
+    def test_healthy_pool_no_findings(self):
+        prog = ("import multiprocessing as mp, time\n"
+                "def work(x):\n    t = time.time()\n    while time.time() - t < 0.05: pass\n    return x\n"
+                "if __name__ == '__main__':\n"
+                "    with mp.get_context('fork').Pool(2) as pool:\n"
+                "        while True: pool.map(work, range(40))\n")
+        self.assert_no_findings([PY, "-c", prog], settle=1.0)
 
 
 def main():
