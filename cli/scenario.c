@@ -3,6 +3,8 @@
 #include "cli.h"
 #include "recipe.h"
 
+#include "capture.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -192,7 +194,7 @@ static int run_variant(const struct recipe *r, const struct variant *v, const ch
 	sj_launch_init(&lo);
 	sj_outputs_init(&outs);
 	char **argv = expand_argv(v, r->dir, python);
-	int out_fd = mkstemp(out_path);
+	int out_fd = mkostemp(out_path, O_CLOEXEC);  /* dup2 to 1/2 in the child clears it */
 	if (!argv || out_fd < 0) {
 		snprintf(line, linelen, "%s: cannot prepare the run", v->label);
 		free_argv(argv);
@@ -242,6 +244,7 @@ static int run_variant(const struct recipe *r, const struct variant *v, const ch
 		close(devnull);
 	free_argv(argv);
 	sj_launch_free(&lo);
+	sj_symbolize_offline_free();  /* each run starts from a clean sigjam */
 	return fails;
 }
 

@@ -233,6 +233,19 @@ static const char *base_name(const char *p)
 /* Does /proc/<pid>/maps map a file whose name ends in "/<lib>"?  Streams the
  * file in chunks, keeping an overlap so a name split across reads still
  * matches. */
+/* One /proc/PID/maps line maps `lib` EXECUTABLE ("r-xp ... /dir/lib"):
+ * the library is loaded, not merely read as a file (sigjam's own libdw
+ * opens libsigjam.so to symbolize backtraces; that must not count). */
+static int line_loads_lib(const char *line, size_t n, const char *lib, size_t libn)
+{
+	size_t i = 0;
+	if (n < libn + 1 || line[n - libn - 1] != '/' || memcmp(line + n - libn, lib, libn) != 0)
+		return 0;
+	while (i < n && line[i] != ' ')
+		i++;
+	return i + 3 < n && line[i + 3] == 'x';
+}
+
 static int maps_has_lib(pid_t pid, const char *lib)
 {
 	char path[64], buf[4096 + 256];
@@ -258,13 +271,15 @@ static int maps_has_lib(pid_t pid, const char *lib)
 	if (fd < 0)
 		return 0;
 	while (!found && (n = sj_sys_read(fd, buf + keep, sizeof buf - keep - 1)) > 0) {
-		size_t len = keep + (size_t)n, i;
-		buf[len] = '\0';
-		/* "/<lib>\n": a name cut at the chunk's end has no '\n' yet and
-		 * is found in the next round from the kept overlap. */
-		for (i = 0; i + libn + 2 <= len && !found; i++)
-			found = buf[i] == '/' && memcmp(buf + i + 1, lib, libn) == 0 && buf[i + 1 + libn] == '\n';
-		keep = len < libn + 1 ? len : libn + 1;
+		size_t len = keep + (size_t)n, start = 0, i;
+		for (i = 0; i < len && !found; i++)
+			if (buf[i] == '\n') {
+				found = line_loads_lib(buf + start, i - start, lib, libn);
+				start = i + 1;
+			}
+		/* An incomplete last line waits for the next read; one longer
+		 * than the buffer cannot be ours and is dropped. */
+		keep = len - start < sizeof buf / 2 ? len - start : 0;
 		memmove(buf, buf + len - keep, keep);
 	}
 	sj_sys_close(fd);

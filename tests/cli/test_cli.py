@@ -97,6 +97,19 @@ class Run(unittest.TestCase):
             rj = sigjam("report", "--format", "json", j)
             json.loads(rj.stdout)
 
+    def test_role_ignores_shim_read_as_a_file(self):
+        # sigjam's libdw maps libsigjam.so read-only to symbolize; a program
+        # started by such a process is still a top-level one ("parent").
+        import mmap
+        shim = os.path.join(os.path.dirname(SIGJAM), "..", "lib", "sigjam", "libsigjam.so")
+        with open(shim, "rb") as f, mmap.mmap(f.fileno(), 0, prot=mmap.PROT_READ), \
+                tempfile.TemporaryDirectory() as d:
+            j = os.path.join(d, "j.jsonl")
+            env = dict(os.environ, LD_PRELOAD=os.path.realpath(shim), SIGJAM_JOURNAL=j)
+            subprocess.run(["true"], env=env, check=True)
+            starts = [json.loads(l) for l in open(j) if '"start"' in l]
+        self.assertEqual([r["role"] for r in starts], ["parent"])
+
     def test_sigint_forwarded_to_program(self):
         prog = ("import signal, sys, time\n"
                 "def h(s, f):\n    print('got SIGINT', flush=True); sys.exit(5)\n"
