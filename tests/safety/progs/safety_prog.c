@@ -365,6 +365,11 @@ static int mode_install_race(void)
 			;
 		_exit(0);
 	}
+	/* The installers finish 6000 sigactions in about a millisecond:
+	 * start them only once the flood is arriving, or on a loaded machine
+	 * they may race nothing at all. */
+	for (int i = 0; hits == 0 && i < 10000; i++)
+		usleep(1000);
 	pthread_create(&a, NULL, race_installer, NULL);
 	pthread_create(&b, NULL, race_installer, (void *)1);
 	pthread_join(a, NULL);
