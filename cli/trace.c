@@ -31,7 +31,8 @@ static void print_help(void)
 	     "  -o, --output FILE      write the report to FILE instead of stdout\n"
 	     "      --report FMT:FILE  also write FMT to FILE (repeatable)\n"
 	     "  -j, --journal FILE     fold in the journal of the `sigjam run` that started it\n"
-	     "      --python=MODE      auto (default), off, only (Python frames only)\n"
+	     "      --python=MODE      auto (default): Python frames where a CPython runs;\n"
+	     "                         off: native frames only; only: Python frames only\n"
 	     "      --no-native        do not unwind native stacks\n"
 	     "\n"
 	     "exit status: 0 nothing stuck, 1 findings reported, 2 usage error, no such\n"
@@ -153,6 +154,8 @@ int cmd_trace(int argc, char **argv)
 	}
 	a.co.pids = a.pids;
 	a.co.npids = a.npids;
+	if (a.co.python == SJ_PY_ONLY)
+		a.co.native = 0;  /* Python frames only: no native unwinding at all */
 
 	char err[512];
 	struct sj_journal journal = { 0 };

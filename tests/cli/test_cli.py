@@ -232,6 +232,24 @@ class Trace(unittest.TestCase):
             state = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[0]
             self.assertNotIn(state, ("T", "t"))
 
+    def test_python_modes(self):
+        prog = "import time\ndef napping():\n    time.sleep(100)\nnapping()\n"
+        proc = subprocess.Popen([PY, "-c", prog])
+        self.addCleanup(lambda: (proc.kill(), proc.wait()))
+        time.sleep(0.5)
+        def thread0(mode):
+            p = sigjam("trace", "--format", "json", f"--python={mode}", str(proc.pid))
+            self.assertEqual(p.returncode, 0, p.stderr)
+            return json.loads(p.stdout)["snapshot"]["processes"][0]["threads"][0]
+        auto, off, only = thread0("auto"), thread0("off"), thread0("only")
+        pynames = lambda t: [f["func"] for f in t["python"]["frames"]]
+        self.assertTrue(auto["frames"])
+        self.assertIn("napping", pynames(auto))
+        self.assertTrue(off["frames"])
+        self.assertIsNone(off["python"])
+        self.assertFalse(only["frames"])
+        self.assertIn("napping", pynames(only))
+
     def assert_no_findings(self, argv, settle=0.5):
         proc = subprocess.Popen(argv)
         self.addCleanup(lambda: (proc.kill(), proc.wait()))
