@@ -5,6 +5,7 @@ import shutil
 import signal
 import statistics
 import subprocess
+import threading
 import time
 
 
@@ -38,6 +39,8 @@ def fit_line(xs, ys):
 # ---- formatting ---------------------------------------------------------------
 
 def fmt_time(s):
+    if s < 0:
+        return "−" + fmt_time(-s)
     if s >= 1:
         return f"{s:.2f} s"
     if s >= 1e-3:
@@ -183,6 +186,33 @@ def wait_quiet(root, min_procs, timeout, settle=3, step=0.2):
         time.sleep(step)
     raise BenchError(f"tree of pid {root} did not settle within {timeout} s "
                      f"(processes: {len(tree(root))}, wanted >= {min_procs})")
+
+
+class watchdog:
+    """with watchdog(p, secs): kills p's process group if the block is still
+    running after secs, so a blocking read on a hung child's pipe ends
+    (a broken workload must fail the bench, not hang it)."""
+
+    def __init__(self, p, secs):
+        self.p, self.fired = p, False
+        self.timer = threading.Timer(secs, self._fire)
+
+    def _fire(self):
+        self.fired = True
+        try:
+            os.killpg(self.p.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+    def __enter__(self):
+        self.timer.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.timer.cancel()
+        if self.fired and exc[0] is None:
+            raise BenchError(f"{self.p.args[0]} took too long; killed it")
+        return False
 
 
 def kill_tree(p):
