@@ -17,7 +17,20 @@
 #include "python_internal.h"
 #include "pyelf.h"
 
-#define LIBPY "/root/.pyenv/versions/3.11.7/lib/libpython3.11.so.1.0"
+/* A real libpython 3.11 to take symbols from: a local build's, else
+ * Debian's (package libpython3.11, installed by dev.sh). */
+static const char *libpy(void)
+{
+	static const char *const candidates[] = {
+		"/root/.pyenv/versions/3.11.7/lib/libpython3.11.so.1.0",
+		"/usr/lib/x86_64-linux-gnu/libpython3.11.so.1.0",
+	};
+	for (size_t i = 0; i < sizeof candidates / sizeof candidates[0]; i++)
+		if (access(candidates[i], R_OK) == 0)
+			return candidates[i];
+	return candidates[0];
+}
+#define LIBPY libpy()
 #define BASE 0x7f0000000000ull
 
 static char tmpdir[] = "/tmp/sjpyfixXXXXXX";
