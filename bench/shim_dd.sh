@@ -1,28 +1,18 @@
 #!/bin/sh
-# shim_dd.sh — cost of the shim on the hottest path it wraps: dd with 1-byte
-# blocks makes two wrapped calls (read, write) per byte.  Prints the median of
-# 5 alternating runs, plain and under the shim with a rule that never fires
-# (in=child in a top-level process), and their ratio.  Target: <= 1.03.
+# shim_dd.sh — the shim's cost on the hottest path it wraps (dd with 1-byte
+# blocks: one read and one write per byte), plain vs under `sigjam run` with
+# rules that never fire, vs LD_PRELOAD alone, with libfiu and strace as
+# peers.  Now the `shim` section of bench/run, which alternates the variants
+# and prints medians, ranges and ratios; this keeps the old entry point.
 #
 #   bench/shim_dd.sh [path/to/libsigjam.so] [count]
+#
+# The shim's path picks the build tree it lives in (BUILD/lib/sigjam/).
 set -eu
-SHIM=${1:-$(dirname "$0")/../build/default/lib/sigjam/libsigjam.so}
-COUNT=${2:-1000000}
-RULE='read:in=child:fd=pipe:when=3:signal=KILL@self;write:in=child:delay=1s'
-[ -f "$SHIM" ] || { echo "shim_dd.sh: no shim at $SHIM (build sigjam_preload first)" >&2; exit 2; }
-
-now_ns() { date +%s%N; }
-run_plain() { dd if=/dev/zero of=/dev/null bs=1 count="$COUNT" 2>/dev/null; }
-run_shim() {
-	LD_PRELOAD="$SHIM" SIGJAM_INJECT="$RULE" dd if=/dev/zero of=/dev/null bs=1 count="$COUNT" 2>/dev/null
-}
-median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
-
-plain=""; shim=""
-for i in 1 2 3 4 5; do
-	t0=$(now_ns); run_plain; t1=$(now_ns); run_shim; t2=$(now_ns)
-	plain="$plain $((t1 - t0))"; shim="$shim $((t2 - t1))"
-done
-mp=$(echo $plain | tr ' ' '\n' | median)
-ms=$(echo $shim | tr ' ' '\n' | median)
-awk -v p="$mp" -v s="$ms" 'BEGIN { printf "plain %.1f ms  shim %.1f ms  ratio %.3f\n", p / 1e6, s / 1e6, s / p }'
+here=$(cd "$(dirname "$0")" && pwd)
+if [ $# -ge 1 ]; then
+	[ -f "$1" ] || { echo "shim_dd.sh: no shim at $1 (build sigjam_preload first)" >&2; exit 2; }
+	SIGJAM_BUILD=$(cd "$(dirname "$1")/../.." && pwd)
+	export SIGJAM_BUILD
+fi
+exec "$here/run" --only shim ${2:+--dd-count "$2"}

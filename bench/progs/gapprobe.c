@@ -8,9 +8,15 @@
  * the threads of a hung worker would.  A ptrace stop shows up as a gap in
  * the spinning thread; so does every preemption, which is why bench/run
  * compares the gaps inside a capture window with those inside an equal,
- * untraced window.  Prints "ready PID" at start and, after SECONDS or on
+ * untraced window.  Each gap is tagged with the thread's voluntary and
+ * involuntary context switches during it (getrusage RUSAGE_THREAD, read
+ * only after a gap): a ptrace stop parks the thread in TASK_TRACED through
+ * schedule(), a voluntary switch, while losing the core to another task
+ * is an involuntary one — so the stops can be told from preemption even on
+ * a busy machine.  Prints "ready PID" at start and, after SECONDS or on
  * SIGUSR1, whichever comes first,
- * "gap START_NS LEN_NS" per logged gap (CLOCK_MONOTONIC, the clock
+ * "gap START_NS LEN_NS VOLUNTARY INVOLUNTARY"
+ * per logged gap (CLOCK_MONOTONIC, the clock
  * Python's time.monotonic_ns() reads). */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -18,12 +24,14 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
 #define MAX_GAPS 200000
 
 static uint64_t gap_start[MAX_GAPS], gap_len[MAX_GAPS];
+static long gap_vol[MAX_GAPS], gap_invol[MAX_GAPS];
 static int blocker_pipe[2];
 static volatile sig_atomic_t stop;
 
@@ -77,16 +85,26 @@ int main(int argc, char **argv)
 	fflush(stdout);
 
 	size_t n = 0;
+	struct rusage ru;
+	getrusage(RUSAGE_THREAD, &ru);
+	long vol = ru.ru_nvcsw, invol = ru.ru_nivcsw;
 	uint64_t start = mono_ns(), prev = start, now;
 	while (!stop && (now = mono_ns()) - start < run_ns) {
 		if (now - prev > thresh && n < MAX_GAPS) {
+			getrusage(RUSAGE_THREAD, &ru);
 			gap_start[n] = prev;
-			gap_len[n++] = now - prev;
+			gap_len[n] = now - prev;
+			gap_vol[n] = ru.ru_nvcsw - vol;
+			gap_invol[n++] = ru.ru_nivcsw - invol;
+			vol = ru.ru_nvcsw;
+			invol = ru.ru_nivcsw;
+			now = mono_ns(); /* getrusage's own time is no gap */
 		}
 		prev = now;
 	}
 	for (size_t i = 0; i < n; i++)
-		printf("gap %llu %llu\n", (unsigned long long)gap_start[i], (unsigned long long)gap_len[i]);
+		printf("gap %llu %llu %ld %ld\n", (unsigned long long)gap_start[i],
+		       (unsigned long long)gap_len[i], gap_vol[i], gap_invol[i]);
 	printf("done %zu\n", n);
 	return 0;
 }
