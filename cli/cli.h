@@ -23,6 +23,11 @@ int cmd_scenario(int argc, char **argv);
 /* One-line error "sigjam <cmd>: <msg>" on stderr; returns SJ_EXIT_USAGE. */
 int sj_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* The one-line error for getopt_long's ':' (missing value) and '?' (unknown
+ * option) returns, given argv and optind after the call; returns 2.
+ * Option strings must start with ':' (after any '+') and opterr be 0. */
+int sj_getopt_error(const char *cmd, int c, char **argv);
+
 /* "10s", "200ms", "1.5s", "500us", "3" (seconds) → ns; -1 if malformed. */
 int64_t sj_parse_duration(const char *text);
 

@@ -312,8 +312,10 @@ static int reap(struct waitloop *wl)
 {
 	int st;
 	pid_t r;
+	/* Only an exit or a death ends the command: a ptrace stop of a thread
+	 * the tracer could not detach earlier is not its end. */
 	while ((r = waitpid(-1, &st, WNOHANG)) > 0)
-		if (r == wl->child) {
+		if (r == wl->child && (WIFEXITED(st) || WIFSIGNALED(st))) {
 			wl->status = st;
 			wl->exited = 1;
 		}

@@ -75,6 +75,19 @@ int sj_render_to(const char *format, const struct sj_report *r, FILE *f, char *e
 	return rd->render(r, f, err, errlen);
 }
 
+int sj_outputs_check(const struct sj_outputs *o, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < o->n; i++) {
+		FILE *f = fopen(o->v[i].path, "w");
+		if (!f) {
+			snprintf(err, errlen, "cannot write %s: %s", o->v[i].path, strerror(errno));
+			return -1;
+		}
+		fclose(f);
+	}
+	return 0;
+}
+
 int sj_outputs_write(const struct sj_outputs *o, const struct sj_report *r, char *err, size_t errlen)
 {
 	for (size_t i = 0; i < o->n; i++) {

@@ -37,12 +37,13 @@ int cmd_report(int argc, char **argv)
 	const char *format = "text", *output = NULL;
 	int c;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "f:o:h", options, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":f:o:h", options, NULL)) != -1) {
 		switch (c) {
 		case 'f': format = optarg; break;
 		case 'o': output = optarg; break;
 		case 'h': print_help(); return SJ_EXIT_OK;
-		default: fprintf(stderr, "run `sigjam report --help` for the options\n"); return SJ_EXIT_USAGE;
+		default: return sj_getopt_error("report", c, argv);
 		}
 	}
 	if (optind != argc - 1)
@@ -54,6 +55,11 @@ int cmd_report(int argc, char **argv)
 	struct sj_journal j = { 0 };
 	if (sj_journal_load(argv[optind], &j, err, sizeof err))
 		return sj_usage_error("report", "%s", err);
+	if (j.n == 0) {
+		sj_journal_free(&j);
+		return sj_usage_error("report", "%s is not a sigjam journal (no records); pass the file "
+				      "written by `sigjam run --journal FILE`", argv[optind]);
+	}
 	sj_journal_symbolize(&j);
 	struct sj_findings findings = { 0 };
 	sj_analyse_journal(&j, &findings);

@@ -63,7 +63,8 @@ static int parse_args(int argc, char **argv, struct sj_launch *lo, struct sj_out
 
 	sj_spec_init(&spec);
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+i:j:qh", options, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:i:j:qh", options, NULL)) != -1) {
 		switch (c) {
 		case 'i':
 			if (sj_spec_parse(optarg, &spec, &e) != 0) {
@@ -89,8 +90,10 @@ static int parse_args(int argc, char **argv, struct sj_launch *lo, struct sj_out
 		case OPT_NO_CHECK: lo->no_check = 1; break;
 		case OPT_HANG_AFTER:
 			lo->hang_after_ns = sj_parse_duration(optarg);
-			if (lo->hang_after_ns <= 0) {
-				sj_usage_error("run", "--hang-after wants a duration such as 10s or 500ms, got \"%s\"", optarg);
+			/* Below 100 ms the watcher would sample the tree in a
+			 * busy loop, and scheduler noise alone looks like a hang. */
+			if (lo->hang_after_ns < 100000000) {
+				sj_usage_error("run", "--hang-after wants a duration of at least 100ms such as 10s or 500ms, got \"%s\"", optarg);
 				return -1;
 			}
 			break;
@@ -109,7 +112,7 @@ static int parse_args(int argc, char **argv, struct sj_launch *lo, struct sj_out
 		case 'q': lo->quiet = 1; break;
 		case 'h': *help = 1; return 0;
 		default:
-			fprintf(stderr, "run `sigjam run --help` for the options\n");
+			sj_getopt_error("run", c, argv);
 			return -1;
 		}
 	}
@@ -118,6 +121,11 @@ static int parse_args(int argc, char **argv, struct sj_launch *lo, struct sj_out
 		return -1;
 	}
 	lo->argv = argv + optind;
+	char err2[256];
+	if (sj_outputs_check(out, err2, sizeof err2) != 0) {
+		sj_usage_error("run", "--report %s", err2);
+		return -1;
+	}
 	return 0;
 }
 

@@ -343,7 +343,8 @@ int cmd_scenario(int argc, char **argv)
 	}
 	default_dir(o.dir, sizeof o.dir);
 	optind = 1;
-	while ((c = getopt_long(argc - 1, argv + 1, "f:vh", options, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc - 1, argv + 1, ":f:vh", options, NULL)) != -1) {
 		switch (c) {
 		case OPT_ALL: all = 1; break;
 		case OPT_PYTHON:
@@ -361,11 +362,14 @@ int cmd_scenario(int argc, char **argv)
 		case 'v': o.verbose = 1; break;
 		case OPT_DIR: snprintf(o.dir, sizeof o.dir, "%s", optarg); break;
 		case 'h': print_help(); return SJ_EXIT_OK;
-		default: fprintf(stderr, "run `sigjam scenario --help` for the options\n"); return SJ_EXIT_USAGE;
+		default: return sj_getopt_error("scenario", c, argv + 1);
 		}
 	}
-	if (!strcmp(verb, "list"))
+	if (!strcmp(verb, "list")) {
+		if (argc - 1 > optind)
+			return sj_usage_error("scenario", "list takes no arguments, got \"%s\"", argv[1 + optind]);
 		return cmd_list(&o);
+	}
 	if (strcmp(verb, "run"))
 		return sj_usage_error("scenario", "unknown verb \"%s\": expected list or run", verb);
 	int nnames = argc - 1 - optind;
@@ -383,6 +387,8 @@ int cmd_demo(int argc, char **argv)
 		     "equivalent to `sigjam scenario run --verbose pool-worker-killed`.");
 		return SJ_EXIT_OK;
 	}
+	if (argc > 1)
+		return sj_usage_error("demo", "takes no arguments, got \"%s\"; see `sigjam demo --help`", argv[1]);
 	char *args[] = { "scenario", "run", "--verbose", "pool-worker-killed", NULL };
 	return cmd_scenario(4, args);
 }

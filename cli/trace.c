@@ -94,7 +94,8 @@ static int parse_args(int argc, char **argv, struct trace_args *a)
 	char err[256];
 	int c;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "p:f:o:j:h", options, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":p:f:o:j:h", options, NULL)) != -1) {
 		switch (c) {
 		case 'p': if (add_pid(a, optarg)) return SJ_EXIT_USAGE; break;
 		case OPT_NO_CHILDREN: a->co.children = 0; break;
@@ -108,7 +109,7 @@ static int parse_args(int argc, char **argv, struct trace_args *a)
 		case OPT_PYTHON: if (parse_python(optarg, &a->co.python)) return SJ_EXIT_USAGE; break;
 		case OPT_NO_NATIVE: a->co.native = 0; break;
 		case 'h': return 1;
-		default: fprintf(stderr, "run `sigjam trace --help` for the options\n"); return SJ_EXIT_USAGE;
+		default: return sj_getopt_error("trace", c, argv);
 		}
 	}
 	for (int i = optind; i < argc; i++)
@@ -121,20 +122,16 @@ static int parse_args(int argc, char **argv, struct trace_args *a)
 	return 0;
 }
 
-static int render_main(const struct trace_args *a, struct sj_report *r)
+/* Renders the main report to f (stdout or the -o file) and the --report
+ * outputs; 0 or SJ_EXIT_USAGE. */
+static int render_all(const struct trace_args *a, struct sj_report *r, FILE *f)
 {
 	char err[512];
-	FILE *f = a->output ? fopen(a->output, "w") : stdout;
-	if (!f)
-		return sj_usage_error("trace", "cannot write %s: %s", a->output, strerror(errno));
 	r->color = a->output ? 0 : sj_want_color(f) && !strcmp(a->format, "text");
-	int rc = sj_render_to(a->format, r, f, err, sizeof err);
-	if (a->output)
-		fclose(f);
-	else
-		fflush(f);
-	if (rc)
+	if (sj_render_to(a->format, r, f, err, sizeof err))
 		return sj_usage_error("trace", "%s", err);
+	if (fflush(f) != 0)
+		return sj_usage_error("trace", "cannot write the report: %s", strerror(errno));
 	if (sj_outputs_write(&a->outs, r, err, sizeof err))
 		return sj_usage_error("trace", "%s", err);
 	return 0;
@@ -163,9 +160,23 @@ int cmd_trace(int argc, char **argv)
 		sj_outputs_free(&a.outs);
 		return sj_usage_error("trace", "%s", err);
 	}
+	/* Every output is opened before the target is touched: a bad path
+	 * must not cost the target a stop. */
+	FILE *out = a.output ? fopen(a.output, "w") : stdout;
+	if (!out || sj_outputs_check(&a.outs, err, sizeof err)) {
+		if (!out)
+			snprintf(err, sizeof err, "cannot write %s: %s", a.output, strerror(errno));
+		else if (a.output)
+			fclose(out);
+		sj_journal_free(&journal);
+		sj_outputs_free(&a.outs);
+		return sj_usage_error("trace", "%s", err);
+	}
 	struct sj_snapshot snap = { 0 };
 	sj_capture_install_signal_guard();
 	if (sj_capture(&a.co, &snap, err, sizeof err)) {
+		if (a.output)
+			fclose(out);
 		sj_journal_free(&journal);
 		sj_outputs_free(&a.outs);
 		return sj_usage_error("trace", "%s", err);
@@ -178,7 +189,9 @@ int cmd_trace(int argc, char **argv)
 	snprintf(cmdline, sizeof cmdline, "sigjam trace %d", (int)a.pids[0]);
 	struct sj_report r = { .snap = &snap, .findings = &findings,
 			       .journal = a.journal ? &journal : NULL, .command = cmdline };
-	rc = render_main(&a, &r);
+	rc = render_all(&a, &r, out);
+	if (a.output)
+		fclose(out);
 	if (!rc)
 		rc = findings.n ? SJ_EXIT_FINDINGS : SJ_EXIT_OK;
 	sj_findings_free(&findings);

@@ -2,7 +2,9 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -13,6 +15,19 @@ struct unit { const char *suffix; double ns; };
 static const struct unit units[] = {
 	{ "ns", 1 }, { "us", 1e3 }, { "ms", 1e6 }, { "s", 1e9 }, { "m", 60e9 }, { "", 1e9 },
 };
+
+int sj_getopt_error(const char *cmd, int c, char **argv)
+{
+	/* optind has moved past the offending word; optopt is set for short
+	 * options only. */
+	const char *word = optind > 0 ? argv[optind - 1] : "?";
+	char shortopt[3] = { '-', (char)optopt, '\0' };
+	if (optopt && !(word[0] == '-' && word[1] == '-'))
+		word = shortopt;
+	if (c == ':')
+		return sj_usage_error(cmd, "option %s needs a value; see `sigjam %s --help`", word, cmd);
+	return sj_usage_error(cmd, "unknown option %s; see `sigjam %s --help`", word, cmd);
+}
 
 int64_t sj_parse_duration(const char *text)
 {

@@ -25,10 +25,13 @@ def sigjam(*args, **kw):
     return subprocess.run([SIGJAM, *args], **kw)
 
 
-def one_line_error(testcase, proc, prefix):
+def one_line_error(testcase, proc, prefix, extra_lines=0):
+    """Exit 2 and exactly one error line (check-spec adds the spec with a
+    caret under the column: extra_lines=2)."""
     lines = proc.stderr.strip().splitlines()
     testcase.assertEqual(proc.returncode, 2, proc.stderr)
-    testcase.assertTrue(lines and lines[0].startswith(prefix), proc.stderr)
+    testcase.assertEqual(len(lines), 1 + extra_lines, proc.stderr)
+    testcase.assertTrue(lines[0].startswith(prefix), proc.stderr)
 
 
 class CheckSpec(unittest.TestCase):
@@ -41,7 +44,7 @@ class CheckSpec(unittest.TestCase):
 
     def test_bad_spec_one_line_exit_2(self):
         p = sigjam("check-spec", "read:fd=pipe:when=3:signal=KILLL")
-        one_line_error(self, p, "sigjam check-spec: column")
+        one_line_error(self, p, "sigjam check-spec: column", extra_lines=2)
         self.assertIn("KILLL", p.stderr.splitlines()[0])
 
 
@@ -67,6 +70,34 @@ class Usage(unittest.TestCase):
     def test_run_bad_spec(self):
         p = sigjam("run", "--inject", "reed:signal=KILL", "--", "true")
         one_line_error(self, p, "sigjam run: --inject column")
+
+    def test_unknown_and_valueless_options(self):
+        for args, prefix in ((["run", "-x", "--", "true"], "sigjam run: unknown option -x"),
+                             (["run", "--inject"], "sigjam run: option --inject needs a value"),
+                             (["trace", "--bogus", "1"], "sigjam trace: unknown option --bogus"),
+                             (["report", "-z", "j"], "sigjam report: unknown option -z"),
+                             (["scenario", "run", "-q", "x"], "sigjam scenario: unknown option -q"),
+                             (["scenario", "list", "extra"], "sigjam scenario: list takes no"),
+                             (["demo", "extra"], "sigjam demo: takes no arguments")):
+            with self.subTest(args=args):
+                one_line_error(self, sigjam(*args), prefix)
+
+    def test_report_of_a_non_journal(self):
+        for path in ("/etc/passwd", "/dev/null"):
+            with self.subTest(path=path):
+                one_line_error(self, sigjam("report", path), "sigjam report:")
+
+    def test_hang_after_too_small(self):
+        one_line_error(self, sigjam("run", "--hang-after", "1ns", "--", "true"), "sigjam run: --hang-after")
+
+    def test_trace_bad_output_leaves_target_alone(self):
+        proc = subprocess.Popen(["sleep", "100"])
+        self.addCleanup(lambda: (proc.kill(), proc.wait()))
+        for args in (["-o", "/nonexistent/x"], ["--report", "json:/nonexistent/x"]):
+            with self.subTest(args=args):
+                p = sigjam("trace", *args, str(proc.pid))
+                one_line_error(self, p, "sigjam trace: cannot write /nonexistent/x")
+                self.assertEqual(p.stdout, "")   # nothing captured, nothing printed
 
     def test_run_bad_report_format(self):
         p = sigjam("run", "--report", "pdf:x.pdf", "--", "true")
