@@ -20,17 +20,10 @@
 
 #define SJ_MAXDEPTH 16 /* deeper nesting is counted but not tracked */
 
-/* errno as the handler first sees it: far outside the kernel's 1..4095, so a
- * handler can only leave it unchanged or overwrite it.  TSan uses 99, a real
- * errno (EADDRNOTAVAIL), which hides a handler that happens to set it. */
-#define SJ_ERRNO_SENTINEL 0x5a17e
-
 struct sj_level {
 	uintptr_t fp;  /* the trampoline's frame: the handler's frames lie below */
 	uintptr_t lo;  /* bottom of the alternate stack it runs on; 0 on the thread's stack */
 	int sig;
-	int e0;        /* errno of the interrupted code */
-	int watched;   /* errno was set to the sentinel for this handler */
 	uint64_t noted[2]; /* unsafe functions already reported in this run */
 };
 
@@ -84,13 +77,11 @@ static uintptr_t altstack_lo(int flags, const ucontext_t *uc, uintptr_t fp)
 }
 
 static void level_fill(struct sj_level *lv, int sig, int flags, uintptr_t fp,
-		       const ucontext_t *uc, int e0)
+		       const ucontext_t *uc)
 {
 	lv->fp = fp;
 	lv->lo = altstack_lo(flags, uc, fp);
 	lv->sig = sig;
-	lv->e0 = e0;
-	lv->watched = 0;
 	lv->noted[0] = lv->noted[1] = 0;
 }
 
@@ -98,17 +89,17 @@ static void level_fill(struct sj_level *lv, int sig, int flags, uintptr_t fp,
  * depth is published nests at the same slot and overwrites it, so the slot
  * is checked (and refilled) after publishing: from then on a nested handler
  * uses the next slot. */
-static int level_push(int sig, int flags, uintptr_t fp, const ucontext_t *uc, int e0)
+static int level_push(int sig, int flags, uintptr_t fp, const ucontext_t *uc)
 {
 	int d = prune(fp) + 1;
 	struct sj_level *lv = d <= SJ_MAXDEPTH ? &levels[d - 1] : NULL;
 	if (lv)
-		level_fill(lv, sig, flags, fp, uc, e0);
+		level_fill(lv, sig, flags, fp, uc);
 	BARRIER();
 	sj_raw_depth = d;
 	BARRIER();
 	if (lv && (lv->fp != fp || lv->sig != sig))
-		level_fill(lv, sig, flags, fp, uc, e0);
+		level_fill(lv, sig, flags, fp, uc);
 	return d;
 }
 
@@ -118,9 +109,9 @@ static int outer_sig(int d)
 }
 
 /* TSan's list, for the same reasons: a synchronous fault's handler rarely
- * returns (it reports and dies or longjmps), so errno after it means nothing
- * and the sentinel would only garble what it prints; SIGTERM handlers that
- * clean up and re-raise SIGTERM change errno on their way to death. */
+ * returns (it reports and dies or longjmps), so errno after it means
+ * nothing; SIGTERM handlers that clean up and re-raise SIGTERM change errno
+ * on their way to death. */
 static const int errno_unwatched[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP, SIGSYS, SIGTERM };
 
 static int errno_watched(int sig)
@@ -152,12 +143,12 @@ SJ_HIDDEN void sj_forget_if_reset(int sig);
  * handler is called). */
 SJ_HIDDEN void sj_trampoline(int sig, siginfo_t *si, void *uc)
 {
-	int e0 = errno, e1, d, watched, outer_busy;
+	int e0 = errno, e1, d, outer_busy;
 	uintptr_t fp = here();
 	struct sj_user_act a;
 
 	sj_read_user_act(sig, &a);
-	d = level_push(sig, a.flags, fp, uc, e0);
+	d = level_push(sig, a.flags, fp, uc);
 
 	busy++;
 	/* SA_RESETHAND: the kernel restored SIG_DFL before calling us; the table
@@ -169,33 +160,27 @@ SJ_HIDDEN void sj_trampoline(int sig, siginfo_t *si, void *uc)
 	sj_journal_deliver(sig, si, d);
 	busy--;
 
-	watched = errno_watched(sig);
-	if (d <= SJ_MAXDEPTH)
-		levels[d - 1].watched = watched;
 	/* This handler may have interrupted the shim's own work on this
 	 * thread; its calls are the program's and must be seen. */
 	outer_busy = busy;
 	busy = 0;
-	errno = watched ? SJ_ERRNO_SENTINEL : e0;
+	/* The handler starts with the interrupted code's errno, as it would
+	 * without the shim: handlers log strerror(errno) or test errno == EINTR.
+	 * No sentinel (TSan's way), so a handler that stores the very value it
+	 * found goes unreported; that write is harmless anyway. */
+	errno = e0;
 	call_user(sig, si, uc, &a);
 	e1 = errno;
 	busy = outer_busy;
 
-	if (watched) {
-		/* The program must see what it would see without the shim: what
-		 * the handler left if it wrote errno, the interrupted value if not
-		 * (including a handler that saved and restored it: it restored the
-		 * sentinel). */
-		if (e1 != SJ_ERRNO_SENTINEL) {
-			busy++;
-			sj_journal_errno(sig, e0, e1, a.handler);
-			busy--;
-		} else {
-			e1 = e0;
-		}
+	if (e1 != e0 && errno_watched(sig)) {
+		busy++;
+		sj_journal_errno(sig, e0, e1, a.handler);
+		busy--;
 	}
 	BARRIER();
 	sj_raw_depth = d - 1;
+	/* Exactly what the handler left, as without the shim. */
 	errno = e1;
 }
 
@@ -278,8 +263,8 @@ static uintptr_t jmpbuf_sp(const struct __jmp_buf_tag *env)
 #endif
 }
 
-/* Pops the levels a jump to env unwinds, and gives back the errno the
- * interrupted code had if the handler being left never wrote errno. */
+/* Pops the levels a jump to env unwinds.  errno stays as the handler left
+ * it: the jump's target sees what it would see without the shim. */
 static void before_longjmp(const struct __jmp_buf_tag *env)
 {
 	uintptr_t target, now = here();
@@ -291,11 +276,8 @@ static void before_longjmp(const struct __jmp_buf_tag *env)
 	 * else means the decoding is wrong: leave it to the stack checks. */
 	if (target <= now)
 		return;
-	while (d > 0 && !level_live(&levels[d - 1], target)) {
-		if (levels[d - 1].watched && errno == SJ_ERRNO_SENTINEL)
-			errno = levels[d - 1].e0;
+	while (d > 0 && !level_live(&levels[d - 1], target))
 		d--;
-	}
 	BARRIER();
 	sj_raw_depth = d;
 }

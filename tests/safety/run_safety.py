@@ -181,6 +181,18 @@ def case_errno_saved(o, tmp):
     check(not r.ev("errno"), f"errno reported for a handler that restores it: {r.ev('errno')}")
 
 
+def case_errno_read(o, tmp):
+    """A handler that reads errno finds the interrupted code's value, as
+    without the shim, and is not reported (it does not change errno)."""
+    plain = run([o.prog, "errno-read"])
+    check(plain.out == b"handler saw ENOENT\nerrno after handler ENOENT\n",
+          f"the test program itself is wrong: {plain.out!r}")
+    r = run([o.prog, "errno-read"], o.shim, tmp=tmp)
+    same_behaviour(r, plain, "errno-read")
+    check(len(r.ev("deliver", sig="SIGUSR1")) == 1, "the handler was not wrapped")
+    check(not r.ev("errno"), f"errno reported for a handler that only reads it: {r.ev('errno')}")
+
+
 def case_nested(o, tmp):
     r = run([o.prog, "nested"], o.shim, tmp=tmp)
     same_behaviour(r, run([o.prog, "nested"]), "nested")
@@ -373,6 +385,7 @@ CASES = {
     "signal_rule": case_signal_rule,
     "errno_clobber": case_errno_clobber,
     "errno_saved": case_errno_saved,
+    "errno_read": case_errno_read,
     "nested": case_nested,
     "longjmp": case_longjmp,
     "stackcheck": case_stackcheck,

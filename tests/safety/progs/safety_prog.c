@@ -60,6 +60,17 @@ static void on_usr1_saves(int sig)
 	errno = saved;
 }
 
+/* Reads errno as many real handlers do (log strerror(errno), test for
+ * EINTR): it must find the interrupted code's value. */
+static volatile int errno_seen = -1;
+
+static void on_usr1_reads_errno(int sig)
+{
+	(void)sig;
+	errno_seen = errno;
+	hits++;
+}
+
 static void on_usr1_nodefer(int sig)
 {
 	if (hits++ == 0)
@@ -185,6 +196,16 @@ static int mode_errno(void (*h)(int))
 	raise(SIGUSR1);
 	/* Without the shim: EBADF after the clobbering handler, ENOENT after
 	 * the saving one.  With it: the same. */
+	printf("errno after handler %s\n", errname(errno));
+	return 0;
+}
+
+static int mode_errno_read(void)
+{
+	install(SIGUSR1, on_usr1_reads_errno, 0);
+	errno = ENOENT;
+	raise(SIGUSR1);
+	printf("handler saw %s\n", errname(errno_seen));
 	printf("errno after handler %s\n", errname(errno));
 	return 0;
 }
@@ -495,6 +516,8 @@ int main(int argc, char **argv)
 		return mode_errno(on_usr1_clobber);
 	if (!strcmp(m, "errno-saved"))
 		return mode_errno(on_usr1_saves);
+	if (!strcmp(m, "errno-read"))
+		return mode_errno_read();
 	if (!strcmp(m, "nested"))
 		return mode_nested();
 	if (!strcmp(m, "longjmp"))
