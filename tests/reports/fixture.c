@@ -6,27 +6,12 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "xalloc.h"
 #include <sys/syscall.h>
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
-static void *xcalloc(size_t n, size_t size)
-{
-	void *p = calloc(n ? n : 1, size);
-	if (!p)
-		abort();
-	return p;
-}
-
-static char *xs(const char *s)
-{
-	if (!s)
-		return NULL;
-	char *d = strdup(s);
-	if (!d)
-		abort();
-	return d;
-}
 
 /* ---- snapshot builders ---- */
 
@@ -40,18 +25,18 @@ static void set_frames(struct sj_thread *t, const struct frow *r, size_t n)
 	t->frames = xcalloc(n, sizeof *t->frames);
 	t->nframes = n;
 	for (size_t i = 0; i < n; i++)
-		t->frames[i] = (struct sj_frame){ r[i].pc, i == 0, xs(r[i].func), r[i].off,
-						  xs(r[i].module), r[i].moff, xs(r[i].file), r[i].line };
+		t->frames[i] = (struct sj_frame){ r[i].pc, i == 0, xstrdup(r[i].func), r[i].off,
+						  xstrdup(r[i].module), r[i].moff, xstrdup(r[i].file), r[i].line };
 }
 
 static void set_pyframes(struct sj_thread *t, const char *py_name, const struct pyrow *r, size_t n)
 {
 	t->is_python = 1;
-	t->py_name = xs(py_name);
+	t->py_name = xstrdup(py_name);
 	t->pyframes = xcalloc(n, sizeof *t->pyframes);
 	t->npyframes = n;
 	for (size_t i = 0; i < n; i++)
-		t->pyframes[i] = (struct sj_pyframe){ xs(r[i].func), xs(r[i].file), r[i].line, r[i].entry };
+		t->pyframes[i] = (struct sj_pyframe){ xstrdup(r[i].func), xstrdup(r[i].file), r[i].line, r[i].entry };
 }
 
 static void set_fds(struct sj_process *p, const struct fdrow *r, size_t n)
@@ -61,7 +46,7 @@ static void set_fds(struct sj_process *p, const struct fdrow *r, size_t n)
 	for (size_t i = 0; i < n; i++)
 		p->fds[i] = (struct sj_fd){ .fd = r[i].fd, .kind = r[i].kind, .inode = r[i].inode,
 					    .accmode = r[i].acc, .flags = (unsigned)r[i].acc | O_CLOEXEC,
-					    .target = xs(r[i].target) };
+					    .target = xstrdup(r[i].target) };
 }
 
 static void set_maps(struct sj_process *p, const struct maprow *r, size_t n)
@@ -71,7 +56,7 @@ static void set_maps(struct sj_process *p, const struct maprow *r, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		struct sj_map *m = &p->maps[i];
 		*m = (struct sj_map){ .start = r[i].start, .end = r[i].end, .inode = r[i].inode,
-				      .dev_major = r[i].maj, .dev_minor = r[i].min, .path = xs(r[i].path) };
+				      .dev_major = r[i].maj, .dev_minor = r[i].min, .path = xstrdup(r[i].path) };
 		memcpy(m->perms, r[i].perms, 4);
 	}
 }
@@ -81,7 +66,7 @@ static void set_argv(struct sj_process *p, const char *const *v, size_t n)
 	p->argv = xcalloc(n + 1, sizeof *p->argv);
 	p->argc = n;
 	for (size_t i = 0; i < n; i++)
-		p->argv[i] = xs(v[i]);
+		p->argv[i] = xstrdup(v[i]);
 }
 
 static void proc_init(struct sj_process *p, pid_t pid, pid_t ppid, char state, const char *comm, size_t nthreads)
@@ -91,7 +76,7 @@ static void proc_init(struct sj_process *p, pid_t pid, pid_t ppid, char state, c
 	p->pgid = 4100;
 	p->sid = 4000;
 	p->state = state;
-	p->comm = xs(comm);
+	p->comm = xstrdup(comm);
 	p->exit_status = -1;
 	p->start_ticks = 1000000 + (uint64_t)pid;
 	p->threads = xcalloc(nthreads, sizeof *p->threads);
@@ -102,9 +87,9 @@ static struct sj_thread *thread_init(struct sj_process *p, size_t i, pid_t tid, 
 {
 	struct sj_thread *t = &p->threads[i];
 	t->tid = tid;
-	t->name = xs(p->comm);
+	t->name = xstrdup(p->comm);
 	t->state = state;
-	t->wchan = xs(state == 'R' ? "0" : "do_wait");
+	t->wchan = xstrdup(state == 'R' ? "0" : "do_wait");
 	t->syscall_nr = nr;
 	t->sp = 0x7ffd5a3c1e80 - 0x1000 * i;
 	t->pc = 0x7f3a2d0e8b7d;
@@ -180,9 +165,9 @@ static void parent_process(struct sj_process *p)
 
 	proc_init(p, 4100, 4000, 'S', "python3", 4);
 	set_argv(p, argv, N(argv));
-	p->exe = xs("/root/.pyenv/versions/3.11.7/bin/python3.11");
+	p->exe = xstrdup("/root/.pyenv/versions/3.11.7/bin/python3.11");
 	p->is_target = 1;
-	p->python_version = xs("3.11.7");
+	p->python_version = xstrdup("3.11.7");
 	set_fds(p, fds, N(fds));
 	set_maps(p, common_maps, N(common_maps));
 
@@ -201,7 +186,7 @@ static void parent_process(struct sj_process *p)
 	t->wait.kind = SJ_WAIT_FUTEX;
 	t->wait.futex_addr = 0x7f3a2c0016a0;
 	t->wait.futex_private = 1;
-	t->unwind_error = xs("no unwind info for 0x7f3a2d0a1234");
+	t->unwind_error = xstrdup("no unwind info for 0x7f3a2d0a1234");
 	set_pyframes(t, "Thread-2 (_handle_tasks)", tasks_py, N(tasks_py));
 
 	t = thread_init(p, 3, 4104, 'S', SYS_poll);
@@ -230,8 +215,8 @@ static void writer_process(struct sj_process *p)
 	};
 	proc_init(p, 4101, 4100, 'S', "python3", 1);
 	set_argv(p, argv, N(argv));
-	p->exe = xs("/root/.pyenv/versions/3.11.7/bin/python3.11");
-	p->python_version = xs("3.11.7");
+	p->exe = xstrdup("/root/.pyenv/versions/3.11.7/bin/python3.11");
+	p->python_version = xstrdup("3.11.7");
 	set_fds(p, fds, N(fds));
 	set_maps(p, common_maps, N(common_maps));
 	struct sj_thread *t = thread_init(p, 0, 4101, 'S', SYS_write);
@@ -245,10 +230,10 @@ static void zombie_process(struct sj_process *p, uint64_t taken)
 	proc_init(p, 4105, 4100, 'Z', "python3", 1);
 	p->exit_status = SIGKILL;            /* raw wait status: killed by signal 9 */
 	p->zombie_since_ns = taken - 12500000000ULL;
-	p->capture_error = xs("zombie: no threads to stop");
+	p->capture_error = xstrdup("zombie: no threads to stop");
 	struct sj_thread *t = thread_init(p, 0, 4105, 'Z', -1);
 	free(t->wchan);
-	t->wchan = xs("0");
+	t->wchan = xstrdup("0");
 }
 
 static void sem_process(struct sj_process *p)
@@ -256,15 +241,15 @@ static void sem_process(struct sj_process *p)
 	static const char *const argv[] = { "python3", "repro.py", "--workers", "2" };
 	proc_init(p, 4106, 4100, 'S', "python3", 1);
 	set_argv(p, argv, N(argv));
-	p->python_note = xs("no Python frames: _PyRuntime not found");
+	p->python_note = xstrdup("no Python frames: _PyRuntime not found");
 	set_maps(p, common_maps, N(common_maps));
 	struct sj_thread *t = thread_init(p, 0, 4106, 'S', SYS_futex);
 	t->wait.kind = SJ_WAIT_FUTEX;
 	t->wait.futex_addr = 0x7f3a2e000010;
 	t->is_python = 1;
 	/* A threading name with an OSC escape and a BEL. */
-	t->py_name = xs("Worker-\x1b]0;pwn\x07");
-	t->unwind_error = xs("process exited during unwind");
+	t->py_name = xstrdup("Worker-\x1b]0;pwn\x07");
+	t->unwind_error = xstrdup("process exited during unwind");
 }
 
 static struct sj_snapshot *deadlock_snapshot(void)
@@ -284,7 +269,7 @@ static struct sj_snapshot *deadlock_snapshot(void)
 	sem_process(&s->procs[3]);
 	s->nnotes = 1;
 	s->notes = xcalloc(1, sizeof *s->notes);
-	s->notes[0] = xs("pid 4107 exited before it could be attached");
+	s->notes[0] = xstrdup("pid 4107 exited before it could be attached");
 	return s;
 }
 
@@ -310,21 +295,21 @@ static void build_finding(struct sj_finding *f, const struct frow_finding *r)
 {
 	f->kind = r->kind;
 	f->severity = r->sev;
-	f->cause = xs(r->cause);
-	f->advice = xs(r->advice);
+	f->cause = xstrdup(r->cause);
+	f->advice = xstrdup(r->advice);
 	f->sig = r->sig;
 	f->evidence = xcalloc(r->nev, sizeof *f->evidence);
 	f->nevidence = r->nev;
 	for (size_t i = 0; i < r->nev; i++)
-		f->evidence[i] = (struct sj_evidence){ r->ev[i].pid, r->ev[i].tid, xs(r->ev[i].text) };
+		f->evidence[i] = (struct sj_evidence){ r->ev[i].pid, r->ev[i].tid, xstrdup(r->ev[i].text) };
 	f->edges = xcalloc(r->ned, sizeof *f->edges);
 	f->nedges = r->ned;
 	for (size_t i = 0; i < r->ned; i++)
-		f->edges[i] = (struct sj_edge){ r->ed[i].fp, r->ed[i].ft, r->ed[i].tp, r->ed[i].tt, xs(r->ed[i].via) };
+		f->edges[i] = (struct sj_edge){ r->ed[i].fp, r->ed[i].ft, r->ed[i].tp, r->ed[i].tt, xstrdup(r->ed[i].via) };
 	f->locations = xcalloc(r->nloc, sizeof *f->locations);
 	f->nlocations = r->nloc;
 	for (size_t i = 0; i < r->nloc; i++)
-		f->locations[i] = (struct sj_location){ xs(r->loc[i].file), r->loc[i].line, xs(r->loc[i].func) };
+		f->locations[i] = (struct sj_location){ xstrdup(r->loc[i].file), r->loc[i].line, xstrdup(r->loc[i].func) };
 	f->pids = xcalloc(r->npids, sizeof *f->pids);
 	f->npids = r->npids;
 	if (r->npids)   /* memcpy from NULL is undefined even for 0 bytes */
@@ -483,11 +468,11 @@ static struct sj_journal *build_journal(const struct jrow *r, size_t n, size_t b
 		struct sj_jevent *e = &j->ev[i];
 		*e = (struct sj_jevent){
 			.t_ns = r[i].t, .pid = r[i].pid, .ppid = r[i].ppid, .tid = r[i].tid,
-			.ev = xs(r[i].ev), .comm = xs("python3"), .hook = xs(r[i].hook), .func = xs(r[i].func),
-			.action = xs(r[i].action), .fdkind = xs(r[i].fdkind), .status = xs(r[i].status),
-			.call = xs(r[i].call), .at = xs(r[i].at), .target = xs(r[i].target), .fd = r[i].fd,
+			.ev = xstrdup(r[i].ev), .comm = xstrdup("python3"), .hook = xstrdup(r[i].hook), .func = xstrdup(r[i].func),
+			.action = xstrdup(r[i].action), .fdkind = xstrdup(r[i].fdkind), .status = xstrdup(r[i].status),
+			.call = xstrdup(r[i].call), .at = xstrdup(r[i].at), .target = xstrdup(r[i].target), .fd = r[i].fd,
 			.sig = r[i].sig, .err = r[i].err, .n = r[i].n, .child = r[i].child,
-			.target_pid = r[i].target_pid, .code = r[i].code, .core = r[i].core, .line = xs(r[i].line),
+			.target_pid = r[i].target_pid, .code = r[i].code, .core = r[i].core, .line = xstrdup(r[i].line),
 		};
 	}
 	return j;
@@ -502,8 +487,8 @@ static void symbolize_unsafe(struct sj_journal *j)
 			continue;
 		e->bt = xcalloc(2, sizeof *e->bt);
 		e->nbt = 2;
-		e->bt[0] = (struct sj_btframe){ xs(LIBC), 0x9a0f4, xs("malloc"), xs("./malloc/malloc.c"), 3287 };
-		e->bt[1] = (struct sj_btframe){ xs("/src/app/worker"), 0x1180, NULL, NULL, 0 };
+		e->bt[0] = (struct sj_btframe){ xstrdup(LIBC), 0x9a0f4, xstrdup("malloc"), xstrdup("./malloc/malloc.c"), 3287 };
+		e->bt[1] = (struct sj_btframe){ xstrdup("/src/app/worker"), 0x1180, NULL, NULL, 0 };
 	}
 }
 
@@ -605,7 +590,7 @@ struct fixture *fixture_clean(void)
 	struct sj_process *p = &s->procs[0];
 	proc_init(p, 900, 1, 'S', "sleep", 2);
 	set_argv(p, argv, N(argv));
-	p->exe = xs("/usr/bin/sleep");
+	p->exe = xstrdup("/usr/bin/sleep");
 	p->is_target = 1;
 	struct sj_thread *t = thread_init(p, 0, 900, 'S', SYS_clock_nanosleep);
 	t->wait.kind = SJ_WAIT_SLEEP;
