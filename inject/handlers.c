@@ -199,9 +199,16 @@ static int do_sigaction(const char *func, int sig, const struct sigaction *act,
 	struct sigaction k;
 	struct sj_user_act prev = { NULL, 0 };
 	sigset_t mask;
-	void *h;
-	int r, e;
+	void *h = NULL;
+	int r, e, flags = 0;
 
+	/* act may be old itself (sigaction(sig, &sa, &sa) is legal): the real
+	 * call overwrites *act with the previous disposition, so everything the
+	 * journal needs from act is taken now. */
+	if (act) {
+		h = act_handler(act);
+		flags = act->sa_flags;
+	}
 	if (!act || !tracked(sig) || !sj_shim_check_enabled()) {
 		if (sig_in_table(sig))
 			sj_read_user_act(sig, &prev);
@@ -210,7 +217,7 @@ static int do_sigaction(const char *func, int sig, const struct sigaction *act,
 			translate_old(old, &prev);
 		if (r == 0 && act) {
 			e = errno;
-			installed(func, sig, act_handler(act), act->sa_flags);
+			installed(func, sig, h, flags);
 			errno = e;
 		}
 		return r;
@@ -219,7 +226,6 @@ static int do_sigaction(const char *func, int sig, const struct sigaction *act,
 	/* SIG_DFL and SIG_IGN go to the kernel as they are; the table records
 	 * them all the same so that it always mirrors the program's view. */
 	k = *act;
-	h = act_handler(act);
 	if (h != (void *)SIG_DFL && h != (void *)SIG_IGN) {
 		k.sa_sigaction = sj_trampoline;
 		k.sa_flags |= SA_SIGINFO;
@@ -228,7 +234,7 @@ static int do_sigaction(const char *func, int sig, const struct sigaction *act,
 	sj_read_user_act(sig, &prev);
 	/* Table first: a signal taken on another thread right after the kernel
 	 * switches must find the new handler. */
-	slot_store(sig, h, act->sa_flags);
+	slot_store(sig, h, flags);
 	r = sj_real_sigaction(sig, &k, old);
 	e = errno;
 	if (r != 0)
@@ -237,7 +243,7 @@ static int do_sigaction(const char *func, int sig, const struct sigaction *act,
 	if (r == 0) {
 		if (old)
 			translate_old(old, &prev);
-		installed(func, sig, h, act->sa_flags);
+		installed(func, sig, h, flags);
 	}
 	errno = e;
 	return r;

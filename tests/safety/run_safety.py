@@ -272,6 +272,29 @@ def case_oldact(o, tmp):
     check(r.ev("deliver", sig="SIGUSR2"), "the last handler was not wrapped")
 
 
+def case_same_ptr(o, tmp):
+    """sigaction(sig, &sa, &sa): the `handler` record describes what was
+    installed, not the old disposition the kernel wrote back into sa."""
+    plain = run([o.prog, "same-ptr"])
+    check(b"WRONG" not in plain.out and plain.rc == 0,
+          f"the test program itself is wrong:\n{plain.out.decode()}")
+    m = re.search(rb"h_a (0x[0-9a-f]+) h_b (0x[0-9a-f]+)", plain.err)
+    check(m, f"no handler addresses on stderr: {plain.err!r}")
+    for extra in ({}, {"SIGJAM_CHECK": "0"}):
+        r = run([o.prog, "same-ptr"], o.shim, extra, tmp=tmp)
+        same_behaviour(r, plain, f"same-ptr {extra}")
+        m = re.search(rb"h_a (0x[0-9a-f]+) h_b (0x[0-9a-f]+)", r.err)
+        h_a, h_b = int(m.group(1), 16), int(m.group(2), 16)
+        h = [x for x in r.ev("handler", sig="SIGUSR1", func="sigaction")]
+        check(len(h) == 2, f"{extra}: want two handler records, got {h}")
+        first, second = h
+        check(int(first["addr"], 16) == h_a and first["flags"] == "SA_RESTART",
+              f"{extra}: first installation: {first}")
+        check(int(second["addr"], 16) == h_b and second["flags"] == "SA_NODEFER",
+              f"{extra}: second installation (act == oldact) recorded as {second}, "
+              f"want addr {h_b:#x} flags SA_NODEFER")
+
+
 def case_check_off(o, tmp):
     plain = run([o.prog, "kernel"])
     on = run([o.prog, "kernel"], o.shim, tmp=tmp)
@@ -394,6 +417,7 @@ CASES = {
     "install_race": case_install_race,
     "resethand": case_resethand,
     "oldact": case_oldact,
+    "same_ptr": case_same_ptr,
     "check_off": case_check_off,
     "dispositions": case_dispositions,
     "python_pyenv": python_case("python3"),

@@ -478,6 +478,32 @@ static int mode_oldact(void)
 	return 0;
 }
 
+/* act and oldact the same struct, as code that swaps a handler in and keeps
+ * the old one in the same variable does.  POSIX marks both parameters
+ * restrict, but glibc and the kernel copy act in before writing oldact, so
+ * it works everywhere and the shim must cope.  The handlers' addresses go to
+ * stderr: the test matches them against the journal. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wrestrict"
+static int mode_same_ptr(void)
+{
+	struct sigaction sa, q;
+	install(SIGUSR1, h_a, SA_RESTART);
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = h_b;
+	sa.sa_flags = SA_NODEFER;
+	sigemptyset(&sa.sa_mask);
+	fprintf(stderr, "h_a %p h_b %p\n", (void *)h_a, (void *)h_b);
+	sigaction(SIGUSR1, &sa, &sa);
+	say("oldact in act is the old handler", sa.sa_handler == h_a);
+	say("oldact in act has the old flags", (sa.sa_flags & (SA_RESTART | SA_NODEFER)) == SA_RESTART);
+	sigaction(SIGUSR1, NULL, &q);
+	say("installed handler", q.sa_handler == h_b);
+	say("installed flags", (q.sa_flags & (SA_RESTART | SA_NODEFER)) == SA_NODEFER);
+	return 0;
+}
+#pragma GCC diagnostic pop
+
 /* Prints whether the kernel holds the program's handler or a wrapper. */
 static int mode_kernel(void)
 {
@@ -534,6 +560,8 @@ int main(int argc, char **argv)
 		return mode_resethand();
 	if (!strcmp(m, "oldact"))
 		return mode_oldact();
+	if (!strcmp(m, "same-ptr"))
+		return mode_same_ptr();
 	if (!strcmp(m, "kernel"))
 		return mode_kernel();
 	if (!strcmp(m, "fork-ign"))
