@@ -18,6 +18,9 @@ typedef int (*system_fn)(const char *);
 typedef FILE *(*popen_fn)(const char *, const char *);
 
 static fork_fn real_fork;
+#if defined(__x86_64__)
+static fork_fn real_vfork;
+#endif
 static readv_fn real_readv;
 static waitid_fn real_waitid;
 static system_fn real_system;
@@ -28,6 +31,10 @@ void sj_wrappers_resolve(void)
 	sj_wrappers_resolve_rows();
 	if (!real_fork)
 		real_fork = (fork_fn)sj_resolve("fork");
+#if defined(__x86_64__)
+	if (!real_vfork)
+		real_vfork = (fork_fn)sj_resolve("vfork");
+#endif
 	if (!real_readv)
 		real_readv = (readv_fn)sj_resolve("readv");
 	if (!real_waitid)
@@ -53,20 +60,12 @@ static void ensure(void)
  * run after it on the side(s) that in= names.  In the child the state is
  * reset first (role, counters, seed, children table), then the dispositions
  * record, then the child-side actions — all without allocating. */
-static pid_t fork_common(const char *func)
+
+/* The fork itself and everything after it, on both sides.  c and plan come
+ * from the caller side (fired = 0: no rule fired, plan unused). */
+static pid_t fork_and_after(const struct sj_call *c, struct sj_plan *plan, unsigned fired)
 {
-	struct sj_call c = { SJ_HOOK_FORK, func, -1, 0 };
-	struct sj_plan plan;
-	unsigned fired = 0;
 	pid_t pid;
-	ensure();
-	if (sj_hook_live(SJ_HOOK_FORK) && (fired = sj_rules_match(&c, &plan)) > 0) {
-		sj_rules_apply(&c, &plan, SJ_SIDE_CALLER);
-		if (plan.skip) {
-			errno = plan.err;
-			return (pid_t)plan.ret;
-		}
-	}
 	atomic_fetch_add(&sj_g.forks, 1);
 	if (!real_fork) {
 		errno = EAGAIN; /* only while dlsym itself is running */
@@ -78,7 +77,7 @@ static pid_t fork_common(const char *func)
 		sj_after_fork_child();
 		sj_journal_dispositions("fork");
 		if (fired)
-			sj_rules_apply(&c, &plan, SJ_SIDE_CHILD);
+			sj_rules_apply(c, plan, SJ_SIDE_CHILD);
 		errno = saved;
 	} else if (pid > 0) {
 		int saved = errno;
@@ -86,15 +85,31 @@ static pid_t fork_common(const char *func)
 		if (sj_journal_on()) {
 			struct sj_jw w;
 			sj_jw_begin(&w, "fork");
-			sj_jw_str(&w, "func", func);
+			sj_jw_str(&w, "func", c->func);
 			sj_jw_int(&w, "child", pid);
 			sj_jw_end(&w);
 		}
 		if (fired)
-			sj_rules_apply(&c, &plan, SJ_SIDE_PARENT);
+			sj_rules_apply(c, plan, SJ_SIDE_PARENT);
 		errno = saved;
 	}
 	return pid;
+}
+
+static pid_t fork_common(const char *func)
+{
+	struct sj_call c = { SJ_HOOK_FORK, func, -1, 0 };
+	struct sj_plan plan;
+	unsigned fired = 0;
+	ensure();
+	if (sj_hook_live(SJ_HOOK_FORK) && (fired = sj_rules_match(&c, &plan)) > 0) {
+		sj_rules_apply(&c, &plan, SJ_SIDE_CALLER);
+		if (plan.skip) {
+			errno = plan.err;
+			return (pid_t)plan.ret;
+		}
+	}
+	return fork_and_after(&c, &plan, fired);
 }
 
 SJ_EXPORT pid_t fork(void)
@@ -102,14 +117,106 @@ SJ_EXPORT pid_t fork(void)
 	return fork_common("fork");
 }
 
-/* A vfork child borrows the parent's stack until it execs; returning from
- * this wrapper in the child would pop the frame the parent resumes in.
- * Like TSan, make it a real fork: only the speed differs for programs that
- * use vfork correctly (exec or _exit right away). */
+#if defined(__x86_64__)
+/* vfork stays a vfork.  The child borrows the parent's memory and stack, and
+ * the parent stays suspended until the child execs or exits: programs rely on
+ * both (the child stores its exec errno in a variable the parent reads; the
+ * parent counts on the child having exec'd when it resumes).  A C wrapper
+ * cannot call vfork: the child would return through the wrapper's frame and
+ * pop it, and the parent would then resume in a frame the child has since
+ * overwritten.  So the entry point is assembly: it calls vfork_prehook (with
+ * the stack aligned as the ABI wants at a call) and then JUMPS to glibc's
+ * vfork, leaving nothing of ours on the stack; glibc's vfork returns straight
+ * to the program, in the child and again in the parent.
+ *
+ * The price: nothing runs after a real vfork, so the parent writes no `fork`
+ * record (the exec'd child's `start` record names its parent in ppid) and
+ * the child is not in the @children table.  A fork-hook rule that fired for
+ * this call and acts after the fork (delay/signal/exit/crash, on either side)
+ * needs code to run after it returns; only then is the call made a real fork
+ * (the old behaviour: same result for a child that execs or exits at once,
+ * but the parent is not suspended meanwhile). */
+static int acts_after_fork(const struct sj_plan *plan)
+{
+	const unsigned after = SJ_ACT_DELAY | SJ_ACT_SIGNAL | SJ_ACT_EXIT | SJ_ACT_CRASH;
+	for (unsigned k = 0; k < plan->nfired; k++)
+		if (sj_g.spec.rules[plan->fired[k]].actions & after)
+			return 1;
+	return 0;
+}
+
+/* Returns the function the entry point jumps to (glibc's vfork), or NULL when
+ * the call is complete and *done holds its result (errno set). */
+SJ_HIDDEN __attribute__((used)) void *sj_vfork_prehook(pid_t *done)
+{
+	struct sj_call c = { SJ_HOOK_FORK, "vfork", -1, 0 };
+	struct sj_plan plan;
+	unsigned fired = 0;
+	int saved = errno;
+	ensure();
+	if (sj_hook_live(SJ_HOOK_FORK) && (fired = sj_rules_match(&c, &plan)) > 0) {
+		sj_rules_apply(&c, &plan, SJ_SIDE_CALLER);
+		if (plan.skip) {
+			errno = plan.err;
+			*done = (pid_t)plan.ret;
+			return NULL;
+		}
+	}
+	if ((fired && acts_after_fork(&plan)) || !real_vfork) {
+		*done = fork_and_after(&c, &plan, fired);
+		return NULL;
+	}
+	/* Keeps the fork index (which seeds forked children) the same whether
+	 * a vfork ran as a vfork or as a fork. */
+	atomic_fetch_add(&sj_g.forks, 1);
+	errno = saved;
+	return (void *)real_vfork;
+}
+
+/* At entry %rsp is 8 mod 16 (the return address); 24 more bytes make it
+ * 0 mod 16 at the call, as the ABI requires, and hold *done at 0(%rsp).
+ * Clobbers only caller-saved registers: vfork takes no arguments. */
+#if defined(__CET__)
+#define SJ_ENDBR "endbr64\n\t"
+#else
+#define SJ_ENDBR ""
+#endif
+__asm__(".text\n\t"
+	".globl vfork\n\t"
+	".type vfork, @function\n\t"
+	".p2align 4\n"
+	"vfork:\n\t"
+	".cfi_startproc\n\t"
+	SJ_ENDBR
+	"sub $24, %rsp\n\t"
+	".cfi_adjust_cfa_offset 24\n\t"
+	"mov %rsp, %rdi\n\t"
+	"call sj_vfork_prehook\n\t"
+	"test %rax, %rax\n\t"
+	"jz 1f\n\t"
+	".cfi_remember_state\n\t"
+	"add $24, %rsp\n\t"
+	".cfi_adjust_cfa_offset -24\n\t"
+	"jmp *%rax\n"
+	"1:\n\t"
+	".cfi_restore_state\n\t"
+	"movl (%rsp), %eax\n\t"
+	"add $24, %rsp\n\t"
+	".cfi_adjust_cfa_offset -24\n\t"
+	"ret\n\t"
+	".cfi_endproc\n\t"
+	".size vfork, .-vfork\n\t"
+	".previous");
+#else
+/* Elsewhere vfork is made a real fork: a C wrapper cannot return through its
+ * frame in a vfork child (see the x86_64 entry point above), and no entry
+ * point is written for other architectures yet.  Programs that exec or
+ * _exit at once behave the same; the parent is not suspended meanwhile. */
 SJ_EXPORT pid_t vfork(void)
 {
 	return fork_common("vfork");
 }
+#endif
 
 /* ---- readv: short= cuts an iovec array ---- */
 

@@ -354,10 +354,47 @@ def c_errno(args):
 def c_vfork(args):
     r = run(args, [args.prog, "vfork"])
     expect(r.lines() == ["exec child ran", "vfork-exec 0: exited 0", "vfork-exit 0: exited 7"], r.out)
-    forks = r.ev("fork", pid=r.top, func="vfork")
-    expect(len(forks) == 2, str(forks))
+    # A real vfork leaves no frame of the shim to write the parent's `fork`
+    # record from; the children identify themselves through ppid.
+    expect(not r.ev("fork", pid=r.top), f"fork records for a real vfork: {r.ev('fork')}")
     sh = r.ev("start", comm="sh")
-    expect(len(sh) == 1 and sh[0]["pid"] == forks[0]["child"] and sh[0]["role"] == "child", str(sh))
+    expect(len(sh) == 1 and sh[0]["ppid"] == r.top and sh[0]["role"] == "child", str(sh))
+    # (sh's own _exit(0) is journaled too)
+    ex = r.ev("exit", func="_exit", code=7)
+    expect(len(ex) == 1 and ex[0]["pid"] != r.top and ex[0]["ppid"] == r.top, str(r.ev("exit")))
+
+
+def c_vfork_rules(args):
+    """Fork-hook rules still apply to vfork: error= is answered before any
+    child exists, and a rule acting in the child gets a real fork."""
+    r = run(args, [args.prog, "vfork_errno"], "fork:when=1:error=EAGAIN")
+    expect(r.err.startswith("sjprog: vfork: Resource temporarily unavailable"), r.err)
+    expect([(i["func"], i["action"]) for i in r.ev("inject")] == [("vfork", "error")], str(r.ev("inject")))
+    r = run(args, [args.prog, "vfork"], "fork:in=child:when=2:exit=3")
+    expect(r.lines() == ["exec child ran", "vfork-exec 0: exited 0", "vfork-exit 0: exited 3"], r.out)
+    forks = r.ev("fork", pid=r.top, func="vfork")
+    expect(len(forks) == 1, f"the second vfork should be a real fork with a record: {r.ev('fork')}")
+    inj = r.ev("inject")
+    expect(len(inj) == 1 and inj[0]["pid"] == forks[0]["child"] and inj[0]["action"] == "exit", str(inj))
+
+
+def c_vfork_errno(args):
+    """The child's exec errno, stored in memory shared with the parent."""
+    want = ["exec errno ENOENT", "vfork-child 0: exited 127"]
+    plain = run(args, [args.prog, "vfork_errno"], shim=False)
+    expect(plain.lines() == want, f"the test itself is wrong: {plain.out}")
+    for spec in (None, "fork:in=parent:when=99:delay=1ms"):
+        r = run(args, [args.prog, "vfork_errno"], spec)
+        expect(r.lines() == want, f"spec {spec}: {r.out}{r.err}")
+
+
+def c_vfork_suspend(args):
+    """The parent resumes only after the vfork child exited."""
+    want = ["parent resumed, child flag 1", "vfork-child 0: exited 0"]
+    plain = run(args, [args.prog, "vfork_suspend"], shim=False)
+    expect(plain.lines() == want, f"the test itself is wrong: {plain.out}")
+    r = run(args, [args.prog, "vfork_suspend"])
+    expect(r.lines() == want, f"{r.out}{r.err}")
 
 
 def c_spawn(args):
@@ -448,7 +485,7 @@ def p_identical(args):
 
 CASES = {f.__name__: f for f in (
     c_kill3, c_during, c_during_quick, c_forkkill, c_groupint, c_seeded, c_results, c_delay, c_exit, c_crash,
-    c_crash_handler, c_parent, c_children, c_comm, c_reap, c_concurrent, c_errno, c_vfork, c_spawn,
+    c_crash_handler, c_parent, c_children, c_comm, c_reap, c_concurrent, c_errno, c_vfork, c_vfork_rules, c_vfork_errno, c_vfork_suspend, c_spawn,
     c_identical, c_badspec, c_reopen, c_escape,
     p_kill3, p_during, p_forkkill, p_groupint, p_seeded, p_identical)}
 

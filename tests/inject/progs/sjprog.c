@@ -516,6 +516,57 @@ static int mode_vfork(int argc, char **argv)
 	return 0;
 }
 
+/* ---- vfork_errno: the child reports its exec errno through shared memory,
+ * as posix_spawn implementations and shells do; only a real vfork shares
+ * the variable ---- */
+static int mode_vfork_errno(int argc, char **argv)
+{
+	volatile int exec_errno = 0;
+	int st;
+	pid_t pid;
+	(void)argc;
+	(void)argv;
+	fflush(stdout);
+	pid = vfork();
+	if (pid < 0)
+		die("vfork");
+	if (pid == 0) {
+		execl("/nonexistent/sigjam-no-such-program", "x", (char *)NULL);
+		exec_errno = errno;
+		_exit(127);
+	}
+	waitpid(pid, &st, 0);
+	printf("exec errno %s\n", exec_errno == ENOENT ? "ENOENT" : exec_errno == 0 ? "0" : "other");
+	print_status("vfork-child", 0, st);
+	return 0;
+}
+
+/* ---- vfork_suspend: the parent stays suspended until the child exits.  The
+ * child sleeps, then sets a flag in the memory it shares with the parent;
+ * the parent reads it as soon as vfork returns there ---- */
+static int mode_vfork_suspend(int argc, char **argv)
+{
+	volatile int child_done = 0;
+	int st;
+	pid_t pid;
+	(void)argc;
+	(void)argv;
+	fflush(stdout);
+	pid = vfork();
+	if (pid < 0)
+		die("vfork");
+	if (pid == 0) {
+		struct timespec ts = { 0, 200 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+		child_done = 1;
+		_exit(0);
+	}
+	printf("parent resumed, child flag %d\n", child_done);
+	waitpid(pid, &st, 0);
+	print_status("vfork-child", 0, st);
+	return 0;
+}
+
 /* ---- spawn: posix_spawn, posix_spawnp, system, popen ---- */
 static int mode_spawn(int argc, char **argv)
 {
@@ -606,7 +657,8 @@ static const struct mode {
 	{ "reap", mode_reap },             { "errno", mode_errno },
 	{ "vfork", mode_vfork },           { "spawn", mode_spawn },
 	{ "concurrent", mode_concurrent }, { "env", mode_env },
-	{ "closeall", mode_closeall },
+	{ "closeall", mode_closeall },     { "vfork_errno", mode_vfork_errno },
+	{ "vfork_suspend", mode_vfork_suspend },
 };
 
 int main(int argc, char **argv)
