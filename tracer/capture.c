@@ -16,6 +16,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ptrace.h>
+#include <sys/user.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -170,6 +172,103 @@ static void account_stop(struct sj_snapshot *s, const struct sj_tstop *t)
 		s->max_stop_ns = d;
 }
 
+/* ---- confirming waits across the stop -------------------------------------
+ * The waits were decoded from /proc before the stop, and a thread that
+ * blocks for microseconds at a time (pthread_join in a create/join loop, a
+ * futex hand-off) has often moved on by the time it stops: two threads read
+ * a few microseconds apart can both look blocked, a main thread can look
+ * like the only thread waiting on a private futex.  Analysis would call
+ * that a deadlock.  So every wait is looked at again, from the registers
+ * of the stopped thread, and kept only if the thread never left it. */
+
+static int in_ptrace_stop(enum sj_stopkind k)
+{
+	return k == SJ_STOP_INTERRUPT || k == SJ_STOP_GROUP || k == SJ_STOP_SIGNAL;
+}
+
+/* While tid is ptrace-stopped.  orig_rax is the syscall it was in, rax
+ * its result or the -ERESTART* code our interrupt produced (the trap is
+ * taken before the restart rewrites rax), rdi..r9 its arguments as
+ * /proc/TID/syscall prints them. */
+static void recheck_stopped(pid_t pid, pid_t tid, const struct sj_stack_copy *copy, struct sj_recheck *rk)
+{
+	struct user_regs_struct regs;
+	if (copy && copy->ok)
+		regs = copy->regs;
+	else if (ptrace(PTRACE_GETREGS, tid, 0, &regs) != 0)
+		return;
+	rk->stopped = 1;
+	rk->nr = (long)regs.orig_rax;
+	rk->ret = (long)regs.rax;
+	const uint64_t args[6] = { regs.rdi, regs.rsi, regs.rdx, regs.r10, regs.r8, regs.r9 };
+	memcpy(rk->args, args, sizeof args);
+	rk->sp = regs.rsp;
+	rk->pc = regs.rip;
+	rk->ok = sj_procfs_thread_vcsw(pid, tid, &rk->vcsw) == 0;
+}
+
+/* For a thread that was not stopped.  /proc/TID/syscall BEFORE the
+ * switch count: a thread that woke after the count was read and
+ * blocked again by the syscall read would otherwise look confirmed. */
+static void recheck_proc(pid_t pid, pid_t tid, struct sj_recheck *rk)
+{
+	memset(rk, 0, sizeof *rk);
+	if (sj_procfs_thread_syscall(pid, tid, &rk->nr, rk->args, &rk->sp, &rk->pc) != 0)
+		return;
+	rk->ok = sj_procfs_thread_vcsw(pid, tid, &rk->vcsw) == 0;
+}
+
+/* The wait ended before the stop: the thread was making progress.  Its
+ * syscall facts become the ones seen at the second look, so that they
+ * agree with its stack. */
+static void drop_wait(struct sj_thread *t, const struct sj_recheck *now)
+{
+	free(t->wait.fds);
+	memset(&t->wait, 0, sizeof t->wait);
+	t->wait.kind = SJ_WAIT_NONE;
+	t->wait.timeout_ns = -1;
+	if (!now->ok)
+		return;
+	int in_call = now->nr >= 0 && (!now->stopped || sj_syscall_interrupted(now->ret));
+	t->syscall_nr = in_call ? now->nr : -1;
+	memcpy(t->syscall_args, now->args, sizeof t->syscall_args);
+	t->sp = now->sp;
+	t->pc = now->pc;
+}
+
+/* att/rk: the stop records and what the stop window saw (NULL: the
+ * process was not stopped, every thread is looked at through /proc). */
+static void confirm_waits(struct cap *c, struct sj_process *p, struct sj_attached *att,
+			  const struct sj_recheck *rk)
+{
+	char tids[160] = "";
+	size_t len = 0, dropped = 0;
+	for (size_t i = 0; i < p->nthreads; i++) {
+		struct sj_thread *t = &p->threads[i];
+		/* STOPPED comes from the state letter, which analysis reads. */
+		if (t->wait.kind == SJ_WAIT_NONE || t->wait.kind == SJ_WAIT_STOPPED)
+			continue;
+		struct sj_tstop *st = att ? sj_attached_find(att, t->tid) : NULL;
+		struct sj_recheck now = { 0 };
+		if (st && in_ptrace_stop(st->kind)) {
+			if (rk)
+				now = rk[st - att->t];
+		} else if (!st || st->kind == SJ_STOP_TIMEOUT) {
+			recheck_proc(p->pid, t->tid, &now);
+		} /* else it exited or was exiting: its wait is over */
+		if (sj_wait_confirmed(t, &now))
+			continue;
+		drop_wait(t, &now);
+		if (dropped++ < 8 && len < sizeof tids)
+			len += (size_t)snprintf(tids + len, sizeof tids - len, "%s%d", len ? ", " : "", (int)t->tid);
+	}
+	if (dropped)
+		note(c->s,
+		     "pid %d: %zu thread(s) (%s%s) left the wait /proc showed before it could be "
+		     "confirmed (it ran in between): their waits are not counted",
+		     (int)p->pid, dropped, tids, dropped > 8 ? ", ..." : "");
+}
+
 /* Returns SJ_CAP_OK, or SJ_CAP_EPERM for a named pid we may not trace;
  * everything else is a note. */
 static int stop_unwind_resume(struct cap *c, struct sj_process *p)
@@ -194,27 +293,36 @@ static int stop_unwind_resume(struct cap *c, struct sj_process *p)
 			return fail(c, SJ_CAP_EPERM, "ptrace of pid %d not permitted: " EPERM_HINT, (int)p->pid);
 		set_str(&p->capture_error, "ptrace not permitted: no native stacks");
 		note(c->s, "pid %d: ptrace not permitted, native stacks missing", (int)p->pid);
+		confirm_waits(c, p, NULL, NULL);
 		return SJ_CAP_OK;
 	}
 	if (r) {
 		set_str(&p->capture_error, r == -ESRCH ? "exited during capture" : strerror(-r));
 		note(c->s, "pid %d %s", (int)p->pid,
 		     r == -ESRCH ? "exited during capture" : "could not be stopped");
+		confirm_waits(c, p, NULL, NULL);
 		return SJ_CAP_OK;
 	}
 
-	/* The stop window: registers and stack copies only. */
+	/* The stop window: registers, stack copies and the context-switch
+	 * count that confirms each wait; nothing else. */
 	struct sj_stack_copy *copies = calloc(att.n ? att.n : 1, sizeof *copies);
-	for (size_t i = 0; copies && c->unw && i < att.n; i++) {
+	struct sj_recheck *rk = calloc(att.n ? att.n : 1, sizeof *rk);
+	for (size_t i = 0; i < att.n; i++) {
 		struct sj_thread *t = thread_of(p, att.t[i].tid);
 		enum sj_stopkind k = att.t[i].kind;
-		if (!t || k == SJ_STOP_GONE || k == SJ_STOP_TIMEOUT || k == SJ_STOP_NONE)
+		if (!t || !(in_ptrace_stop(k) || k == SJ_STOP_EXIT))
 			continue;
-		sj_stack_grab(p, t->tid, &copies[i]);
+		if (copies && c->unw)
+			sj_stack_grab(p, t->tid, &copies[i]);
+		if (rk && in_ptrace_stop(k))
+			recheck_stopped(p->pid, t->tid, copies && c->unw ? &copies[i] : NULL, &rk[i]);
 	}
 	if (sj_capture_test_stopped_hook)
 		sj_capture_test_stopped_hook(p->pid);
 	sj_detach_process(&att);
+	confirm_waits(c, p, &att, rk);
+	free(rk);
 
 	/* Resumed: unwind from the copies. */
 	if (c->unw)
@@ -314,8 +422,11 @@ static int capture_process(struct cap *c, pid_t pid, int is_target)
 				break;
 			}
 	}
-	if (!c->unw && c->opts->python == SJ_PY_OFF)
-		return SJ_CAP_OK; /* nothing needs the threads stopped */
+	if (!c->unw && c->opts->python == SJ_PY_OFF) {
+		/* nothing needs the threads stopped: a second /proc look */
+		confirm_waits(c, p, NULL, NULL);
+		return SJ_CAP_OK;
+	}
 	return stop_unwind_resume(c, p);
 }
 

@@ -609,15 +609,31 @@ int sj_procfs_thread(pid_t pid, pid_t tid, struct sj_thread *t)
 	t->wchan = read_trimmed("/proc/%d/task/%d/wchan", (int)pid, (int)tid);
 	read_ctxt(pid, tid, t);
 
-	t->syscall_nr = -2;
+	r = sj_procfs_thread_syscall(pid, tid, &t->syscall_nr, t->syscall_args, &t->sp, &t->pc);
+	return (r == -EACCES || r == -EPERM) ? r : 0;
+}
+
+int sj_procfs_thread_syscall(pid_t pid, pid_t tid, long *nr, uint64_t args[6], uint64_t *sp,
+			     uint64_t *pc)
+{
 	char *sc;
+	*nr = -2;
 	ssize_t len = slurp_fmt(&sc, "/proc/%d/task/%d/syscall", (int)pid, (int)tid);
 	if (len < 0)
-		return (len == -EACCES || len == -EPERM) ? (int)len : 0;
-	if (sj_parse_syscall(sc, &t->syscall_nr, t->syscall_args, &t->sp, &t->pc) != 0)
-		t->syscall_nr = -2;
+		return (int)len;
+	int r = sj_parse_syscall(sc, nr, args, sp, pc);
 	free(sc);
-	return 0;
+	if (r)
+		*nr = -2;
+	return r;
+}
+
+int sj_procfs_thread_vcsw(pid_t pid, pid_t tid, uint64_t *vcsw)
+{
+	struct sj_thread t = { 0 };
+	read_ctxt(pid, tid, &t);
+	*vcsw = t.vcsw;
+	return t.vcsw ? 0 : -ENOENT;
 }
 
 int sj_procfs_epoll_tfds(pid_t pid, int epfd, int **tfds, unsigned **events, size_t *n)

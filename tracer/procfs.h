@@ -57,6 +57,13 @@ int sj_procfs_process_files(pid_t pid, pid_t tid, struct sj_process *p);
 /* Thread facts, to be read BEFORE the thread is stopped: state, comm,
  * wchan, syscall, times, context switches.  Does not decode the wait. */
 int sj_procfs_thread(pid_t pid, pid_t tid, struct sj_thread *t);
+/* A second look at a thread, to confirm the wait read by
+ * sj_procfs_thread: /proc/TID/syscall first, then the voluntary context
+ * switches (the order matters for a thread that keeps running, see
+ * capture.c).  *vcsw is 0 if unreadable.  0 or a negative errno. */
+int sj_procfs_thread_syscall(pid_t pid, pid_t tid, long *nr, uint64_t args[6], uint64_t *sp,
+			     uint64_t *pc);
+int sj_procfs_thread_vcsw(pid_t pid, pid_t tid, uint64_t *vcsw);
 /* The fds an epoll instance watches and their event masks (malloc'd). */
 int sj_procfs_epoll_tfds(pid_t pid, int epfd, int **tfds, unsigned **events, size_t *n);
 /* The pid a pidfd refers to (fdinfo "Pid:"), or a negative errno. */

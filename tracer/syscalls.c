@@ -365,3 +365,40 @@ void sj_decode_wait(pid_t pid, struct sj_thread *t)
 	struct dec_ctx c = { .pid = pid, .a = t->syscall_args };
 	r->decode(&c, w);
 }
+
+/* include/linux/errno.h: never seen by user space, but seen by a tracer
+ * that stops the thread before the syscall's restart is decided. */
+#define SJ_ERESTARTSYS 512
+#define SJ_ERESTARTNOINTR 513
+#define SJ_ERESTARTNOHAND 514
+#define SJ_ERESTART_RESTARTBLOCK 516
+
+static const long interrupted_rets[] = {
+	-SJ_ERESTARTSYS, -SJ_ERESTARTNOINTR, -SJ_ERESTARTNOHAND, -SJ_ERESTART_RESTARTBLOCK, -EINTR,
+};
+
+int sj_syscall_interrupted(long ret)
+{
+	for (size_t i = 0; i < sizeof interrupted_rets / sizeof interrupted_rets[0]; i++)
+		if (ret == interrupted_rets[i])
+			return 1;
+	return 0;
+}
+
+int sj_wait_confirmed(const struct sj_thread *t, const struct sj_recheck *now)
+{
+	if (!now->ok || t->syscall_nr < 0 || now->nr != t->syscall_nr)
+		return 0;
+	if (memcmp(now->args, t->syscall_args, sizeof now->args) != 0)
+		return 0; /* same syscall, another call (another fd, futex word) */
+	/* A blocked thread has slept at least once: 0 means unreadable. */
+	if (!t->vcsw || !now->vcsw || now->vcsw < t->vcsw)
+		return 0;
+	if (!now->stopped)
+		return now->vcsw == t->vcsw;
+	/* rax holds the syscall's result if it finished before the trap:
+	 * then it was no longer waiting. The trap's own sleep may not be
+	 * counted yet when waitpid reports it (the tracer is notified just
+	 * before the tracee schedules), hence <= 1. */
+	return sj_syscall_interrupted(now->ret) && now->vcsw - t->vcsw <= 1;
+}

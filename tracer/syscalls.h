@@ -19,4 +19,30 @@ const char *sj_syscall_name(long nr);
  * timeout unknown; it is never an error. */
 void sj_decode_wait(pid_t pid, struct sj_thread *t); /* pid: the thread's own tid works best */
 
+/* What a blocking syscall returns in rax when a signal or a ptrace trap
+ * (our PTRACE_INTERRUPT) woke it: the kernel-internal -ERESTARTSYS,
+ * -ERESTARTNOINTR, -ERESTARTNOHAND, -ERESTART_RESTARTBLOCK (the thread
+ * stops in get_signal() before the restart logic rewrites rax), or -EINTR
+ * from syscalls that are never restarted (epoll_wait, sigtimedwait...). */
+int sj_syscall_interrupted(long ret);
+
+/* A second look at a thread whose wait was decoded from the first one. */
+struct sj_recheck {
+	int ok;             /* the look succeeded (else nothing is confirmed) */
+	int stopped;        /* 1: seen ptrace-stopped, from its registers; 0: from
+			       /proc/TID/syscall while it kept running */
+	long nr;            /* orig_rax, or /proc's nr (-1 not in a syscall) */
+	uint64_t args[6];
+	long ret;           /* stopped only: rax */
+	uint64_t sp, pc;
+	uint64_t vcsw;      /* voluntary context switches, 0 unknown */
+};
+
+/* 1 if t (facts read before the stop) was still blocked in the same
+ * syscall at the second look and never woke in between: each sleep counts
+ * one voluntary context switch, and a stop in the ptrace trap counts one
+ * more, so a thread that ran and blocked again, even in the same call,
+ * shows a larger difference. */
+int sj_wait_confirmed(const struct sj_thread *t, const struct sj_recheck *now);
+
 #endif

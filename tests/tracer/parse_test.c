@@ -237,6 +237,44 @@ static void test_decode_poll_memory(void **state)
 	assert_true(t.wait.has_timeout);
 }
 
+/* The rule that keeps a wait read before the stop. */
+static void test_wait_confirmed(void **state)
+{
+	struct sj_thread t = { .syscall_nr = SYS_futex, .syscall_args = { 0x1000, 0x80, 0 }, .vcsw = 40 };
+	struct sj_recheck now = { .ok = 1, .stopped = 1, .nr = SYS_futex, .args = { 0x1000, 0x80, 0 },
+				  .ret = -512 /* -ERESTARTSYS */, .vcsw = 41 };
+	assert_true(sj_wait_confirmed(&t, &now));
+	now.vcsw = 40; /* the trap's sleep not counted yet */
+	assert_true(sj_wait_confirmed(&t, &now));
+	for (long ret = -516; ret <= -512; ret++)
+		assert_int_equal(sj_wait_confirmed(&t, &(struct sj_recheck){ .ok = 1, .stopped = 1, .nr = SYS_futex,
+			.args = { 0x1000, 0x80, 0 }, .ret = ret, .vcsw = 41 }), ret != -515 /* ENOIOCTLCMD */);
+	now.vcsw = 42; /* woke and slept again, in the same call */
+	assert_false(sj_wait_confirmed(&t, &now));
+	now.vcsw = 41;
+	now.ret = 0; /* the wait finished before the trap */
+	assert_false(sj_wait_confirmed(&t, &now));
+	now.ret = -4; /* -EINTR: epoll_wait, sigtimedwait */
+	assert_true(sj_wait_confirmed(&t, &now));
+	now.nr = SYS_clone3; /* somewhere else */
+	assert_false(sj_wait_confirmed(&t, &now));
+	now.nr = SYS_futex;
+	now.args[0] = 0x2000; /* another futex word */
+	assert_false(sj_wait_confirmed(&t, &now));
+	now.args[0] = 0x1000;
+	now.ok = 0;
+	assert_false(sj_wait_confirmed(&t, &now));
+	/* not stopped: /proc again, not one switch more */
+	now = (struct sj_recheck){ .ok = 1, .nr = SYS_futex, .args = { 0x1000, 0x80, 0 }, .vcsw = 40 };
+	assert_true(sj_wait_confirmed(&t, &now));
+	now.vcsw = 41;
+	assert_false(sj_wait_confirmed(&t, &now));
+	/* unknown counts confirm nothing */
+	t.vcsw = 0;
+	now.vcsw = 0;
+	assert_false(sj_wait_confirmed(&t, &now));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -247,6 +285,7 @@ int main(void)
 		cmocka_unit_test(test_decode_futex_flags),
 		cmocka_unit_test(test_decode_select_waitid_states),
 		cmocka_unit_test(test_decode_poll_memory),
+		cmocka_unit_test(test_wait_confirmed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
