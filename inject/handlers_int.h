@@ -26,6 +26,23 @@ SJ_HIDDEN void sj_note_unsafe_idx(unsigned idx, const char *name);
 SJ_HIDDEN unsigned sj_unsafe_count(void);
 SJ_HIDDEN int sj_unsafe_index(const char *name);
 
+/* ---- bootalloc.c: memory for dlsym's own allocations while the next
+ * allocator is being resolved (see unsafe.c) ---- */
+
+#define SJ_BOOT_SIZE (64 * 1024)
+extern unsigned char sj_boot_arena[SJ_BOOT_SIZE] SJ_HIDDEN;
+
+/* n bytes aligned to align (a power of two, at least 16 is used); NULL with
+ * errno ENOMEM when the arena is spent.  Never freed. */
+SJ_HIDDEN void *sj_boot_alloc(size_t n, size_t align);
+/* The n that sj_boot_alloc was asked for when it returned p. */
+SJ_HIDDEN size_t sj_boot_size(const void *p);
+/* p lies in the arena: free() must ignore it, realloc() copy it out. */
+static inline int sj_boot_owns(const void *p)
+{
+	return (uintptr_t)p - (uintptr_t)sj_boot_arena < SJ_BOOT_SIZE;
+}
+
 /* ---- handlers_journal.c: the records of docs/journal.md ---- */
 
 /* What the program asked for, as kept in the handler table. */

@@ -10,6 +10,8 @@
  * (the fortified entry points, __printf_chk & co, are rows of their own). */
 #undef _FORTIFY_SOURCE
 #include <dlfcn.h>
+#include <errno.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <pwd.h>
 #include <semaphore.h>
@@ -20,17 +22,9 @@
 #include <string.h>
 #include <syslog.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "handlers_int.h"
-
-/* glibc's allocator under its exported second names (not in any header). */
-extern void *__libc_malloc(size_t);
-extern void *__libc_calloc(size_t, size_t);
-extern void *__libc_realloc(void *, size_t);
-extern void __libc_free(void *);
-extern void *__libc_memalign(size_t, size_t);
-extern void *__libc_valloc(size_t);
-extern void *__libc_pvalloc(size_t);
 
 /* Every row declared first: the fortified entry points (__vprintf_chk & co)
  * have no prototypes without _FORTIFY_SOURCE, and the variadic rows call
@@ -39,15 +33,13 @@ extern void *__libc_pvalloc(size_t);
 #define SJ_UNSAFE_VOID(name, params, args) void name params;
 #define SJ_UNSAFE_VA(ret, name, vname, params, last, vargs) ret name params;
 #define SJ_UNSAFE_VA_VOID(name, vname, params, last, vargs) void name params;
-#define SJ_UNSAFE_LIBC(ret, name, libcname, params, args) ret name params;
-#define SJ_UNSAFE_LIBC_VOID(name, libcname, params, args) void name params;
+#define SJ_UNSAFE_ALLOC(name) /* stdlib.h, malloc.h */
 #include "unsafe.def"
 #undef SJ_UNSAFE
 #undef SJ_UNSAFE_VOID
 #undef SJ_UNSAFE_VA
 #undef SJ_UNSAFE_VA_VOID
-#undef SJ_UNSAFE_LIBC
-#undef SJ_UNSAFE_LIBC_VOID
+#undef SJ_UNSAFE_ALLOC
 
 /* ---- row indices and names ---- */
 enum {
@@ -55,21 +47,19 @@ enum {
 #define SJ_UNSAFE_VOID(name, params, args) SJ_U_##name,
 #define SJ_UNSAFE_VA(ret, name, vname, params, last, vargs) SJ_U_##name,
 #define SJ_UNSAFE_VA_VOID(name, vname, params, last, vargs) SJ_U_##name,
-#define SJ_UNSAFE_LIBC(ret, name, libcname, params, args) SJ_U_##name,
-#define SJ_UNSAFE_LIBC_VOID(name, libcname, params, args) SJ_U_##name,
+#define SJ_UNSAFE_ALLOC(name) SJ_U_##name,
 #include "unsafe.def"
 #undef SJ_UNSAFE
 #undef SJ_UNSAFE_VOID
 #undef SJ_UNSAFE_VA
 #undef SJ_UNSAFE_VA_VOID
-#undef SJ_UNSAFE_LIBC
-#undef SJ_UNSAFE_LIBC_VOID
+#undef SJ_UNSAFE_ALLOC
 	SJ_U_COUNT
 };
 
 struct unsafe_row {
 	const char *name; /* the interposed symbol, as journaled in `call` */
-	const char *real; /* the symbol the interposer forwards to; NULL: __libc_* */
+	const char *real; /* the symbol the interposer forwards to; NULL: the allocator's own resolver */
 };
 
 static const struct unsafe_row rows[SJ_U_COUNT] = {
@@ -77,15 +67,13 @@ static const struct unsafe_row rows[SJ_U_COUNT] = {
 #define SJ_UNSAFE_VOID(name, params, args) [SJ_U_##name] = { #name, #name },
 #define SJ_UNSAFE_VA(ret, name, vname, params, last, vargs) [SJ_U_##name] = { #name, #vname },
 #define SJ_UNSAFE_VA_VOID(name, vname, params, last, vargs) [SJ_U_##name] = { #name, #vname },
-#define SJ_UNSAFE_LIBC(ret, name, libcname, params, args) [SJ_U_##name] = { #name, NULL },
-#define SJ_UNSAFE_LIBC_VOID(name, libcname, params, args) [SJ_U_##name] = { #name, NULL },
+#define SJ_UNSAFE_ALLOC(name) [SJ_U_##name] = { #name, NULL },
 #include "unsafe.def"
 #undef SJ_UNSAFE
 #undef SJ_UNSAFE_VOID
 #undef SJ_UNSAFE_VA
 #undef SJ_UNSAFE_VA_VOID
-#undef SJ_UNSAFE_LIBC
-#undef SJ_UNSAFE_LIBC_VOID
+#undef SJ_UNSAFE_ALLOC
 };
 
 /* sj_note_unsafe keeps "already reported in this handler run" as one bit per
@@ -175,17 +163,219 @@ int sj_unsafe_index(const char *name)
 		((__typeof__(vname) *)real_of(SJ_U_##name)) vargs;                     \
 		va_end(ap);                                                  \
 	}
-#define SJ_UNSAFE_LIBC(ret, name, libcname, params, args)                    \
-	SJ_EXPORT ret name params                                            \
-	{                                                                    \
-		NOTE(name);                                                  \
-		return libcname args;                                        \
-	}
-#define SJ_UNSAFE_LIBC_VOID(name, libcname, params, args)                    \
-	SJ_EXPORT void name params                                           \
-	{                                                                    \
-		NOTE(name);                                                  \
-		libcname args;                                               \
-	}
-
+#define SJ_UNSAFE_ALLOC(name) /* written out below */
 #include "unsafe.def"
+
+/* ---- the allocator ----
+ * Forwarded to the next definition in the lookup order, as without the shim:
+ * a program that links jemalloc or tcmalloc as a shared library keeps it.
+ * (Binding to glibc's __libc_* twins would move the program to glibc's
+ * allocator behind its back, and calls that bypass the shim, such as the
+ * other allocator's malloc_usable_size, would then get foreign pointers.)
+ *
+ * The pointers start at resolvers that run dlsym(RTLD_NEXT) on the first call,
+ * which may come before any constructor (from ld.so or another library's
+ * constructor).  dlsym may allocate; on the resolving thread those calls are
+ * served from the bootstrap arena (bootalloc.c), whose pointers free()
+ * ignores and realloc() copies out for as long as the process lives.  Once
+ * resolved, the fast path outside handlers is NOTE's TLS load and branch,
+ * and an indirect call. */
+
+/* glibc's allocator under its exported second names (not in any header):
+ * the fallback if dlsym cannot name a next definition. */
+extern void *__libc_malloc(size_t);
+extern void *__libc_calloc(size_t, size_t);
+extern void *__libc_realloc(void *, size_t);
+extern void __libc_free(void *);
+extern void *__libc_memalign(size_t, size_t);
+extern void *__libc_valloc(size_t);
+extern void *__libc_pvalloc(size_t);
+
+typedef void *(*malloc_fn)(size_t);
+typedef void *(*calloc_fn)(size_t, size_t);
+typedef void *(*realloc_fn)(void *, size_t);
+typedef void (*free_fn)(void *);
+typedef void *(*memalign_fn)(size_t, size_t);
+
+/* name, pointer type, fallback */
+#define SJ_ALLOC_FUNCS(X)                                 \
+	X(malloc, malloc_fn, __libc_malloc)               \
+	X(calloc, calloc_fn, __libc_calloc)               \
+	X(realloc, realloc_fn, __libc_realloc)            \
+	X(free, free_fn, __libc_free)                     \
+	X(memalign, memalign_fn, __libc_memalign)         \
+	X(valloc, malloc_fn, __libc_valloc)               \
+	X(pvalloc, malloc_fn, __libc_pvalloc)
+
+static void *first_malloc(size_t n);
+static void *first_calloc(size_t nmemb, size_t n);
+static void *first_realloc(void *p, size_t n);
+static void first_free(void *p);
+static void *first_memalign(size_t align, size_t n);
+static void *first_valloc(size_t n);
+static void *first_pvalloc(size_t n);
+
+#define X(name, type, fallback) static _Atomic(type) next_##name = first_##name;
+SJ_ALLOC_FUNCS(X)
+#undef X
+
+#define NEXT(name) atomic_load_explicit(&next_##name, memory_order_relaxed)
+
+/* This thread is inside the allocator's dlsym calls. */
+static __thread int alloc_resolving __attribute__((tls_model("initial-exec")));
+
+/* All names are looked up before any is published, so that memory from the
+ * next malloc is never handed to a free that still goes elsewhere. */
+static void alloc_resolve(void)
+{
+#define X(name, type, fallback) void *f_##name;
+	SJ_ALLOC_FUNCS(X)
+#undef X
+	alloc_resolving++;
+#define X(name, type, fallback) f_##name = dlsym(RTLD_NEXT, #name);
+	SJ_ALLOC_FUNCS(X)
+#undef X
+	alloc_resolving--;
+#define X(name, type, fallback) \
+	atomic_store_explicit(&next_##name, f_##name ? (type)f_##name : fallback, memory_order_relaxed);
+	SJ_ALLOC_FUNCS(X)
+#undef X
+}
+
+static void *first_malloc(size_t n)
+{
+	if (alloc_resolving)
+		return sj_boot_alloc(n, 0);
+	alloc_resolve();
+	return NEXT(malloc)(n);
+}
+
+static void *first_calloc(size_t nmemb, size_t n)
+{
+	size_t total;
+	if (alloc_resolving) {
+		if (__builtin_mul_overflow(nmemb, n, &total)) {
+			errno = ENOMEM;
+			return NULL;
+		}
+		return sj_boot_alloc(total, 0); /* never reused: still zero */
+	}
+	alloc_resolve();
+	return NEXT(calloc)(nmemb, n);
+}
+
+/* realloc of an arena pointer: the arena keeps it, the copy goes to whatever
+ * malloc is current (the arena again while resolving). */
+static void *realloc_from_boot(void *p, size_t n)
+{
+	size_t old = sj_boot_size(p);
+	void *q;
+	if (n == 0)
+		return NULL; /* glibc's realloc(p, 0): p freed, NULL returned */
+	q = NEXT(malloc)(n);
+	if (q)
+		memcpy(q, p, old < n ? old : n);
+	return q;
+}
+
+static void *first_realloc(void *p, size_t n)
+{
+	if (alloc_resolving) {
+		if (p) { /* from an allocator not known yet: its size is unknown */
+			errno = ENOMEM;
+			return NULL;
+		}
+		return sj_boot_alloc(n, 0);
+	}
+	alloc_resolve();
+	return NEXT(realloc)(p, n);
+}
+
+static void first_free(void *p)
+{
+	/* Only memory allocated before the shim saw any allocation can get
+	 * here while resolving; leaking it beats guessing its allocator. */
+	if (alloc_resolving)
+		return;
+	alloc_resolve();
+	NEXT(free)(p);
+}
+
+static void *first_memalign(size_t align, size_t n)
+{
+	if (alloc_resolving)
+		return sj_boot_alloc(n, align);
+	alloc_resolve();
+	return NEXT(memalign)(align, n);
+}
+
+static void *first_valloc(size_t n)
+{
+	if (alloc_resolving)
+		return sj_boot_alloc(n, (size_t)getpagesize());
+	alloc_resolve();
+	return NEXT(valloc)(n);
+}
+
+static void *first_pvalloc(size_t n)
+{
+	size_t page = (size_t)getpagesize();
+	if (alloc_resolving)
+		return sj_boot_alloc((n + page - 1) & ~(page - 1), page);
+	alloc_resolve();
+	return NEXT(pvalloc)(n);
+}
+
+SJ_EXPORT void *malloc(size_t n)
+{
+	NOTE(malloc);
+	return NEXT(malloc)(n);
+}
+
+SJ_EXPORT void *calloc(size_t nmemb, size_t n)
+{
+	NOTE(calloc);
+	return NEXT(calloc)(nmemb, n);
+}
+
+SJ_EXPORT void *realloc(void *p, size_t n)
+{
+	NOTE(realloc);
+	if (__builtin_expect(sj_boot_owns(p), 0))
+		return realloc_from_boot(p, n);
+	return NEXT(realloc)(p, n);
+}
+
+SJ_EXPORT void free(void *p)
+{
+	NOTE(free);
+	if (__builtin_expect(sj_boot_owns(p), 0))
+		return;
+	NEXT(free)(p);
+}
+
+SJ_EXPORT void *memalign(size_t align, size_t n)
+{
+	NOTE(memalign);
+	return NEXT(memalign)(align, n);
+}
+
+SJ_EXPORT void *valloc(size_t n)
+{
+	NOTE(valloc);
+	return NEXT(valloc)(n);
+}
+
+SJ_EXPORT void *pvalloc(size_t n)
+{
+	NOTE(pvalloc);
+	return NEXT(pvalloc)(n);
+}
+
+/* Early, single-threaded in the common case; the resolvers above cover
+ * calls made before it. */
+__attribute__((constructor)) static void alloc_resolve_early(void)
+{
+	if (NEXT(malloc) == first_malloc)
+		alloc_resolve();
+}

@@ -295,6 +295,21 @@ def case_same_ptr(o, tmp):
               f"want addr {h_b:#x} flags SA_NODEFER")
 
 
+def case_allocator(o, tmp):
+    """A program linked with its own allocator keeps it under the shim: every
+    malloc/calloc/realloc/free reaches that library, checks on or off."""
+    plain = run([o.alloc])
+    want = b"malloc 12 calloc 1 realloc 2 free 14\n"
+    check(plain.rc == 0 and plain.out == want,
+          f"the test program itself is wrong: {plain.out!r} {plain.err!r}")
+    on = run([o.alloc], o.shim, tmp=tmp)
+    same_behaviour(on, plain, "own allocator")
+    calls = sorted(u["call"] for u in on.ev("unsafe"))
+    check(calls == ["free", "malloc"], f"the handler's calls are not reported: {calls}")
+    off = run([o.alloc], o.shim, {"SIGJAM_CHECK": "0"}, tmp=tmp)
+    same_behaviour(off, plain, "own allocator, SIGJAM_CHECK=0")
+
+
 def case_check_off(o, tmp):
     plain = run([o.prog, "kernel"])
     on = run([o.prog, "kernel"], o.shim, tmp=tmp)
@@ -418,6 +433,7 @@ CASES = {
     "resethand": case_resethand,
     "oldact": case_oldact,
     "same_ptr": case_same_ptr,
+    "allocator": case_allocator,
     "check_off": case_check_off,
     "dispositions": case_dispositions,
     "python_pyenv": python_case("python3"),
@@ -432,6 +448,7 @@ def main():
     ap.add_argument("--shim", required=True)
     ap.add_argument("--prog", required=True)
     ap.add_argument("--flood", required=True)
+    ap.add_argument("--alloc", required=True)
     ap.add_argument("case", choices=sorted(CASES))
     o = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="sigjam-safety-") as tmp:
