@@ -3,6 +3,7 @@
 #include "attach.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -78,6 +79,61 @@ static void guard_remove(pid_t tid)
 	g_ntids = n;
 }
 
+/* ---- the pending list (see attach.h) -----------------------------------
+ * Written by the tracer thread, from normal code with the guard signals
+ * blocked and from the guard handler (which runs on that thread with them
+ * blocked), so the two never interleave.  Slot 0 means free. */
+static volatile pid_t g_pending[SJ_PENDING_MAX];
+static volatile sig_atomic_t g_npending; /* slots in use: 0..g_npending-1 */
+
+static const int guard_signals[] = { SIGINT, SIGTERM, SIGHUP };
+#define SJ_NGUARD (sizeof guard_signals / sizeof guard_signals[0])
+
+static void block_guard(sigset_t *old)
+{
+	sigset_t set;
+	sigemptyset(&set);
+	for (size_t i = 0; i < SJ_NGUARD; i++)
+		sigaddset(&set, guard_signals[i]);
+	pthread_sigmask(SIG_BLOCK, &set, old);
+}
+
+/* Async-signal-safe.  0, or -ENOSPC: the tid stays traced until this
+ * process exits. */
+static int pending_add_locked(pid_t tid)
+{
+	int n = g_npending;
+	for (int i = 0; i < n; i++)
+		if (g_pending[i] == tid)
+			return 0;
+	for (int i = 0; i < n; i++)
+		if (g_pending[i] == 0) {
+			g_pending[i] = tid;
+			return 0;
+		}
+	if (n >= SJ_PENDING_MAX)
+		return -ENOSPC;
+	g_pending[n] = tid;
+	g_npending = n + 1;
+	return 0;
+}
+
+static void pending_add(pid_t tid)
+{
+	sigset_t old;
+	block_guard(&old);
+	pending_add_locked(tid);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
+int sj_attach_is_pending(pid_t tid)
+{
+	for (int i = 0; i < g_npending; i++)
+		if (g_pending[i] == tid)
+			return 1;
+	return 0;
+}
+
 /* ---- stops -------------------------------------------------------------- */
 
 static enum sj_stopkind classify(int status, int *sig)
@@ -148,6 +204,68 @@ static void wait_stop(struct sj_tstop *t, uint64_t deadline)
 	}
 }
 
+/* Event stops (ours, group-stops, exit) carry (event << 8) | SIGTRAP or the
+ * stop signal in si_code; a signal-delivery-stop carries the signal's own
+ * si_code (SI_USER 0, SI_KERNEL 0x80, negative for SI_QUEUE/SI_TKILL...). */
+static int siginfo_signal(const siginfo_t *si)
+{
+	return si->si_code > 0 && (si->si_code >> 8) != 0 ? 0 : si->si_signo;
+}
+
+/* 1 when tid was let go (or is gone), 0 while it is still in the kernel. */
+static int reap_one(pid_t tid)
+{
+	int status;
+	pid_t r = waitpid(tid, &status, __WALL | WNOHANG);
+	if (r < 0 && errno == EINTR)
+		return 0;
+	if (r < 0)
+		return 1; /* ECHILD: exited and reaped, or no longer ours */
+	if (r == tid) {
+		int sig;
+		enum sj_stopkind k = classify(status, &sig);
+		if (k == SJ_STOP_GONE)
+			return 1; /* its exit was reported to us, and is reaped now */
+		if (k == SJ_STOP_NONE)
+			return 0;
+		return ptrace(PTRACE_DETACH, tid, 0, (void *)(long)(k == SJ_STOP_SIGNAL ? sig : 0)) == 0 ||
+		       errno != ESRCH;
+	}
+	/* Nothing new to report, yet it may be stopped: a waitpid(-1) of the
+	 * caller (the thread's real parent, say) takes ptrace stops of our
+	 * tracees too.  GETSIGINFO succeeds only on a stopped tracee. */
+	siginfo_t si;
+	if (ptrace(PTRACE_GETSIGINFO, tid, 0, &si) != 0) {
+		if (errno == ESRCH)
+			return 0; /* not stopped yet (or gone: waitpid says so next time) */
+		memset(&si, 0, sizeof si); /* stopped without siginfo: no signal */
+	}
+	return ptrace(PTRACE_DETACH, tid, 0, (void *)(long)siginfo_signal(&si)) == 0 || errno != ESRCH;
+}
+
+size_t sj_attach_reap_pending(void)
+{
+	if (!g_npending)
+		return 0;
+	sigset_t old;
+	block_guard(&old);
+	size_t left = 0;
+	int n = g_npending;
+	for (int i = 0; i < n; i++) {
+		if (!g_pending[i])
+			continue;
+		if (reap_one(g_pending[i]))
+			g_pending[i] = 0;
+		else
+			left++;
+	}
+	while (n > 0 && g_pending[n - 1] == 0)
+		n--;
+	g_npending = n;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return left;
+}
+
 static struct sj_tstop *add_record(struct sj_attached *a, size_t *cap, pid_t tid)
 {
 	if (a->n == *cap) {
@@ -187,6 +305,15 @@ static int is_zombie_task(pid_t pid, pid_t tid)
 /* Returns 0 (seized and interrupted, or gone) or -EPERM/-ENOSPC. */
 static int seize_one(pid_t pid, struct sj_tstop *t)
 {
+	/* Seized by an earlier capture and still in the kernel: SEIZE would
+	 * fail with EPERM (we already trace it) and a detach cannot work. */
+	if (sj_attach_is_pending(t->tid)) {
+		sj_attach_reap_pending();
+		if (sj_attach_is_pending(t->tid)) {
+			t->kind = SJ_STOP_PENDING;
+			return 0;
+		}
+	}
 	if (guard_add(t->tid) < 0) {
 		t->kind = SJ_STOP_GONE;
 		return -ENOSPC;
@@ -285,27 +412,31 @@ fail:
 	return rc;
 }
 
-/* Only syscalls: also called from the guard handler. */
-static void detach_one(pid_t tid, int sig, uint64_t grace_ns, uint64_t (*now)(void))
+/* Only syscalls: also called from the guard handler.  Returns 1 when tid
+ * was let go or is gone, 0 when it did not stop within grace_ns (it is
+ * still traced with our interrupt armed). */
+static int detach_one(pid_t tid, int sig, uint64_t grace_ns, uint64_t (*now)(void))
 {
 	if (ptrace(PTRACE_DETACH, tid, 0, (void *)(long)sig) == 0 || errno != ESRCH)
-		return;
+		return 1;
 	/* ESRCH: gone, or not stopped yet (our INTERRUPT is still pending).
 	 * Wait for the stop, then detach, passing on any signal it brings. */
 	uint64_t end = now() + grace_ns;
-	while (now() < end) {
+	for (;;) {
 		int status;
 		pid_t r = waitpid(tid, &status, __WALL | WNOHANG);
 		if (r < 0 && errno != EINTR)
-			return; /* not our tracee any more */
+			return 1; /* not our tracee any more */
 		if (r == tid) {
 			int s;
 			enum sj_stopkind k = classify(status, &s);
 			if (k == SJ_STOP_GONE)
-				return;
-			ptrace(PTRACE_DETACH, tid, 0, (void *)(long)(k == SJ_STOP_SIGNAL ? s : sig));
-			return;
+				return 1;
+			return ptrace(PTRACE_DETACH, tid, 0, (void *)(long)(k == SJ_STOP_SIGNAL ? s : sig)) == 0 ||
+			       errno != ESRCH;
 		}
+		if (now() >= end)
+			return 0;
 		nap(1000000);
 	}
 }
@@ -314,16 +445,16 @@ void sj_detach_process(struct sj_attached *a)
 {
 	for (size_t i = 0; i < a->n; i++) {
 		struct sj_tstop *t = &a->t[i];
+		int sig = t->kind == SJ_STOP_SIGNAL ? t->sig : 0;
 		switch (t->kind) {
 		case SJ_STOP_GONE:
-			break;
-		case SJ_STOP_NONE:
-		case SJ_STOP_TIMEOUT:
-			detach_one(t->tid, 0, SJ_DETACH_GRACE_NS, sj_mono_ns);
+		case SJ_STOP_PENDING: /* not ours to detach now: the pending list's */
 			break;
 		default:
-			detach_one(t->tid, t->kind == SJ_STOP_SIGNAL ? t->sig : 0, SJ_DETACH_GRACE_NS,
-				   sj_mono_ns);
+			if (!detach_one(t->tid, sig, SJ_DETACH_GRACE_NS, sj_mono_ns)) {
+				pending_add(t->tid);
+				t->pending = 1;
+			}
 			break;
 		}
 		t->detached_ns = sj_mono_ns();
@@ -333,8 +464,7 @@ void sj_detach_process(struct sj_attached *a)
 
 /* ---- the guard ---------------------------------------------------------- */
 
-static const int guard_signals[] = { SIGINT, SIGTERM, SIGHUP };
-static struct sigaction g_old[sizeof guard_signals / sizeof guard_signals[0]];
+static struct sigaction g_old[SJ_NGUARD];
 static volatile sig_atomic_t g_installed, g_wanted;
 
 static uint64_t raw_mono_ns(void)
@@ -356,11 +486,11 @@ static void guard_handler(int sig)
 		return;
 	}
 	for (int i = 0; i < g_ntids; i++)
-		if (g_tids[i])
-			detach_one(g_tids[i], g_sigs[i], 200000000ULL, raw_mono_ns);
+		if (g_tids[i] && !detach_one(g_tids[i], g_sigs[i], 200000000ULL, raw_mono_ns))
+			pending_add_locked(g_tids[i]); /* if the caller's handler lets us live */
 	g_ntids = 0;
 	sj_guard_fired = sig;
-	for (size_t i = 0; i < sizeof guard_signals / sizeof guard_signals[0]; i++)
+	for (size_t i = 0; i < SJ_NGUARD; i++)
 		sigaction(guard_signals[i], &g_old[i], NULL);
 	g_installed = 0;
 	/* Blocked while we run; delivered with the old disposition (the
@@ -385,9 +515,9 @@ void sj_attach_install_guard(void)
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = guard_handler;
 	sigemptyset(&sa.sa_mask);
-	for (size_t i = 0; i < sizeof guard_signals / sizeof guard_signals[0]; i++)
+	for (size_t i = 0; i < SJ_NGUARD; i++)
 		sigaddset(&sa.sa_mask, guard_signals[i]);
-	for (size_t i = 0; i < sizeof guard_signals / sizeof guard_signals[0]; i++) {
+	for (size_t i = 0; i < SJ_NGUARD; i++) {
 		struct sigaction old;
 		sigaction(guard_signals[i], NULL, &old);
 		/* An ignored signal cannot interrupt the capture; keep it ignored. */

@@ -27,6 +27,8 @@ enum sj_stopkind {
 			      detach, sig 0, and it finishes exiting */
 	SJ_STOP_GONE,      /* exited, or was never seized (ESRCH): nothing to do */
 	SJ_STOP_TIMEOUT,   /* did not stop in time (e.g. uninterruptible sleep) */
+	SJ_STOP_PENDING,   /* still seized by an earlier capture and not stopped yet
+			      (on the pending list): not seized again, not detached */
 };
 
 struct sj_tstop {
@@ -36,6 +38,8 @@ struct sj_tstop {
 	uint64_t interrupt_ns;    /* CLOCK_MONOTONIC when PTRACE_INTERRUPT was sent */
 	uint64_t stopped_ns;      /* ... when waitpid reported the stop */
 	uint64_t detached_ns;     /* ... when PTRACE_DETACH returned */
+	int pending;              /* sj_detach_process could not let it go (it never
+				     stopped): on the pending list, see below */
 };
 
 /* The threads of one process that sj_attach_process seized. */
@@ -61,6 +65,25 @@ int sj_attach_process(pid_t pid, const pid_t *known, size_t nknown, sj_new_threa
 /* Lets every thread of a go: PTRACE_DETACH with the signal a
  * signal-delivery-stop took.  Safe to call twice; frees a->t. */
 void sj_detach_process(struct sj_attached *a);
+
+/* The pending list.  A thread that never stops (uninterruptible sleep
+ * longer than the deadline and the grace) cannot be detached: PTRACE_DETACH
+ * needs a stopped tracee, and our PTRACE_INTERRUPT stays armed, so it stops
+ * in the trap the moment it leaves the kernel and would stay stopped for as
+ * long as this process lives.  Such tids are kept here (process-wide, at
+ * most SJ_PENDING_MAX) and let go by sj_attach_reap_pending once they have
+ * stopped.  Only the thread that seized them may do that (ptrace requests
+ * come from the tracer thread).  When this process exits, the kernel
+ * detaches whatever is left. */
+#define SJ_PENDING_MAX 1024
+/* For each pending tid: collects its stop (waitpid WNOHANG|__WALL) and
+ * PTRACE_DETACHes it, re-injecting a signal its stop took; a stop whose
+ * wait status someone else's waitpid consumed is recognised through
+ * PTRACE_GETSIGINFO.  Tids that exited (reaped here) or are no longer our
+ * tracees leave the list.  Never blocks.  Returns how many stay pending. */
+size_t sj_attach_reap_pending(void);
+/* 1 if tid is on the pending list. */
+int sj_attach_is_pending(pid_t tid);
 
 /* The stop record of tid, or NULL. */
 struct sj_tstop *sj_attached_find(struct sj_attached *a, pid_t tid);

@@ -145,6 +145,7 @@ static const char *stop_problem(enum sj_stopkind k)
 	switch (k) {
 	case SJ_STOP_GONE: return "thread exited during capture";
 	case SJ_STOP_TIMEOUT: return "thread did not stop within 3 s (uninterruptible sleep?)";
+	case SJ_STOP_PENDING: return "thread still in the kernel since an earlier capture (uninterruptible sleep?)";
 	case SJ_STOP_EXIT: return "thread was exiting";
 	default: return NULL;
 	}
@@ -253,7 +254,7 @@ static void confirm_waits(struct cap *c, struct sj_process *p, struct sj_attache
 		if (st && in_ptrace_stop(st->kind)) {
 			if (rk)
 				now = rk[st - att->t];
-		} else if (!st || st->kind == SJ_STOP_TIMEOUT) {
+		} else if (!st || st->kind == SJ_STOP_TIMEOUT || st->kind == SJ_STOP_PENDING) {
 			recheck_proc(p->pid, t->tid, &now);
 		} /* else it exited or was exiting: its wait is over */
 		if (sj_wait_confirmed(t, &now))
@@ -329,8 +330,18 @@ static int stop_unwind_resume(struct cap *c, struct sj_process *p)
 		sj_unwinder_switch_process(c->unw, p->pid);
 	for (size_t i = 0; i < att.n; i++) {
 		account_stop(c->s, &att.t[i]);
-		if (att.t[i].kind == SJ_STOP_TIMEOUT)
-			note(c->s, "pid %d thread %d did not stop within 3 s; it was left running",
+		if (att.t[i].pending)
+			note(c->s,
+			     "pid %d thread %d did not stop within 5 s (uninterruptible sleep?): it is "
+			     "still traced until it leaves the kernel; detached then",
+			     (int)p->pid, (int)att.t[i].tid);
+		else if (att.t[i].kind == SJ_STOP_TIMEOUT)
+			note(c->s, "pid %d thread %d did not stop within 3 s; detached when it stopped later",
+			     (int)p->pid, (int)att.t[i].tid);
+		else if (att.t[i].kind == SJ_STOP_PENDING)
+			note(c->s,
+			     "pid %d thread %d is still in the kernel since an earlier capture: not "
+			     "stopped, still traced until it leaves the kernel; detached then",
 			     (int)p->pid, (int)att.t[i].tid);
 		struct sj_thread *t = thread_of(p, att.t[i].tid);
 		if (!t)
@@ -504,6 +515,7 @@ int sj_capture(const struct sj_capture_opts *opts, struct sj_snapshot *out, char
 	out->taken_real_s = (int64_t)time(NULL);
 	out->clk_tck = sysconf(_SC_CLK_TCK);
 	sj_attach_guard_rearm();
+	sj_attach_reap_pending();
 
 	int rc = named_pids_exist(&c);
 	if (rc)
@@ -559,6 +571,11 @@ int sj_capture(const struct sj_capture_opts *opts, struct sj_snapshot *out, char
 	}
 	out->capture_ns = sj_mono_ns() - out->taken_mono_ns;
 	return SJ_CAP_OK;
+}
+
+void sj_capture_reap_pending(void)
+{
+	sj_attach_reap_pending();
 }
 
 void sj_capture_install_signal_guard(void)

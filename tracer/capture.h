@@ -37,6 +37,19 @@ int sj_capture(const struct sj_capture_opts *opts, struct sj_snapshot *out,
  * everything before the tracer dies. Idempotent. */
 void sj_capture_install_signal_guard(void);
 
+/* Lets go of threads earlier captures could not: a thread that stayed in
+ * uninterruptible sleep (D) through the stop deadline is still traced, with
+ * an interrupt armed, and stops as soon as it leaves the kernel.  For each
+ * such thread this collects the stop (waitpid(tid, WNOHANG|__WALL)) and
+ * PTRACE_DETACHes it, passing on a signal the stop took; threads still in
+ * the kernel stay on the list, threads that exited are reaped and dropped.
+ * Never blocks; cheap when the list is empty (no syscall).  Must be called
+ * from the thread that called sj_capture.  A long-lived caller (sigjam run)
+ * calls it periodically, and before its own waitpid(-1, ...) so that it
+ * sees such a stop first; sj_capture also calls it on entry.  A process
+ * that exits needs no call: the kernel detaches its tracees.  Added. */
+void sj_capture_reap_pending(void);
+
 /* Names a pc of a process that is gone, from a journal backtrace entry:
  * module is the ELF path, off the offset into that file (as in
  * /proc/PID/maps: pc - map start + map offset).  For a return address pass
