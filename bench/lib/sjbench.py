@@ -216,11 +216,30 @@ class watchdog:
 
 
 def kill_tree(p):
-    """Ends a Popen started with start_new_session=True, and its group."""
-    try:
-        os.killpg(p.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
+    """Ends a Popen started with start_new_session=True and everything it
+    started.  Killing its process group is not enough: `sigjam run` puts
+    the program it runs in a group of its own (to signal the tree on a
+    hang), so the tree is collected first, its groups killed, then each
+    process (a Pool's workers are reparented to init once their parent
+    dies; collected before, they are still ours to end)."""
+    pids = tree(p.pid) if p.poll() is None else []
+    groups = set()
+    for pid in pids:
+        try:
+            groups.add(int(read_stat(pid)[2]))  # pgrp
+        except (OSError, ValueError, IndexError):
+            pass
+    groups.add(p.pid)
+    for g in groups:
+        try:
+            os.killpg(g, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+    for pid in pids:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
     try:
         p.wait(timeout=10)
     except subprocess.TimeoutExpired:
