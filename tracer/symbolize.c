@@ -4,6 +4,8 @@
 #include <elfutils/libdwfl.h>
 #include <gelf.h>
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <string.h>
 
 #include "capture.h"
@@ -61,17 +63,64 @@ static const struct sj_map *map_of(const struct sj_process *p, uint64_t pc)
 	return NULL;
 }
 
-static void symbolize_frame(Dwfl *dwfl, const struct sj_process *p, struct sj_frame *f)
+/* The per-process libdwfl session, opened only when a frame needs it. */
+struct lazy_dwfl {
+	const struct sj_process *p;
+	Dwfl *dwfl;
+	int tried;
+};
+
+static Dwfl *lazy_get(struct lazy_dwfl *l)
+{
+	if (l->tried)
+		return l->dwfl;
+	l->tried = 1;
+	/* Report the modules through a thread that has frames: /proc/PID/maps
+	 * is empty once the leader is a zombie, /proc/TID/maps is not. */
+	pid_t via = 0;
+	for (size_t i = 0; i < l->p->nthreads && !via; i++)
+		if (l->p->threads[i].nframes > 0)
+			via = l->p->threads[i].tid;
+	Dwfl *dwfl = via ? dwfl_begin(&proc_callbacks) : NULL;
+	if (dwfl) {
+		dwfl_report_begin(dwfl);
+		if (dwfl_linux_proc_report(dwfl, via) != 0 || dwfl_report_end(dwfl, NULL, NULL) != 0) {
+			dwfl_end(dwfl);
+			dwfl = NULL;
+		}
+	}
+	return l->dwfl = dwfl;
+}
+
+/* The file at m->path on disk is the one mapped (same device and inode):
+ * then it can be named through the per-path cache that every process of
+ * the tree shares, instead of inflating its compressed DWARF again in a
+ * session of each process (bench: 45 ms -> 4 ms per process). */
+static int same_file_on_disk(const struct sj_map *m)
+{
+	struct stat st;
+	return m->path[0] == '/' && m->inode && stat(m->path, &st) == 0 && st.st_ino == m->inode &&
+	       major(st.st_dev) == m->dev_major && minor(st.st_dev) == m->dev_minor;
+}
+
+static void symbolize_frame(struct lazy_dwfl *l, struct sj_frame *f)
 {
 	/* A return address points after the call; pc-1 lies inside it, and
 	 * inside the caller's line, even when the call was the last insn. */
 	uint64_t adj = f->is_activation ? f->pc : f->pc - 1;
-	const struct sj_map *m = map_of(p, f->pc);
+	const struct sj_map *m = map_of(l->p, f->pc);
 	if (m && m->path) {
 		free(f->module);
 		f->module = strdup(m->path);
 		f->module_off = f->pc - m->start + m->offset;
+		uint64_t off = 0;
+		if (f->module && same_file_on_disk(m) &&
+		    offline_name(f->module, f->module_off - (f->pc - adj), &f->func, &off, &f->file, &f->line) == 0) {
+			f->func_off = f->func ? off + (f->pc - adj) : 0;
+			return;
+		}
 	}
+	Dwfl *dwfl = lazy_get(l);
 	Dwfl_Module *mod = dwfl ? dwfl_addrmodule(dwfl, adj) : NULL;
 	if (mod) {
 		if (!f->module) {
@@ -94,27 +143,12 @@ static void symbolize_frame(Dwfl *dwfl, const struct sj_process *p, struct sj_fr
 
 void sj_symbolize_process(struct sj_process *p)
 {
-	/* Report the modules through a thread that has frames: /proc/PID/maps
-	 * is empty once the leader is a zombie, /proc/TID/maps is not. */
-	pid_t via = 0;
-	for (size_t i = 0; i < p->nthreads && !via; i++)
-		if (p->threads[i].nframes > 0)
-			via = p->threads[i].tid;
-	if (!via)
-		return;
-	Dwfl *dwfl = dwfl_begin(&proc_callbacks);
-	if (dwfl) {
-		dwfl_report_begin(dwfl);
-		if (dwfl_linux_proc_report(dwfl, via) != 0 || dwfl_report_end(dwfl, NULL, NULL) != 0) {
-			dwfl_end(dwfl);
-			dwfl = NULL;
-		}
-	}
+	struct lazy_dwfl l = { .p = p };
 	for (size_t i = 0; i < p->nthreads; i++)
 		for (size_t k = 0; k < p->threads[i].nframes; k++)
-			symbolize_frame(dwfl, p, &p->threads[i].frames[k]);
-	if (dwfl)
-		dwfl_end(dwfl);
+			symbolize_frame(&l, &p->threads[i].frames[k]);
+	if (l.dwfl)
+		dwfl_end(l.dwfl);
 }
 
 /* ---- offline: a module path and a file offset, the process long gone ---- */
