@@ -191,8 +191,16 @@ static int in_ptrace_stop(enum sj_stopkind k)
  * its result or the -ERESTART* code our interrupt produced (the trap is
  * taken before the restart rewrites rax), rdi..r9 its arguments as
  * /proc/TID/syscall prints them. */
-static void recheck_stopped(pid_t pid, pid_t tid, const struct sj_stack_copy *copy, struct sj_recheck *rk)
+static void read_futex_word(const struct sj_thread *t, struct sj_recheck *rk)
 {
+	if (sj_wait_compares_word(t))
+		rk->have_word = sj_read_mem(t->tid, t->syscall_args[0], &rk->word, sizeof rk->word) == 0;
+}
+
+static void recheck_stopped(pid_t pid, const struct sj_thread *t, const struct sj_stack_copy *copy,
+			    struct sj_recheck *rk)
+{
+	pid_t tid = t->tid;
 	struct user_regs_struct regs;
 	if (copy && copy->ok)
 		regs = copy->regs;
@@ -206,17 +214,19 @@ static void recheck_stopped(pid_t pid, pid_t tid, const struct sj_stack_copy *co
 	rk->sp = regs.rsp;
 	rk->pc = regs.rip;
 	rk->ok = sj_procfs_thread_vcsw(pid, tid, &rk->vcsw) == 0;
+	read_futex_word(t, rk);
 }
 
 /* For a thread that was not stopped.  /proc/TID/syscall BEFORE the
  * switch count: a thread that woke after the count was read and
  * blocked again by the syscall read would otherwise look confirmed. */
-static void recheck_proc(pid_t pid, pid_t tid, struct sj_recheck *rk)
+static void recheck_proc(pid_t pid, const struct sj_thread *t, struct sj_recheck *rk)
 {
 	memset(rk, 0, sizeof *rk);
-	if (sj_procfs_thread_syscall(pid, tid, &rk->nr, rk->args, &rk->sp, &rk->pc) != 0)
+	if (sj_procfs_thread_syscall(pid, t->tid, &rk->nr, rk->args, &rk->sp, &rk->pc) != 0)
 		return;
-	rk->ok = sj_procfs_thread_vcsw(pid, tid, &rk->vcsw) == 0;
+	rk->ok = sj_procfs_thread_vcsw(pid, t->tid, &rk->vcsw) == 0;
+	read_futex_word(t, rk);
 }
 
 /* The wait ended before the stop: the thread was making progress.  Its
@@ -255,7 +265,7 @@ static void confirm_waits(struct cap *c, struct sj_process *p, struct sj_attache
 			if (rk)
 				now = rk[st - att->t];
 		} else if (!st || st->kind == SJ_STOP_TIMEOUT || st->kind == SJ_STOP_PENDING) {
-			recheck_proc(p->pid, t->tid, &now);
+			recheck_proc(p->pid, t, &now);
 		} /* else it exited or was exiting: its wait is over */
 		if (sj_wait_confirmed(t, &now))
 			continue;
@@ -317,7 +327,7 @@ static int stop_unwind_resume(struct cap *c, struct sj_process *p)
 		if (copies && c->unw)
 			sj_stack_grab(p, t->tid, &copies[i]);
 		if (rk && in_ptrace_stop(k))
-			recheck_stopped(p->pid, t->tid, copies && c->unw ? &copies[i] : NULL, &rk[i]);
+			recheck_stopped(p->pid, t, copies && c->unw ? &copies[i] : NULL, &rk[i]);
 	}
 	if (sj_capture_test_stopped_hook)
 		sj_capture_test_stopped_hook(p->pid);

@@ -1,6 +1,9 @@
 /* capture.h — attach to a process tree, capture it into a snapshot, detach.
  * The target's safety comes first: every thread stopped is resumed before
- * sj_capture returns, on every path. */
+ * sj_capture returns, on every path.  The one thread we cannot let go is one
+ * that never stops (uninterruptible sleep past the deadline): it stays
+ * traced until it leaves the kernel, and sj_capture_reap_pending (or this
+ * process's exit) detaches it then. */
 #ifndef SIGJAM_CAPTURE_H
 #define SIGJAM_CAPTURE_H
 

@@ -385,6 +385,12 @@ int sj_syscall_interrupted(long ret)
 	return 0;
 }
 
+int sj_wait_compares_word(const struct sj_thread *t)
+{
+	return t->wait.kind == SJ_WAIT_FUTEX && t->syscall_nr == SYS_futex &&
+	       (t->wait.futex_op == FUTEX_WAIT || t->wait.futex_op == FUTEX_WAIT_BITSET);
+}
+
 int sj_wait_confirmed(const struct sj_thread *t, const struct sj_recheck *now)
 {
 	if (!now->ok || t->syscall_nr < 0 || now->nr != t->syscall_nr)
@@ -393,6 +399,12 @@ int sj_wait_confirmed(const struct sj_thread *t, const struct sj_recheck *now)
 		return 0; /* same syscall, another call (another fd, futex word) */
 	/* A blocked thread has slept at least once: 0 means unreadable. */
 	if (!t->vcsw || !now->vcsw || now->vcsw < t->vcsw)
+		return 0;
+	/* The waker may be gone without a trace: a thread created after the
+	 * task list was read, still running when the waiter stopped, exited
+	 * before the list was read again (its exit cleared the tid pthread_join
+	 * waits on).  The restarted wait returns at once if the word moved. */
+	if (sj_wait_compares_word(t) && (!now->have_word || now->word != (uint32_t)t->syscall_args[2]))
 		return 0;
 	if (!now->stopped)
 		return now->vcsw == t->vcsw;

@@ -36,6 +36,8 @@ struct sj_recheck {
 	long ret;           /* stopped only: rax */
 	uint64_t sp, pc;
 	uint64_t vcsw;      /* voluntary context switches, 0 unknown */
+	int have_word;      /* futex waits: the futex word was read at the look */
+	uint32_t word;
 };
 
 /* 1 if t (facts read before the stop) was still blocked in the same
@@ -44,5 +46,8 @@ struct sj_recheck {
  * more, so a thread that ran and blocked again, even in the same call,
  * shows a larger difference. */
 int sj_wait_confirmed(const struct sj_thread *t, const struct sj_recheck *now);
+/* 1 if t's wait is a FUTEX_WAIT/FUTEX_WAIT_BITSET, whose restart blocks
+ * again only while the futex word still holds the value it compares. */
+int sj_wait_compares_word(const struct sj_thread *t);
 
 #endif

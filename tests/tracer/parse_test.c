@@ -269,6 +269,18 @@ static void test_wait_confirmed(void **state)
 	assert_true(sj_wait_confirmed(&t, &now));
 	now.vcsw = 41;
 	assert_false(sj_wait_confirmed(&t, &now));
+	/* FUTEX_WAIT: the word must still hold the value compared */
+	t.wait.kind = SJ_WAIT_FUTEX;
+	t.wait.futex_op = FUTEX_WAIT;
+	t.syscall_args[2] = 1234;
+	now = (struct sj_recheck){ .ok = 1, .stopped = 1, .nr = SYS_futex, .args = { 0x1000, 0x80, 1234 },
+				   .ret = -512, .vcsw = 41, .have_word = 1, .word = 1234 };
+	assert_true(sj_wait_confirmed(&t, &now));
+	now.word = 0; /* the joined thread exited: the restart returns at once */
+	assert_false(sj_wait_confirmed(&t, &now));
+	now.word = 1234;
+	now.have_word = 0;
+	assert_false(sj_wait_confirmed(&t, &now));
 	/* unknown counts confirm nothing */
 	t.vcsw = 0;
 	now.vcsw = 0;

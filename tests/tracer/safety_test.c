@@ -437,6 +437,44 @@ static void test_descendant_vanishes(void **state)
 	close(p[1]);
 }
 
+/* A target that is our own child (sigjam run's command) killed while it
+ * is stopped: its exit status belongs to our waitpid, the tracer must not
+ * reap it on the way. */
+static void hook_kill_target(pid_t pid)
+{
+	if (pid == hook_target)
+		kill(pid, SIGKILL);
+}
+
+static void sleeps_forever(void *arg)
+{
+	for (;;)
+		pause();
+}
+
+static void test_own_child_killed_keeps_its_exit_status(void **state)
+{
+	pid_t pid = th_spawn(sleeps_forever, NULL);
+	assert_true(th_wait_syscall(pid, SYS_pause) > 0);
+	hook_target = pid;
+	sj_capture_test_stopped_hook = hook_kill_target;
+	struct sj_capture_opts o = { .pids = &pid, .npids = 1, .children = 0, .native = 1 };
+	struct sj_snapshot s;
+	char err[256] = "";
+	int rc = sj_capture(&o, &s, err, sizeof err);
+	sj_capture_test_stopped_hook = NULL;
+	assert_int_equal(rc, SJ_CAP_OK);
+	sj_snapshot_free(&s);
+	sj_capture_reap_pending();
+	int st;
+	pid_t r = waitpid(pid, &st, 0);
+	if (r != pid)
+		fail_msg("waitpid(%d) = %d (%s): the tracer took our child's exit status", (int)pid, (int)r,
+			 strerror(errno));
+	assert_true(WIFSIGNALED(st));
+	assert_int_equal(WTERMSIG(st), SIGKILL);
+}
+
 static void exit_now(void *arg) { }
 
 static void test_nonexistent_pid(void **state)
@@ -500,6 +538,7 @@ int main(void)
 		cmocka_unit_test(test_sigint_default_kills_tracer_target_runs),
 		cmocka_unit_test(test_sigkill_tracer_target_runs),
 		cmocka_unit_test(test_descendant_vanishes),
+		cmocka_unit_test(test_own_child_killed_keeps_its_exit_status),
 		cmocka_unit_test(test_nonexistent_pid),
 		cmocka_unit_test(test_eperm_unprivileged),
 	};
