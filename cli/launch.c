@@ -331,6 +331,10 @@ static void wait_and_watch(struct sj_launch *lo, struct waitloop *wl, const sigs
 	int watching = lo->hang_after_ns > 0;
 
 	for (;;) {
+		/* Detach threads an earlier capture could not stop (stuck in
+		 * the kernel) as soon as they stop — before reap()'s waitpid,
+		 * which would otherwise take their stop status. */
+		sj_capture_reap_pending();
 		if (reap(wl))
 			break;
 		/* A tenth of the window between samples keeps the report within

@@ -19,7 +19,15 @@
 #include <time.h>
 #include <unistd.h>
 
+/* The bug needs the signal to land while the worker holds the arena lock:
+ * usually within a few ms, but not always within half a second, so the bug
+ * variant keeps going for up to 8 s (it deadlocks long before; the watcher
+ * reports 2 s later).  The twin only has to show it ends cleanly. */
+#ifdef SAFE_HANDLER
 #define RUN_MS 500
+#else
+#define RUN_MS 8000
+#endif
 #define SLOTS 64
 
 static volatile sig_atomic_t stop;
@@ -38,10 +46,13 @@ static void on_tick(int sig)
 {
 	(void)sig;
 	ticks++;
-	char *line = malloc(128); /* async-signal-UNSAFE: takes the arena lock */
+	/* async-signal-UNSAFE: takes the arena lock.  4 KiB is above glibc's
+	 * tcache limit (1 KiB): a small block freed by the previous tick would
+	 * come back from the lock-free per-thread cache and hide the bug. */
+	char *line = malloc(4096);
 	if (!line)
 		return;
-	snprintf(line, 128, "progress: %ld rounds\n", rounds);
+	snprintf(line, 4096, "progress: %ld rounds\n", rounds);
 	if (ticks % 500 == 0)
 		printf("%s", line); /* async-signal-UNSAFE: stdio lock and buffer */
 	free(line);
