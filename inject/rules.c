@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/single_threaded.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
@@ -117,6 +118,23 @@ static int filters_pass(const struct sj_rule *r, const struct sj_call *c, struct
 	return 1;
 }
 
+/* Counts one call of rule i; returns the new count.  While the process has
+ * a single thread (glibc clears __libc_single_threaded before a second one
+ * starts and never sets it back) an unlocked xadd is enough: one
+ * instruction, so a signal handler that counts too cannot split it, and it
+ * saves the bus lock that made most of a never-firing rule's cost on dd. */
+static uint64_t count_call(unsigned i)
+{
+#if defined(__x86_64__)
+	if (__libc_single_threaded) {
+		uint64_t v = 1;
+		__asm__ volatile("xaddq %0, %1" : "+r"(v), "+m"(*(uint64_t *)&sj_g.count[i]));
+		return v + 1;
+	}
+#endif
+	return atomic_fetch_add(&sj_g.count[i], 1) + 1;
+}
+
 unsigned sj_rules_match(const struct sj_call *c, struct sj_plan *plan)
 {
 	unsigned k, nr = sj_g.hook_nrules[c->hook];
@@ -133,7 +151,7 @@ unsigned sj_rules_match(const struct sj_call *c, struct sj_plan *plan)
 		uint64_t n;
 		if (!filters_pass(r, c, plan))
 			continue;
-		n = atomic_fetch_add(&sj_g.count[i], 1) + 1;
+		n = count_call(i);
 		if (!when_holds(r, n))
 			continue;
 		if (r->p < 1.0 && !(draw(i) < r->p))

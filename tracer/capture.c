@@ -11,6 +11,7 @@
 #include "capture.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -202,8 +203,43 @@ static void read_futex_word(const struct sj_thread *t, struct sj_recheck *rk)
 		rk->have_word = sj_read_mem(t->tid, t->syscall_args[0], &rk->word, sizeof rk->word) == 0;
 }
 
+/* /proc/TID/schedstat opened BEFORE the stop, so that the stop window
+ * only preads it: the path walk of an open() costs more than the read. */
+static int *open_runs_fds(const struct sj_process *p)
+{
+	int *fds = malloc((p->nthreads ? p->nthreads : 1) * sizeof *fds);
+	for (size_t i = 0; fds && i < p->nthreads; i++) {
+		char path[96];
+		snprintf(path, sizeof path, "/proc/%d/task/%d/schedstat", (int)p->pid, (int)p->threads[i].tid);
+		fds[i] = p->threads[i].sched_runs ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+	}
+	return fds;
+}
+
+static void close_runs_fds(int *fds, size_t n)
+{
+	for (size_t i = 0; fds && i < n; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	free(fds);
+}
+
+static int pread_runs(int fd, uint64_t *runs)
+{
+	char buf[128];
+	unsigned long long a, b, n = 0;
+	ssize_t r = fd >= 0 ? pread(fd, buf, sizeof buf - 1, 0) : -1;
+	if (r <= 0)
+		return -1;
+	buf[r] = '\0';
+	if (sscanf(buf, "%llu %llu %llu", &a, &b, &n) != 3 || n == 0)
+		return -1;
+	*runs = n;
+	return 0;
+}
+
 static void recheck_stopped(pid_t pid, const struct sj_thread *t, const struct sj_stack_copy *copy,
-			    struct sj_recheck *rk)
+			    int runs_fd, struct sj_recheck *rk)
 {
 	pid_t tid = t->tid;
 	struct user_regs_struct regs;
@@ -218,7 +254,10 @@ static void recheck_stopped(pid_t pid, const struct sj_thread *t, const struct s
 	memcpy(rk->args, args, sizeof args);
 	rk->sp = regs.rsp;
 	rk->pc = regs.rip;
-	rk->ok = sj_procfs_thread_vcsw(pid, tid, &rk->vcsw) == 0;
+	/* Every thread of the process waits while this runs: the short
+	 * schedstat count, and status's 60 lines only where it is missing. */
+	rk->ok = (t->sched_runs && pread_runs(runs_fd, &rk->runs) == 0) ||
+		 sj_procfs_thread_vcsw(pid, tid, &rk->vcsw) == 0;
 	read_futex_word(t, rk);
 }
 
@@ -230,7 +269,8 @@ static void recheck_proc(pid_t pid, const struct sj_thread *t, struct sj_recheck
 	memset(rk, 0, sizeof *rk);
 	if (sj_procfs_thread_syscall(pid, t->tid, &rk->nr, rk->args, &rk->sp, &rk->pc) != 0)
 		return;
-	rk->ok = sj_procfs_thread_vcsw(pid, t->tid, &rk->vcsw) == 0;
+	rk->ok = (t->sched_runs && sj_procfs_thread_runs(pid, t->tid, &rk->runs) == 0) ||
+		 sj_procfs_thread_vcsw(pid, t->tid, &rk->vcsw) == 0;
 	read_futex_word(t, rk);
 }
 
@@ -297,8 +337,12 @@ static int stop_unwind_resume(struct cap *c, struct sj_process *p)
 		known[i] = p->threads[i].tid;
 
 	struct sj_attached att;
+	int *runs_fds = open_runs_fds(p);  /* before on_new_thread can grow p->threads */
+	size_t nruns = p->nthreads;
 	int r = sj_attach_process(p->pid, known, nknown, on_new_thread, p, &att);
 	free(known);
+	if (r)
+		close_runs_fds(runs_fds, nruns);
 	if (r == -EPERM) {
 		pid_t tracer = tracer_of(p->pid);
 		if (tracer && p->is_target)
@@ -331,12 +375,15 @@ static int stop_unwind_resume(struct cap *c, struct sj_process *p)
 			continue;
 		if (copies && c->unw)
 			sj_stack_grab(p, t->tid, &copies[i]);
+		size_t ti = (size_t)(t - p->threads);
 		if (rk && in_ptrace_stop(k))
-			recheck_stopped(p->pid, t, copies && c->unw ? &copies[i] : NULL, &rk[i]);
+			recheck_stopped(p->pid, t, copies && c->unw ? &copies[i] : NULL,
+					runs_fds && ti < nruns ? runs_fds[ti] : -1, &rk[i]);
 	}
 	if (sj_capture_test_stopped_hook)
 		sj_capture_test_stopped_hook(p->pid);
 	sj_detach_process(&att);
+	close_runs_fds(runs_fds, nruns);
 	confirm_waits(c, p, &att, rk);
 	free(rk);
 

@@ -64,6 +64,9 @@ int sj_procfs_thread(pid_t pid, pid_t tid, struct sj_thread *t);
 int sj_procfs_thread_syscall(pid_t pid, pid_t tid, long *nr, uint64_t args[6], uint64_t *sp,
 			     uint64_t *pc);
 int sj_procfs_thread_vcsw(pid_t pid, pid_t tid, uint64_t *vcsw);
+/* Times the thread was scheduled in (/proc/TID/schedstat); *runs 0 and a
+ * negative errno if unreadable. Cheap enough to read during a stop. */
+int sj_procfs_thread_runs(pid_t pid, pid_t tid, uint64_t *runs);
 /* The fds an epoll instance watches and their event masks (malloc'd). */
 int sj_procfs_epoll_tfds(pid_t pid, int epfd, int **tfds, unsigned **events, size_t *n);
 /* The pid a pidfd refers to (fdinfo "Pid:"), or a negative errno. */

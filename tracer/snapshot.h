@@ -109,6 +109,7 @@ struct sj_thread {
 	struct sj_wait wait;
 	uint64_t utime, stime;          /* clock ticks */
 	uint64_t vcsw, nvcsw;           /* context switches from /proc/TID/status */
+	uint64_t sched_runs;            /* times scheduled in (/proc/TID/schedstat), 0 unknown */
 
 	struct sj_frame *frames;        /* innermost first */
 	size_t nframes;

@@ -36,6 +36,7 @@ struct sj_recheck {
 	long ret;           /* stopped only: rax */
 	uint64_t sp, pc;
 	uint64_t vcsw;      /* voluntary context switches, 0 unknown */
+	uint64_t runs;      /* times scheduled in (schedstat), 0 unknown: preferred */
 	int have_word;      /* futex waits: the futex word was read at the look */
 	uint32_t word;
 };
