@@ -256,8 +256,12 @@ static void recheck_stopped(pid_t pid, const struct sj_thread *t, const struct s
 	rk->pc = regs.rip;
 	/* Every thread of the process waits while this runs: the short
 	 * schedstat count, and status's 60 lines only where it is missing. */
-	rk->ok = (t->sched_runs && pread_runs(runs_fd, &rk->runs) == 0) ||
-		 sj_procfs_thread_vcsw(pid, tid, &rk->vcsw) == 0;
+	/* The cheap run count first; status's 60 lines only when it does not
+	 * settle the question (see sj_wait_confirmed). */
+	int runs_ok = t->sched_runs && pread_runs(runs_fd, &rk->runs) == 0;
+	if (!runs_ok || rk->runs - t->sched_runs > 1)
+		sj_procfs_thread_vcsw(pid, tid, &rk->vcsw);
+	rk->ok = runs_ok || rk->vcsw;
 	read_futex_word(t, rk);
 }
 
@@ -269,8 +273,10 @@ static void recheck_proc(pid_t pid, const struct sj_thread *t, struct sj_recheck
 	memset(rk, 0, sizeof *rk);
 	if (sj_procfs_thread_syscall(pid, t->tid, &rk->nr, rk->args, &rk->sp, &rk->pc) != 0)
 		return;
-	rk->ok = (t->sched_runs && sj_procfs_thread_runs(pid, t->tid, &rk->runs) == 0) ||
-		 sj_procfs_thread_vcsw(pid, t->tid, &rk->vcsw) == 0;
+	int runs_ok = t->sched_runs && sj_procfs_thread_runs(pid, t->tid, &rk->runs) == 0;
+	if (!runs_ok || rk->runs != t->sched_runs)
+		sj_procfs_thread_vcsw(pid, t->tid, &rk->vcsw);
+	rk->ok = runs_ok || rk->vcsw;
 	read_futex_word(t, rk);
 }
 

@@ -397,13 +397,18 @@ int sj_wait_confirmed(const struct sj_thread *t, const struct sj_recheck *now)
 		return 0;
 	if (memcmp(now->args, t->syscall_args, sizeof now->args) != 0)
 		return 0; /* same syscall, another call (another fd, futex word) */
-	/* How often the thread ran: schedstat's count when both looks have
-	 * it, else the voluntary switches.  A blocked thread has slept at
-	 * least once: 0 means unreadable. */
-	uint64_t before = t->vcsw, after = now->vcsw;
-	if (t->sched_runs && now->runs)
-		before = t->sched_runs, after = now->runs;
-	if (!before || !after || after < before)
+	/* It never left the wait: it was scheduled in at most once between
+	 * the two looks when stopped (our interrupt woke it into the trap;
+	 * the trap's sleep may not be counted yet when waitpid reports it),
+	 * never when not.  schedstat's run count is cheap but also counts a
+	 * preemption between that wake-up and the trap; the voluntary switch
+	 * count is not fooled by preemption and is read when the run count
+	 * is not conclusive.  0 means unreadable. */
+	uint64_t lim = now->stopped ? 1 : 0;
+	int by_runs = t->sched_runs && now->runs && now->runs >= t->sched_runs &&
+		      now->runs - t->sched_runs <= lim;
+	int by_vcsw = t->vcsw && now->vcsw && now->vcsw >= t->vcsw && now->vcsw - t->vcsw <= lim;
+	if (!by_runs && !by_vcsw)
 		return 0;
 	/* The waker may be gone without a trace: a thread created after the
 	 * task list was read, still running when the waiter stopped, exited
@@ -412,10 +417,8 @@ int sj_wait_confirmed(const struct sj_thread *t, const struct sj_recheck *now)
 	if (sj_wait_compares_word(t) && (!now->have_word || now->word != (uint32_t)t->syscall_args[2]))
 		return 0;
 	if (!now->stopped)
-		return after == before;
+		return 1;
 	/* rax holds the syscall's result if it finished before the trap:
-	 * then it was no longer waiting. The trap's own sleep may not be
-	 * counted yet when waitpid reports it (the tracer is notified just
-	 * before the tracee schedules), hence <= 1. */
-	return sj_syscall_interrupted(now->ret) && after - before <= 1;
+	 * then it was no longer waiting. */
+	return sj_syscall_interrupted(now->ret);
 }
