@@ -133,6 +133,9 @@ static pid_t start_child(const struct sj_launch *lo, const char *shim, const cha
 		child_environment(lo, shim, journal);
 		if (lo->own_pgrp)
 			setpgid(0, 0);
+		if (lo->default_signals)
+			for (int sig = 1; sig < NSIG; sig++)
+				signal(sig, SIG_DFL);  /* only SIG_IGN survives exec */
 		if (lo->child_out_fd >= 0) {
 			dup2(lo->child_out_fd, 1);
 			dup2(lo->child_out_fd, 2);

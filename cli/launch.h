@@ -23,6 +23,9 @@ struct sj_launch {
 	int summary_fd;          /* where the text summary goes (default 2) */
 	int child_out_fd;        /* the command's stdout+stderr go here; -1: inherited */
 	int64_t time_limit_ns;   /* 0: none; past it the tree is killed (timed_out) */
+	int default_signals;     /* 1: the command starts with every signal at SIG_DFL,
+	                          * whatever sigjam inherited (scenarios: a background
+	                          * job's ignored SIGINT must not change the outcome) */
 	int own_pgrp;            /* 1: the command gets a process group of its own
 	                          * (always when sigjam is not a terminal's
 	                          * foreground job; see own_group()) */

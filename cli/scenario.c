@@ -206,7 +206,8 @@ static int run_variant(const struct recipe *r, const struct variant *v, const ch
 	lo.hang_after_ns = v->hang_after_ns;
 	lo.time_limit_ns = v->time_limit_ns;
 	lo.on_hang = SJ_HANG_KILL;
-	lo.own_pgrp = 1;  /* @group injections stay inside the scenario */
+	lo.own_pgrp = 1;         /* @group injections stay inside the scenario */
+	lo.default_signals = 1;  /* started from a script, sigjam may ignore SIGINT */
 	lo.quiet = !o->verbose;
 	int devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
 	lo.summary_fd = o->verbose ? 1 : devnull;
