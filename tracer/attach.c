@@ -170,7 +170,8 @@ static void nap(uint64_t ns)
 
 /* Polls waitpid so that a thread that never stops cannot hang the tracer.
  * Spins with sched_yield first: most threads stop within microseconds,
- * and every microsecond here is a microsecond the others stay stopped. */
+ * and the thread's stop is counted from the INTERRUPT: a nap here would
+ * be a nap it stays stopped. */
 static void wait_stop(struct sj_tstop *t, uint64_t deadline)
 {
 	uint64_t start = sj_mono_ns();
@@ -349,8 +350,29 @@ static int known_tid(const struct sj_attached *a, pid_t tid)
 	return 0;
 }
 
+static void detach_record(struct sj_tstop *t);
+
+/* One thread's whole stop: interrupt, wait for the stop, let on_stopped
+ * copy what it needs, detach.  Its siblings run meanwhile (a seized thread
+ * that was not interrupted is not stopped), so each thread is stopped for
+ * its own copy only, not for everyone's. */
+static int cycle_one(pid_t pid, struct sj_tstop *t, sj_stopped_fn on_stopped, void *arg)
+{
+	int rc = seize_one(pid, t);
+	if (rc)
+		return rc;
+	if (t->kind == SJ_STOP_NONE)
+		wait_stop(t, sj_mono_ns() + SJ_STOP_DEADLINE_NS);
+	int stopped = t->kind == SJ_STOP_INTERRUPT || t->kind == SJ_STOP_GROUP ||
+		      t->kind == SJ_STOP_SIGNAL || t->kind == SJ_STOP_EXIT;
+	if (stopped && on_stopped)
+		on_stopped(pid, t, arg);
+	detach_record(t);
+	return 0;
+}
+
 int sj_attach_process(pid_t pid, const pid_t *known, size_t nknown, sj_new_thread_fn on_new,
-		      void *arg, struct sj_attached *a)
+		      sj_stopped_fn on_stopped, void *arg, struct sj_attached *a)
 {
 	memset(a, 0, sizeof *a);
 	a->pid = pid;
@@ -360,11 +382,11 @@ int sj_attach_process(pid_t pid, const pid_t *known, size_t nknown, sj_new_threa
 	int from_caller = 1;
 	int rc = 0;
 
-	for (int round = 0; round < SJ_MAX_ROUNDS; round++) {
+	for (int round = 0; round < SJ_MAX_ROUNDS && !sj_guard_fired; round++) {
 		const pid_t *batch = from_caller ? known : list;
 		size_t nbatch = from_caller ? nknown : nlist;
-		size_t first = a->n;
-		for (size_t i = 0; i < nbatch; i++) {
+		/* Once the guard fired it let everything go: seize no more. */
+		for (size_t i = 0; i < nbatch && !sj_guard_fired; i++) {
 			if (known_tid(a, batch[i]))
 				continue;
 			if (!from_caller && on_new)
@@ -374,16 +396,10 @@ int sj_attach_process(pid_t pid, const pid_t *known, size_t nknown, sj_new_threa
 				rc = -ENOMEM;
 				goto fail;
 			}
-			rc = seize_one(pid, t);
+			rc = cycle_one(pid, t, on_stopped, arg);
 			if (rc)
 				goto fail;
 		}
-		/* All of this round are interrupted before we wait for any, so
-		 * they stop at (nearly) the same instant. */
-		uint64_t deadline = sj_mono_ns() + SJ_STOP_DEADLINE_NS;
-		for (size_t i = first; i < a->n; i++)
-			if (a->t[i].kind == SJ_STOP_NONE)
-				wait_stop(&a->t[i], deadline);
 
 		free(list);
 		list = NULL;
@@ -403,7 +419,6 @@ int sj_attach_process(pid_t pid, const pid_t *known, size_t nknown, sj_new_threa
 	for (size_t i = 0; i < a->n; i++)
 		if (a->t[i].kind != SJ_STOP_GONE)
 			return 0;
-	sj_detach_process(a);
 	return -ESRCH;
 
 fail:
@@ -419,8 +434,11 @@ static int detach_one(pid_t tid, int sig, uint64_t grace_ns, uint64_t (*now)(voi
 {
 	if (ptrace(PTRACE_DETACH, tid, 0, (void *)(long)sig) == 0 || errno != ESRCH)
 		return 1;
-	/* ESRCH: gone, or not stopped yet (our INTERRUPT is still pending).
-	 * Wait for the stop, then detach, passing on any signal it brings. */
+	/* ESRCH: gone, or not stopped yet (our INTERRUPT is still pending,
+	 * or the guard fired between SEIZE and INTERRUPT: interrupt it now,
+	 * a second INTERRUPT is harmless).  Wait for the stop, then detach,
+	 * passing on any signal it brings. */
+	ptrace(PTRACE_INTERRUPT, tid, 0, 0);
 	uint64_t end = now() + grace_ns;
 	for (;;) {
 		int status;
@@ -441,25 +459,29 @@ static int detach_one(pid_t tid, int sig, uint64_t grace_ns, uint64_t (*now)(voi
 	}
 }
 
+static void detach_record(struct sj_tstop *t)
+{
+	int sig = t->kind == SJ_STOP_SIGNAL ? t->sig : 0;
+	switch (t->kind) {
+	case SJ_STOP_GONE:
+	case SJ_STOP_PENDING: /* not ours to detach now: the pending list's */
+		break;
+	default:
+		if (!detach_one(t->tid, sig, SJ_DETACH_GRACE_NS, sj_mono_ns)) {
+			pending_add(t->tid);
+			t->pending = 1;
+		}
+		break;
+	}
+	t->detached_ns = sj_mono_ns();
+	guard_remove(t->tid);
+}
+
 void sj_detach_process(struct sj_attached *a)
 {
-	for (size_t i = 0; i < a->n; i++) {
-		struct sj_tstop *t = &a->t[i];
-		int sig = t->kind == SJ_STOP_SIGNAL ? t->sig : 0;
-		switch (t->kind) {
-		case SJ_STOP_GONE:
-		case SJ_STOP_PENDING: /* not ours to detach now: the pending list's */
-			break;
-		default:
-			if (!detach_one(t->tid, sig, SJ_DETACH_GRACE_NS, sj_mono_ns)) {
-				pending_add(t->tid);
-				t->pending = 1;
-			}
-			break;
-		}
-		t->detached_ns = sj_mono_ns();
-		guard_remove(t->tid);
-	}
+	for (size_t i = 0; i < a->n; i++)
+		if (!a->t[i].detached_ns)
+			detach_record(&a->t[i]);
 }
 
 /* ---- the guard ---------------------------------------------------------- */

@@ -37,7 +37,7 @@ struct sj_tstop {
 	int sig;                  /* SJ_STOP_SIGNAL: the signal to re-inject */
 	uint64_t interrupt_ns;    /* CLOCK_MONOTONIC when PTRACE_INTERRUPT was sent */
 	uint64_t stopped_ns;      /* ... when waitpid reported the stop */
-	uint64_t detached_ns;     /* ... when PTRACE_DETACH returned */
+	uint64_t detached_ns;     /* ... when PTRACE_DETACH returned (0: not yet) */
 	int pending;              /* sj_detach_process could not let it go (it never
 				     stopped): on the pending list, see below */
 };
@@ -53,17 +53,26 @@ struct sj_attached {
  * BEFORE it is seized: the caller reads its procfs facts there. */
 typedef void (*sj_new_thread_fn)(pid_t pid, pid_t tid, void *arg);
 
-/* Seizes and interrupts every thread of pid (the caller lists the tids it
- * already knows in known/nknown; tids that show up while attaching are
- * passed to on_new first), then waits until each has stopped, exited, or
- * the deadline passed.  Re-lists /proc/PID/task until no new tid appears.
- * On error (EPERM on the first thread, ...) nothing is left stopped.
+/* Called while t is stopped (kind INTERRUPT, GROUP, SIGNAL or EXIT), just
+ * before it is detached: the only moment its registers and stack can be
+ * copied.  Every other thread of the process is running then. */
+typedef void (*sj_stopped_fn)(pid_t pid, struct sj_tstop *t, void *arg);
+
+/* Stops the threads of pid ONE AT A TIME: for each, PTRACE_SEIZE,
+ * PTRACE_INTERRUPT, wait until it stops (or exits, or the deadline
+ * passes), on_stopped, PTRACE_DETACH.  The caller lists the tids it
+ * already knows in known/nknown; tids that show up meanwhile are passed to
+ * on_new first (re-lists /proc/PID/task until no new tid appears).  When
+ * it returns every thread was let go (or is on the pending list), each
+ * record holding its stop's times.  Stops early if the signal guard fired.
+ * On error (EPERM on a thread, ...) nothing is left stopped.
  * Returns 0, or a negative errno (-EPERM, -ESRCH: the process is gone). */
 int sj_attach_process(pid_t pid, const pid_t *known, size_t nknown, sj_new_thread_fn on_new,
-		      void *arg, struct sj_attached *a);
+		      sj_stopped_fn on_stopped, void *arg, struct sj_attached *a);
 
-/* Lets every thread of a go: PTRACE_DETACH with the signal a
- * signal-delivery-stop took.  Safe to call twice; frees a->t. */
+/* Lets every thread of a that is not detached yet go: PTRACE_DETACH with
+ * the signal a signal-delivery-stop took.  Safe to call twice; the caller
+ * frees a->t. */
 void sj_detach_process(struct sj_attached *a);
 
 /* The pending list.  A thread that never stops (uninterruptible sleep
@@ -102,9 +111,12 @@ extern volatile sig_atomic_t sj_guard_fired;
  * guard was installed once and has fired since, installs it again. */
 void sj_attach_guard_rearm(void);
 
-/* Test hook: when set, capture calls it while every thread of pid is
- * stopped (after unwinding, before detaching).  Used to interrupt or kill
- * the tracer at the worst moment.  NULL in production. */
+/* Test hook: when set, capture calls it once per process, while the last
+ * thread it knew before stopping is stopped (its copy taken, before its
+ * detach): every sibling has been through its own stop and was let go,
+ * this one has a stop (maybe a signal only we saw) for the guard to undo.
+ * Used to interrupt or kill the tracer, or the target, in the stop window.
+ * NULL in production. */
 extern void (*sj_capture_test_stopped_hook)(pid_t pid);
 /* Test hook: called right after PTRACE_SEIZE of tid, before PTRACE_INTERRUPT.
  * A signal sent here reaches the thread as a signal-delivery-stop that only

@@ -3,8 +3,9 @@
  * Order matters, per process:
  *   1. read every thread's state/wchan/syscall and decode its wait while it
  *      still runs (a stopped thread always looks idle);
- *   2. seize+interrupt all its threads, unwind them, detach them — the
- *      only window in which the target is stopped, measured per thread;
+ *   2. one thread at a time: seize+interrupt it, copy its stack, detach
+ *      it — the only window in which a thread is stopped, measured per
+ *      thread (see the stop cycle in stop_unwind_resume);
  *   3. after all processes are resumed: symbolize, then run enrichers
  *      (Python frames) that only read memory.
  * Processes are handled one at a time, so at most one is stopped. */
@@ -114,11 +115,6 @@ static int read_thread(struct sj_process *p, pid_t tid)
 	 * for /proc/PID or process_vm_readv(PID), its live threads do. */
 	sj_decode_wait(tid, t);
 	return 0;
-}
-
-static void on_new_thread(pid_t pid, pid_t tid, void *arg)
-{
-	read_thread(arg, tid);
 }
 
 static struct sj_thread *thread_of(struct sj_process *p, pid_t tid)
@@ -331,10 +327,128 @@ static void confirm_waits(struct cap *c, struct sj_process *p, struct sj_attache
 		     (int)p->pid, dropped, tids, dropped > 8 ? ", ..." : "");
 }
 
+/* What the stop window of one process collects, indexed like att->t
+ * (which grows while threads appear, so these grow with it). */
+struct window {
+	struct cap *c;
+	struct sj_process *p;
+	struct sj_attached *att;
+	struct sj_stack_copy *copies;
+	struct sj_recheck *rk;
+	size_t cap;
+	int *runs_fds; /* for p->threads[0..nruns), opened before the stop */
+	size_t nruns;
+	size_t nknown; /* p->threads[0..nknown) were read before any stop */
+	int hooked;
+};
+
+static int window_grow(struct window *w, size_t n)
+{
+	if (n <= w->cap)
+		return 0;
+	size_t nc = n < 2 * w->cap ? 2 * w->cap : n;
+	struct sj_stack_copy *c = realloc(w->copies, nc * sizeof *c);
+	if (c)
+		w->copies = c;
+	struct sj_recheck *r = realloc(w->rk, nc * sizeof *r);
+	if (r)
+		w->rk = r;
+	if (!c || !r)
+		return -1;
+	memset(w->copies + w->cap, 0, (nc - w->cap) * sizeof *c);
+	memset(w->rk + w->cap, 0, (nc - w->cap) * sizeof *r);
+	w->cap = nc;
+	return 0;
+}
+
+static void window_free(struct window *w, size_t n)
+{
+	for (size_t i = 0; w->copies && i < n && i < w->cap; i++)
+		sj_stack_copy_release(&w->copies[i]);
+	free(w->copies);
+	free(w->rk);
+	close_runs_fds(w->runs_fds, w->nruns);
+}
+
+static void on_new_thread(pid_t pid, pid_t tid, void *arg)
+{
+	struct window *w = arg;
+	read_thread(w->p, tid);
+}
+
+/* The stop window of one thread (sj_stopped_fn): registers, stack copy
+ * and the context-switch count that confirms its wait; nothing else. */
+static void on_thread_stopped(pid_t pid, struct sj_tstop *st, void *arg)
+{
+	struct window *w = arg;
+	struct sj_process *p = w->p;
+	struct sj_thread *t = thread_of(p, st->tid);
+	size_t i = (size_t)(st - w->att->t);
+	if (!t || window_grow(w, i + 1) != 0)
+		return;
+	if (w->c->unw)
+		sj_stack_grab(p, t->tid, &w->copies[i]);
+	size_t ti = (size_t)(t - p->threads);
+	if (in_ptrace_stop(st->kind))
+		recheck_stopped(pid, t, w->c->unw ? &w->copies[i] : NULL,
+				w->runs_fds && ti < w->nruns ? w->runs_fds[ti] : -1, &w->rk[i]);
+	/* At the last known thread: every sibling has had its stop by then. */
+	if (sj_capture_test_stopped_hook && !w->hooked && i + 1 >= w->nknown) {
+		w->hooked = 1;
+		sj_capture_test_stopped_hook(pid);
+	}
+}
+
+/* Threads that appeared after the first stop: their procfs facts were read
+ * after other threads had been stopped and let go, so the proof at the
+ * stop cycle (below) does not cover them: their waits are not counted. */
+static void drop_late_waits(struct cap *c, struct window *w)
+{
+	size_t late = 0;
+	for (size_t i = w->nknown; i < w->p->nthreads; i++) {
+		struct sj_thread *t = &w->p->threads[i];
+		if (t->wait.kind == SJ_WAIT_NONE || t->wait.kind == SJ_WAIT_STOPPED)
+			continue;
+		struct sj_recheck none = { 0 };
+		drop_wait(t, &none);
+		late++;
+	}
+	if (late)
+		note(c->s,
+		     "pid %d: %zu thread(s) appeared while its threads were being stopped: their waits "
+		     "were read after others ran again and are not counted",
+		     (int)w->p->pid, late);
+}
+
+/* Reads the threads that appeared since the task list was read, until a
+ * listing holds no unread tid: that listing, taken after every read and
+ * before any stop, is the t0 of the argument at the stop cycle.  Without
+ * it a thread created just after the first listing (the one pthread_join
+ * waits for) could run past its waiter's stop and exit before the cycle
+ * lists the tasks again, leaving the waiter confirmed with no waker. */
+static void settle_thread_list(struct sj_process *p)
+{
+	for (int round = 0; round < 8; round++) {
+		pid_t *tids = NULL;
+		size_t n = 0, fresh = 0;
+		if (sj_procfs_tasks(p->pid, &tids, &n) != 0)
+			return;
+		for (size_t i = 0; i < n; i++)
+			if (!thread_of(p, tids[i])) {
+				read_thread(p, tids[i]);
+				fresh++;
+			}
+		free(tids);
+		if (!fresh)
+			return;
+	}
+}
+
 /* Returns SJ_CAP_OK, or SJ_CAP_EPERM for a named pid we may not trace;
  * everything else is a note. */
 static int stop_unwind_resume(struct cap *c, struct sj_process *p)
 {
+	settle_thread_list(p);
 	size_t nknown = p->nthreads;
 	pid_t *known = malloc((nknown ? nknown : 1) * sizeof *known);
 	if (!known)
@@ -342,13 +456,37 @@ static int stop_unwind_resume(struct cap *c, struct sj_process *p)
 	for (size_t i = 0; i < nknown; i++)
 		known[i] = p->threads[i].tid;
 
+	/* The stop cycle.  Each thread in turn is interrupted, copied (see
+	 * on_thread_stopped) and detached; the rest run meanwhile, so a thread
+	 * is stopped for its own copy only, not for every sibling's.
+	 *
+	 * Why a deadlock found in this snapshot is still real although the
+	 * threads were never all stopped at once: every wait of
+	 * p->threads[0..nknown) was read from /proc, and the task list seen
+	 * to hold no other thread (settle_thread_list), before the first stop
+	 * (time t0).  At its own stop each thread's wait is confirmed
+	 * (confirm_waits: same syscall and arguments, the run count or the
+	 * voluntary switches show it never woke, rax shows our interrupt cut
+	 * the wait short rather than its completion), so it was blocked from
+	 * t0 to its stop; detached, it restarts the same wait (-ERESTART*),
+	 * and stays blocked until a waker acts.  Take a set of threads whose
+	 * wakers are all in the set: all were blocked at t0, and the first of
+	 * them to wake after t0 would need a waker that ran after t0 — one
+	 * of the set, still blocked then.  So none ever wakes: the same
+	 * conclusion as from one instant at which all were stopped.  A thread
+	 * that appears during the cycle was created after t0 by one that ran,
+	 * so by none of the set, and was read after others ran again:
+	 * drop_late_waits keeps its wait out of the argument. */
 	struct sj_attached att;
-	int *runs_fds = open_runs_fds(p);  /* before on_new_thread can grow p->threads */
-	size_t nruns = p->nthreads;
-	int r = sj_attach_process(p->pid, known, nknown, on_new_thread, p, &att);
+	struct window w = { .c = c, .p = p, .att = &att, .nknown = nknown };
+	w.runs_fds = open_runs_fds(p); /* before on_new_thread can grow p->threads */
+	w.nruns = p->nthreads;
+	int r = sj_attach_process(p->pid, known, nknown, on_new_thread, on_thread_stopped, &w, &att);
 	free(known);
-	if (r)
-		close_runs_fds(runs_fds, nruns);
+	if (r) {
+		window_free(&w, att.n);
+		free(att.t);
+	}
 	if (r == -EPERM) {
 		pid_t tracer = tracer_of(p->pid);
 		if (tracer && p->is_target)
@@ -369,29 +507,11 @@ static int stop_unwind_resume(struct cap *c, struct sj_process *p)
 		confirm_waits(c, p, NULL, NULL);
 		return SJ_CAP_OK;
 	}
-
-	/* The stop window: registers, stack copies and the context-switch
-	 * count that confirms each wait; nothing else. */
-	struct sj_stack_copy *copies = calloc(att.n ? att.n : 1, sizeof *copies);
-	struct sj_recheck *rk = calloc(att.n ? att.n : 1, sizeof *rk);
-	for (size_t i = 0; i < att.n; i++) {
-		struct sj_thread *t = thread_of(p, att.t[i].tid);
-		enum sj_stopkind k = att.t[i].kind;
-		if (!t || !(in_ptrace_stop(k) || k == SJ_STOP_EXIT))
-			continue;
-		if (copies && c->unw)
-			sj_stack_grab(p, t->tid, &copies[i]);
-		size_t ti = (size_t)(t - p->threads);
-		if (rk && in_ptrace_stop(k))
-			recheck_stopped(p->pid, t, copies && c->unw ? &copies[i] : NULL,
-					runs_fds && ti < nruns ? runs_fds[ti] : -1, &rk[i]);
-	}
-	if (sj_capture_test_stopped_hook)
-		sj_capture_test_stopped_hook(p->pid);
-	sj_detach_process(&att);
-	close_runs_fds(runs_fds, nruns);
-	confirm_waits(c, p, &att, rk);
-	free(rk);
+	/* Records that never stopped have no slot yet. */
+	window_grow(&w, att.n);
+	struct sj_stack_copy *copies = w.cap >= att.n ? w.copies : NULL;
+	drop_late_waits(c, &w);
+	confirm_waits(c, p, &att, w.cap >= att.n ? w.rk : NULL);
 
 	/* Resumed: unwind from the copies. */
 	if (c->unw)
@@ -422,7 +542,7 @@ static int stop_unwind_resume(struct cap *c, struct sj_process *p)
 		if (copies)
 			sj_stack_copy_release(&copies[i]);
 	}
-	free(copies);
+	window_free(&w, copies ? 0 : att.n);
 	free(att.t);
 	return SJ_CAP_OK;
 }
