@@ -15,11 +15,10 @@ static void print_help(void)
 	     "and exits 2. The grammar is in docs/inject.md.");
 }
 
-/* "sigjam check-spec: column 12: expected ..." plus the spec with a caret. */
-static int report_error(const char *text, const struct sj_spec_error *e)
+/* One line: "sigjam check-spec: column 12: expected ..., got ...". */
+static int report_error(const struct sj_spec_error *e)
 {
 	fprintf(stderr, "sigjam check-spec: column %u: %s\n", e->col, e->msg);
-	fprintf(stderr, "  %s\n  %*s^\n", text, (int)(e->col ? e->col - 1 : 0), "");
 	return SJ_EXIT_USAGE;
 }
 
@@ -36,7 +35,7 @@ int cmd_check_spec(int argc, char **argv)
 	sj_spec_init(&spec);
 	for (int i = 1; i < argc; i++)
 		if (sj_spec_parse(argv[i], &spec, &e) != 0)
-			return report_error(argv[i], &e);
+			return report_error(&e);
 	for (unsigned i = 0; i < spec.n; i++) {
 		char canon[512], sentence[512];
 		sj_rule_format(&spec.rules[i], canon, sizeof canon);

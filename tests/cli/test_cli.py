@@ -25,12 +25,11 @@ def sigjam(*args, **kw):
     return subprocess.run([SIGJAM, *args], **kw)
 
 
-def one_line_error(testcase, proc, prefix, extra_lines=0):
-    """Exit 2 and exactly one error line (check-spec adds the spec with a
-    caret under the column: extra_lines=2)."""
+def one_line_error(testcase, proc, prefix):
+    """Exit 2 and exactly one error line."""
     lines = proc.stderr.strip().splitlines()
     testcase.assertEqual(proc.returncode, 2, proc.stderr)
-    testcase.assertEqual(len(lines), 1 + extra_lines, proc.stderr)
+    testcase.assertEqual(len(lines), 1, proc.stderr)
     testcase.assertTrue(lines[0].startswith(prefix), proc.stderr)
 
 
@@ -44,7 +43,7 @@ class CheckSpec(unittest.TestCase):
 
     def test_bad_spec_one_line_exit_2(self):
         p = sigjam("check-spec", "read:fd=pipe:when=3:signal=KILLL")
-        one_line_error(self, p, "sigjam check-spec: column", extra_lines=2)
+        one_line_error(self, p, "sigjam check-spec: column")
         self.assertIn("KILLL", p.stderr.splitlines()[0])
 
 
