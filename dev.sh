@@ -9,7 +9,7 @@ cd "$(dirname "$0")"
 
 PACKAGES="build-essential cmake ninja-build pkg-config clang \
 libunwind-dev libdw-dev libelf-dev libcmocka-dev libjansson-dev \
-python3 libpython3.11 python3-jsonschema libxml2-utils graphviz gdb elfutils strace fiu-utils"
+python3 libpython3.11 libpython3.11-testsuite python3-jsonschema libxml2-utils graphviz gdb elfutils strace fiu-utils"
 
 deps() {
 	missing=""
