@@ -104,10 +104,18 @@ static json_t *python_json(const struct sj_thread *t, int *bad)
 	return o;
 }
 
+/* An id in the target's own pid namespace (a container's): null when it
+ * shares this tracer's namespace. */
+static json_t *ns_id_json(pid_t id)
+{
+	return id > 0 ? json_integer(id) : json_null();
+}
+
 static json_t *thread_json(const struct sj_process *p, const struct sj_thread *t, int *bad)
 {
 	json_t *o = json_object(), *args = json_array();
 	rp_jset(o, "tid", json_integer(t->tid), bad);
+	rp_jset(o, "ns_tid", ns_id_json(t->ns_tid), bad);
 	rp_jset(o, "name", rp_json_str(t->name), bad);
 	rp_jset(o, "state", jchar(t->state), bad);
 	rp_jset(o, "wchan", rp_json_str(t->wchan), bad);
@@ -175,6 +183,7 @@ static json_t *process_json(const struct sj_process *p, int *bad)
 	while (p->argv && p->argv[argc])
 		argc++;
 	rp_jset(o, "pid", json_integer(p->pid), bad);
+	rp_jset(o, "ns_pid", ns_id_json(p->ns_pid), bad);
 	rp_jset(o, "ppid", json_integer(p->ppid), bad);
 	rp_jset(o, "pgid", json_integer(p->pgid), bad);
 	rp_jset(o, "sid", json_integer(p->sid), bad);

@@ -244,6 +244,14 @@ static void print_thread(struct tctx *t, const struct sj_process *p, const struc
 	print_stack(t, th);
 }
 
+/* A process in a pid namespace of its own (a container) is known by
+ * another pid inside it: show both. */
+static void print_ns_pid(struct tctx *t, const struct sj_process *p)
+{
+	if (p->ns_pid > 0)
+		seg(t, "", " (pid %d in its pid namespace)", (int)p->ns_pid);
+}
+
 static void print_process(struct tctx *t, const struct sj_process *p)
 {
 	const struct sj_snapshot *s = t->r->snap;
@@ -251,6 +259,7 @@ static void print_process(struct tctx *t, const struct sj_process *p)
 	int zombie = p->state == 'Z';
 
 	seg(t, zombie ? t->c->grey : t->c->bold, "pid %d %s", (int)p->pid, p->comm ? p->comm : "?");
+	print_ns_pid(t, p);
 	seg(t, "", "  ppid %d, state %c", (int)p->ppid, p->state ? p->state : '?');
 	if (p->is_target)
 		seg(t, "", ", target");

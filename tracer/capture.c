@@ -515,7 +515,7 @@ static int stop_unwind_resume(struct cap *c, struct sj_process *p)
 
 	/* Resumed: unwind from the copies. */
 	if (c->unw)
-		sj_unwinder_switch_process(c->unw, p->pid);
+		sj_unwinder_switch_process(c->unw, p);
 	for (size_t i = 0; i < att.n; i++) {
 		account_stop(c->s, &att.t[i]);
 		if (att.t[i].pending)

@@ -550,6 +550,10 @@ int sj_procfs_process(pid_t pid, struct sj_process *p)
 	p->comm = strdup(st.comm);
 
 	char *cmd;
+	if (slurp_fmt(&cmd, "/proc/%d/status", (int)pid) >= 0) {
+		p->ns_pid = sj_parse_nspid(cmd);
+		free(cmd);
+	}
 	ssize_t len = slurp_fmt(&cmd, "/proc/%d/cmdline", (int)pid);
 	if (len >= 0) {
 		p->argv = split_cmdline(cmd, (size_t)len, &p->argc);
@@ -567,12 +571,36 @@ int sj_procfs_process_files(pid_t pid, pid_t tid, struct sj_process *p)
 	return read_files(base, p);
 }
 
-/* "voluntary_ctxt_switches:\tN" lines of /proc/TID/status. */
+pid_t sj_parse_nspid(const char *text)
+{
+	const char *l = strncmp(text, "NSpid:", 6) == 0 ? text : strstr(text, "\nNSpid:");
+	long v = 0;
+	int n = 0;
+
+	if (!l)
+		return 0;
+	l = strchr(l, ':') + 1;
+	for (;;) {
+		char *end;
+		long x = strtol(l, &end, 10);
+		if (end == l)
+			break;
+		v = x;
+		n++;
+		l = end;
+		if (*l == '\n' || !*l)
+			break;
+	}
+	return n > 1 && v > 0 ? (pid_t)v : 0;
+}
+
+/* "voluntary_ctxt_switches:\tN" lines of /proc/TID/status, and NSpid. */
 static void read_ctxt(pid_t pid, pid_t tid, struct sj_thread *t)
 {
 	char *text;
 	if (slurp_fmt(&text, "/proc/%d/task/%d/status", (int)pid, (int)tid) < 0)
 		return;
+	t->ns_tid = sj_parse_nspid(text);
 	const char *v = strstr(text, "\nvoluntary_ctxt_switches:");
 	const char *nv = strstr(text, "\nnonvoluntary_ctxt_switches:");
 	if (v)

@@ -24,6 +24,12 @@ struct sj_stat {
 	int exit_code;            /* field 52 (raw wait status), -1 if absent */
 };
 
+/* The id in a process's own pid namespace from a /proc status text: the
+ * last number of its "NSpid:" line (one per namespace, the outermost
+ * first).  0 when the process is in this tracer's namespace (one number)
+ * or the kernel shows no NSpid line. */
+pid_t sj_parse_nspid(const char *status_text);
+
 /* Parsers: 0 on success, -EINVAL on text they do not understand. */
 int sj_parse_stat(const char *text, struct sj_stat *st);
 /* /proc/TID/syscall: "nr a0..a5 sp pc", "-1 sp pc" (blocked, not in a

@@ -100,6 +100,7 @@ struct sj_wait {
 
 struct sj_thread {
 	pid_t tid;
+	pid_t ns_tid;        /* tid in the process's own pid namespace (NSpid); 0 = same as tid */
 	char *name;          /* /proc/TID/comm */
 	char state;          /* R S D T t Z X from /proc/TID/stat, read before stopping */
 	char *wchan;         /* /proc/TID/wchan ("0" or "" when running) */
@@ -125,6 +126,7 @@ struct sj_thread {
 
 struct sj_process {
 	pid_t pid, ppid, pgid, sid;
+	pid_t ns_pid;               /* pid in its own pid namespace (NSpid); 0 = same as pid */
 	char state;                 /* process (leader) state from /proc/PID/stat */
 	char *comm;
 	char **argv;                /* NULL-terminated */

@@ -18,6 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ehframe.h"
+#include "mapfile.h"
 #include "procfs.h"
 
 #define SJ_PAGE 4096u
@@ -31,6 +33,7 @@ struct page_cache {
 
 /* What libunwind passes to our accessors for one thread. */
 struct thread_arg {
+	struct sj_unwinder *u;
 	void *upt;
 	pid_t tid;
 	const struct sj_stack_copy *copy;
@@ -48,9 +51,14 @@ static struct thread_arg *arg_of(void *arg)
 	return g_cur && (arg == g_cur || arg == g_cur->upt) ? g_cur : NULL;
 }
 
+#define SJ_EH_CACHE 64
+
 struct sj_unwinder {
 	unw_addr_space_t as;
 	unw_accessors_t acc;
+	const struct sj_process *proc;        /* the process being unwound */
+	struct sj_ehtable eh[SJ_EH_CACHE];    /* its modules' tables, found so far */
+	size_t neh;
 };
 
 static struct page_cache *page_for(struct thread_arg *ta, unw_word_t base)
@@ -96,9 +104,58 @@ static int access_mem(unw_addr_space_t as, unw_word_t addr, unw_word_t *val, int
 	return -UNW_EINVAL; /* never write: the thread runs again */
 }
 
+/* libunwind's own search of a sorted .eh_frame_hdr table (exported, not in
+ * its public headers; perf's unwinder uses it the same way). */
+extern int _Ux86_64_dwarf_search_unwind_table(unw_addr_space_t as, unw_word_t ip, unw_dyn_info_t *di,
+					      unw_proc_info_t *pi, int need_unwind_info, void *arg);
+
+static const struct sj_ehtable *eh_lookup(struct thread_arg *ta, unw_word_t ip)
+{
+	struct sj_unwinder *u = ta->u;
+
+	for (size_t i = 0; i < u->neh; i++)
+		if (ip >= u->eh[i].lo && ip < u->eh[i].hi)
+			return &u->eh[i];
+	if (!u->proc || u->neh == SJ_EH_CACHE || sj_ehtable_find(u->proc, ta->tid, ip, &u->eh[u->neh]) != 0)
+		return NULL;
+	return &u->eh[u->neh++];
+}
+
+/* The file ip lies in, as this tracer sees it, is the mapped one: then
+ * libunwind-ptrace may open it (it also reads .debug_frame, for the rare
+ * module without .eh_frame_hdr). */
+static int mapped_file_is_here(const struct sj_process *p, unw_word_t ip)
+{
+	char path[4096], root[8];
+
+	for (size_t i = 0; p && i < p->nmaps; i++)
+		if (ip >= p->maps[i].start && ip < p->maps[i].end)
+			return sj_map_file(p->pid, &p->maps[i], path, sizeof path, root, sizeof root) == 0 &&
+			       root[0] == 0 && strncmp(path, "/proc/", 6) != 0;
+	return 0;
+}
+
+/* Unwind info from the target's own memory (ehframe.h), so that a
+ * process in another root unwinds through its own libraries. */
 static int find_proc_info(unw_addr_space_t as, unw_word_t ip, unw_proc_info_t *pi, int need, void *arg)
 {
-	return _UPT_find_proc_info(as, ip, pi, need, arg_of(arg) ? arg_of(arg)->upt : arg);
+	struct thread_arg *ta = arg_of(arg);
+	const struct sj_ehtable *eh = ta ? eh_lookup(ta, ip) : NULL;
+
+	if (eh) {
+		unw_dyn_info_t di = {
+			.start_ip = eh->lo, .end_ip = eh->hi, .gp = 0,
+			.format = UNW_INFO_FORMAT_REMOTE_TABLE,
+			.u.rti = { .name_ptr = 0, .segbase = eh->hdr, .table_data = eh->table,
+				   .table_len = eh->nfde * 8 / sizeof(unw_word_t) },
+		};
+		int r = _Ux86_64_dwarf_search_unwind_table(as, ip, &di, pi, need, ta);
+		if (r != -UNW_ENOINFO)
+			return r;
+	}
+	if (ta && !mapped_file_is_here(ta->u->proc, ip))
+		return -UNW_ENOINFO;
+	return _UPT_find_proc_info(as, ip, pi, need, ta ? ta->upt : arg);
 }
 
 static void put_unwind_info(unw_addr_space_t as, unw_proc_info_t *pi, void *arg)
@@ -183,9 +240,11 @@ void sj_unwinder_free(struct sj_unwinder *u)
 	free(u);
 }
 
-void sj_unwinder_switch_process(struct sj_unwinder *u, pid_t pid)
+void sj_unwinder_switch_process(struct sj_unwinder *u, const struct sj_process *p)
 {
 	unw_flush_cache(u->as, 0, 0);
+	u->proc = p;
+	u->neh = 0;
 }
 
 static void set_error(struct sj_thread *t, const char *fmt, const char *what, int code)
@@ -277,6 +336,7 @@ int sj_unwind_copy(struct sj_unwinder *u, const struct sj_stack_copy *c, struct 
 		set_error(t, "%s (%d)", "out of memory", ENOMEM);
 		return -1;
 	}
+	ta->u = u;
 	ta->tid = c->tid; /* not the pid: a zombie leader has no mm to read */
 	ta->copy = c;
 	ta->upt = _UPT_create(tid);

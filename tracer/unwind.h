@@ -41,8 +41,9 @@ struct sj_unwinder;
 /* One per capture.  NULL on allocation failure. */
 struct sj_unwinder *sj_unwinder_new(void);
 void sj_unwinder_free(struct sj_unwinder *u);
-/* Forget cached unwind info: a pc means different code in another process. */
-void sj_unwinder_switch_process(struct sj_unwinder *u, pid_t pid);
+/* Forget cached unwind info: a pc means different code in another process.
+ * p (its maps) must outlive the unwinds that follow. */
+void sj_unwinder_switch_process(struct sj_unwinder *u, const struct sj_process *p);
 /* Unwinds a grabbed thread into t->frames (pc, is_activation); the thread
  * need not be stopped any more.  On a short or missing stack
  * t->unwind_error says why.  0 when at least one frame was recorded. */

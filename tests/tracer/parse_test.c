@@ -287,6 +287,18 @@ static void test_wait_confirmed(void **state)
 	assert_false(sj_wait_confirmed(&t, &now));
 }
 
+/* NSpid: one id per pid namespace, outermost first; the innermost is the
+ * process's own view (a container's), 0 when it is this namespace's. */
+static void test_nspid(void **state)
+{
+	assert_int_equal(sj_parse_nspid("Name:\tpython3\nPid:\t4711\nNSpid:\t4711\t1\nNSpgid:\t4711\t1\n"), 1);
+	assert_int_equal(sj_parse_nspid("Name:\tx\nNSpid:\t900\t42\t7\n"), 7);
+	assert_int_equal(sj_parse_nspid("Name:\tx\nNSpid:\t4711\nVmPeak: 1 kB\n"), 0);
+	assert_int_equal(sj_parse_nspid("NSpid:\t12\t3"), 3);
+	assert_int_equal(sj_parse_nspid("Name:\tx\nPid:\t5\n"), 0);
+	assert_int_equal(sj_parse_nspid("Name:\tx\nNSpid:\t\n"), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -298,6 +310,7 @@ int main(void)
 		cmocka_unit_test(test_decode_select_waitid_states),
 		cmocka_unit_test(test_decode_poll_memory),
 		cmocka_unit_test(test_wait_confirmed),
+		cmocka_unit_test(test_nspid),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

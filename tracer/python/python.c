@@ -9,6 +9,7 @@
 #include "layout.h"
 #include "linetable.h"
 #include "pyelf.h"
+#include "mapfile.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -82,6 +83,7 @@ struct code_info {
 struct walker {
 	const struct sj_memsrc *mem;
 	struct sj_pylayout L;
+	unsigned minor;                     /* Python 3.<minor> */
 	uint64_t code_type, unicode_type;   /* run-time addresses, 0 unknown */
 	struct code_info *codes;
 	size_t ncodes, capcodes;
@@ -282,7 +284,8 @@ static uint64_t current_frame(const struct walker *w, uint64_t tstate)
 /* The frame chain of one thread, innermost first.  Frames that CPython's
  * own tracebacks hide are skipped: shim frames owned by the C stack
  * (3.12+: one per C→eval-loop entry, which marks the frame above it as an
- * entry frame) and incomplete frames (still running their prologue before
+ * entry frame; owned by the interpreter from 3.14 on, like each thread's
+ * base frame) and incomplete frames (still running their prologue before
  * the first traceable instruction, _PyFrame_IsIncomplete). */
 static void walk_frames(struct walker *w, uint64_t tstate, struct sj_thread *t)
 {
@@ -302,12 +305,14 @@ static void walk_frames(struct walker *w, uint64_t tstate, struct sj_thread *t)
 		owner = L->fr_owner >= 0 ? (int8_t)fb[L->fr_owner] : 0;
 		is_entry = L->fr_is_entry >= 0 ? fb[L->fr_is_entry] != 0 : 0;
 		frame = get_u64(fb, L->fr_previous);
-		if (L->owner_cstack >= 0 && owner == L->owner_cstack) {
+		if ((L->owner_cstack >= 0 && owner == L->owner_cstack) ||
+		    (L->owner_interp >= 0 && owner == L->owner_interp)) {
 			if (t->npyframes)
 				t->pyframes[t->npyframes - 1].is_entry = 1;
 			continue;
 		}
-		code = get_u64(fb, L->fr_code);
+		/* 3.14+: f_executable is a _PyStackRef, a pointer with tag bits. */
+		code = get_u64(fb, L->fr_code) & ~L->exec_tag_mask;
 		instr = get_u64(fb, L->fr_instr);
 		ci = code_lookup(w, code);
 		if (!ci)
@@ -382,36 +387,54 @@ static uint64_t dict_get(const struct walker *w, uint64_t dict, const char *key)
 	if (!dict || read_u64(w->mem, dict + w->L.dict_keys, &keys) != 0 ||
 	    read_u64(w->mem, dict + w->L.dict_values, &values) != 0)
 		return 0;
-	return keys_get(w, keys, values, key);
+	/* A split dict's values array; 3.13+ puts a header before it. */
+	return keys_get(w, keys, values ? values + (uint64_t)w->L.dictvalues_array : 0, key);
 }
 
-/* An instance attribute, for the 3.11 object layout.  Instances of classes
- * with Py_TPFLAGS_MANAGED_DICT keep their values array 4 words and their
- * materialised dict 3 words before the object (_PyObject_ValuesPointer,
- * _PyObject_ManagedDictPointer); the values array is indexed like the
- * class's shared keys (ht_cached_keys). */
+/* An instance attribute.  Instances of classes with Py_TPFLAGS_MANAGED_DICT
+ * keep their materialised dict 3 words before the object
+ * (_PyObject_ManagedDictPointer).  Their values, until a dict is made,
+ * are indexed like the class's shared keys (ht_cached_keys) and sit 4 words
+ * before the object in 3.11 (_PyObject_ValuesPointer), and from 3.13 on
+ * inline right after it (Py_TPFLAGS_INLINE_VALUES: obj + tp_basicsize, a
+ * 4-byte header whose "valid" byte says whether they are still used). */
+static uint64_t managed_attr(const struct walker *w, uint64_t obj, uint64_t type, uint64_t flags,
+			     const char *name)
+{
+	const struct sj_pylayout *L = &w->L;
+	uint64_t values = 0, dict, keys, basicsize;
+	uint8_t hdr[4];
+
+	if (read_u64(w->mem, obj - 24, &dict) != 0)
+		return 0;
+	if (dict)
+		return dict_get(w, dict, name);
+	if (L->managed_dict == 311) {
+		if (read_u64(w->mem, obj - 32, &values) != 0)
+			return 0;
+	} else if (flags & (1u << 2)) {      /* Py_TPFLAGS_INLINE_VALUES */
+		if (read_u64(w->mem, type + L->tp_basicsize, &basicsize) != 0 || basicsize > (1u << 16) ||
+		    sj_mem_read(w->mem, obj + basicsize, hdr, sizeof hdr) != 0 || !hdr[3])
+			return 0;
+		values = obj + basicsize + (uint64_t)L->dictvalues_array;
+	}
+	if (!values || read_u64(w->mem, type + L->ht_cached_keys, &keys) != 0 || !keys)
+		return 0;
+	return keys_get(w, keys, values, name);
+}
+
 static uint64_t instance_attr(const struct walker *w, uint64_t obj, const char *name)
 {
 	const struct sj_pylayout *L = &w->L;
-	uint64_t type, flags, values, dict;
+	uint64_t type, flags, dict;
 	int64_t dictoffset;
 
-	if (w->L.managed_dict != 311 ||
+	if ((L->managed_dict != 311 && L->managed_dict != 313) ||
 	    read_u64(w->mem, obj + L->ob_type, &type) != 0 ||
 	    read_u64(w->mem, type + L->tp_flags, &flags) != 0)
 		return 0;
-	if (flags & (1u << 4)) {             /* Py_TPFLAGS_MANAGED_DICT */
-		if (read_u64(w->mem, obj - 32, &values) != 0 || read_u64(w->mem, obj - 24, &dict) != 0)
-			return 0;
-		if (dict)
-			return dict_get(w, dict, name);
-		if (!values)
-			return 0;
-		uint64_t keys;
-		if (read_u64(w->mem, type + L->ht_cached_keys, &keys) != 0 || !keys)
-			return 0;
-		return keys_get(w, keys, values, name);
-	}
+	if (flags & (1u << 4))               /* Py_TPFLAGS_MANAGED_DICT */
+		return managed_attr(w, obj, type, flags, name);
 	if (read_u64(w->mem, type + L->tp_dictoffset, (uint64_t *)&dictoffset) != 0 || dictoffset <= 0 ||
 	    read_u64(w->mem, obj + (uint64_t)dictoffset, &dict) != 0 || !dict)
 		return 0;
@@ -537,12 +560,37 @@ static uint64_t gil_holder(const struct walker *w, uint64_t runtime, uint64_t in
 	return 0;
 }
 
+/* The snapshot thread whose tid is CPython's native_thread_id.  That is
+ * the tid inside the process's pid namespace (a container's), which NSpid
+ * joins with the host tid; with no namespace of its own they are equal. */
+/* 3.15+: each thread state says whether it holds the GIL; before, the
+ * interpreter's (or runtime's) holder is compared. */
+static int thread_holds_gil(const struct walker *w, uint64_t ts, uint64_t holder)
+{
+	int32_t holds = 0;
+
+	if (w->L.ts_holds_gil >= 0)
+		return sj_mem_read(w->mem, ts + w->L.ts_holds_gil, &holds, sizeof holds) == 0 && holds == 1;
+	return holder != 0 && holder == ts;
+}
+
 static struct sj_thread *thread_by_tid(struct sj_process *proc, uint64_t tid)
 {
-	for (size_t i = 0; i < proc->nthreads; i++)
-		if ((uint64_t)proc->threads[i].tid == tid)
+	for (size_t i = 0; i < proc->nthreads; i++) {
+		const struct sj_thread *t = &proc->threads[i];
+		pid_t own = proc->ns_pid ? t->ns_tid : t->tid;
+		if (own > 0 && (uint64_t)own == tid)
 			return &proc->threads[i];
+	}
 	return NULL;
+}
+
+/* Since 3.14 threading names the OS thread after the Thread (its first
+ * 15 bytes in comm); the main thread keeps the program's name. */
+static const char *os_thread_name(const struct walker *w, const struct sj_process *proc,
+				  const struct sj_thread *t)
+{
+	return w->minor >= 14 && t->tid != proc->pid && t->name && t->name[0] ? t->name : NULL;
 }
 
 static void clear_python(struct sj_thread *t)
@@ -583,8 +631,9 @@ static void walk_interp(struct walker *w, struct sj_process *proc, uint64_t runt
 		if (t && !t->is_python) {
 			clear_python(t);
 			t->is_python = 1;
-			t->py_holds_gil = holder != 0 && holder == ts;
-			name = name_for(&names, ident);
+			t->py_holds_gil = thread_holds_gil(w, ts, holder);
+			if (!(name = name_for(&names, ident)))
+				name = os_thread_name(w, proc, t);
 			t->py_name = name ? strdup(name) : NULL;
 			walk_frames(w, ts, t);
 		}
@@ -620,22 +669,15 @@ static uint64_t version_from_name(const char *path)
 	return (3ull << 24) | ((uint64_t)minor << 16);
 }
 
+/* The interpreter's ELF file as the process maps it: in another root (a
+ * container) the same path on this side may be another file or none. */
 static int open_elf(const struct sj_process *proc, const struct sj_map *m, unsigned flags,
 		    struct sj_pyelf *e, char *err, size_t errlen)
 {
-	char alt[4096];
+	char path[4096];
 
-	if (sj_pyelf_load(m->path, flags, e, err, errlen) == 0)
-		return 0;
-	/* The target may live in another mount namespace (a container), or
-	 * the file may have been replaced since it was mapped ("(deleted)"):
-	 * map_files reaches the mapped inode itself. */
-	snprintf(alt, sizeof alt, "/proc/%d/root%s", (int)proc->pid, m->path);
-	if (sj_pyelf_load(alt, flags, e, err, errlen) == 0)
-		return 0;
-	snprintf(alt, sizeof alt, "/proc/%d/map_files/%llx-%llx", (int)proc->pid,
-		 (unsigned long long)m->start, (unsigned long long)m->end);
-	return sj_pyelf_load(alt, flags, e, err, errlen);
+	sj_map_file(proc->pid, m, path, sizeof path, NULL, 0);
+	return sj_pyelf_load(path, flags, e, err, errlen);
 }
 
 /* The first mapping of path: the one whose bias we compute. */
@@ -695,7 +737,7 @@ int sj_python_capture_flags(struct sj_process *proc, const struct sj_memsrc *mem
 	struct found f = { 0 };
 	uint64_t hex = 0, runtime, interp;
 	char ver[32];
-	int r;
+	int r, exact;
 
 	if (err && errlen)
 		err[0] = 0;
@@ -716,6 +758,7 @@ int sj_python_capture_flags(struct sj_process *proc, const struct sj_memsrc *mem
 	if (f.elf.py_version &&
 	    (read_u64(mem, f.elf.py_version + f.bias, &hex) != 0 || (hex >> 24) != 3))
 		hex = 0;
+	exact = hex != 0;
 	if (!hex)
 		hex = version_from_name(f.path);
 	if (!hex) {
@@ -723,10 +766,12 @@ int sj_python_capture_flags(struct sj_process *proc, const struct sj_memsrc *mem
 		     "native frames only", base_name(f.path));
 		return -1;
 	}
+	w.minor = (unsigned)((hex >> 16) & 0xff);
+	r = sj_pylayout_for(&hex, exact, mem, runtime, &w.L, err, errlen);
 	sj_pyversion_str(hex, ver, sizeof ver);
 	free(proc->python_version);
 	proc->python_version = strdup(ver);
-	if (sj_pylayout_for(hex, mem, runtime, &w.L, err, errlen) != 0) {
+	if (r != 0) {
 		note(proc, NULL, 0, "%s", err);
 		return -1;
 	}
