@@ -20,36 +20,9 @@ import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "..", "pythons"))
-import pythons  # noqa: E402
+sys.path.insert(0, HERE)
+from livetest import DEADLINE, fail, need_python, poll, pythons, task_states  # noqa: E402
 
-DEADLINE = 60.0
-
-
-def fail(msg):
-    print("FAIL:", msg)
-    sys.exit(1)
-
-
-def poll(cond, what):
-    end = time.monotonic() + DEADLINE
-    while time.monotonic() < end:
-        v = cond()
-        if v:
-            return v
-        time.sleep(0.05)
-    fail("timed out waiting for " + what)
-
-
-def task_states(pid):
-    states = {}
-    for tid in os.listdir(f"/proc/{pid}/task"):
-        try:
-            with open(f"/proc/{pid}/task/{tid}/stat") as f:
-                states[int(tid)] = f.read().rsplit(")", 1)[1].split()[0]
-        except OSError:
-            pass
-    return states
 
 
 def parse_faulthandler(text):
@@ -92,10 +65,7 @@ def parse_pydump(text):
 
 def main():
     pydump, tag = sys.argv[1], sys.argv[2]
-    py = pythons.entry(tag)
-    if not py.ok:
-        print(f"SKIP: python {tag}: {py.why}")
-        sys.exit(pythons.SKIP)
+    need_python(tag)
     stop = "--stop" in sys.argv
     spin = "--spin" in sys.argv
     nosyms = "--no-symbols" in sys.argv

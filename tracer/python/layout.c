@@ -95,12 +95,16 @@ struct dbg_layout {
 	/* Not in the block before 3.15: PyTypeObject/PyHeapTypeObject offsets
 	 * from the same DWARF (unchanged 3.13 -> 3.14). */
 	int64_t tp_basicsize, tp_dictoffset, ht_cached_keys;
+	/* PyCodeObject._co_firsttraceable (int), never in the block (DWARF):
+	 * frames before it are incomplete, like the __init__ shim that
+	 * CALL_ALLOC_AND_ENTER_INIT pushes, and tracebacks hide them. */
+	int64_t co_firsttraceable;
 	struct dbg_field f[NDBG];
 };
 
 static const struct dbg_layout DBG[] = {
 	{ .minor = 13, .nbytes = 584, .owner_cstack = 3, .owner_interp = -1, .exec_tag_mask = 0,
-	  .tp_basicsize = 32, .tp_dictoffset = 288, .ht_cached_keys = 880,
+	  .tp_basicsize = 32, .tp_dictoffset = 288, .ht_cached_keys = 880, .co_firsttraceable = 184,
 	  .f = {
 		[RT_INTERP_HEAD] = { 40, 24, 8 },
 		[IS_NEXT] = { 64, 48, 8 }, [IS_THREADS_HEAD] = { 72, 48, 8 }, [IS_MODULES] = { 88, 48, 8 },
@@ -123,7 +127,7 @@ static const struct dbg_layout DBG[] = {
 	 * two generation counters, interpreter_frame stackpointer/tlbc_index,
 	 * code_object co_tlbc; new set, gen, llist_node and debugger sections. */
 	{ .minor = 14, .nbytes = 760, .owner_cstack = 4, .owner_interp = 3, .exec_tag_mask = 7,
-	  .tp_basicsize = 32, .tp_dictoffset = 288, .ht_cached_keys = 880,
+	  .tp_basicsize = 32, .tp_dictoffset = 288, .ht_cached_keys = 880, .co_firsttraceable = 192,
 	  .f = {
 		[RT_INTERP_HEAD] = { 40, 24, 8 },
 		[IS_NEXT] = { 64, 48, 8 }, [IS_THREADS_HEAD] = { 72, 48, 8 }, [IS_MODULES] = { 96, 48, 8 },
@@ -148,7 +152,7 @@ static const struct dbg_layout DBG[] = {
 	 * sections; unicode_object compactunicodeobject_size.  The C-stack
 	 * frame owner is gone: entry frames are owned by the interpreter. */
 	{ .minor = 15, .nbytes = 888, .owner_cstack = -1, .owner_interp = 3, .exec_tag_mask = 7,
-	  .tp_basicsize = -1, .tp_dictoffset = -1, .ht_cached_keys = -1,
+	  .tp_basicsize = -1, .tp_dictoffset = -1, .ht_cached_keys = -1, .co_firsttraceable = 192,
 	  .f = {
 		[RT_INTERP_HEAD] = { 40, 24, 8 },
 		[IS_NEXT] = { 64, 48, 8 }, [IS_THREADS_HEAD] = { 72, 48, 8 }, [IS_MODULES] = { 96, 48, 8 },
@@ -274,7 +278,7 @@ static int from_debug_offsets(const struct sj_memsrc *mem, uint64_t runtime, uin
 		.fr_size = span(d, v, FR_PREVIOUS, FR_OWNER),
 		.co_firstlineno = v[CO_FIRSTLINENO], .co_filename = v[CO_FILENAME],
 		.co_name = v[CO_NAME], .co_qualname = v[CO_QUALNAME],
-		.co_linetable = v[CO_LINETABLE], .co_firsttraceable = -1,
+		.co_linetable = v[CO_LINETABLE], .co_firsttraceable = d->co_firsttraceable,
 		.co_code_adaptive = v[CO_ADAPTIVE], .co_size = span(d, v, CO_FILENAME, CO_FIRSTLINENO),
 		.ob_type = v[OB_TYPE], .tp_flags = v[TP_FLAGS],
 		.tp_basicsize = v[TP_BASICSIZE] >= 0 ? v[TP_BASICSIZE] : d->tp_basicsize,
@@ -289,6 +293,12 @@ static int from_debug_offsets(const struct sj_memsrc *mem, uint64_t runtime, uin
 		.dict_keys = v[DICT_KEYS], .dict_values = v[DICT_VALUES], .module_dict = 16,
 		.managed_dict = 313, .dictvalues_array = 8, .names = 1,
 	};
+	/* The DWARF-taken int must lie before the inline bytecode, which the
+	 * table bounds by the code object's size. */
+	if (o->co_firsttraceable + 4 > o->co_code_adaptive)
+		o->co_firsttraceable = -1;
+	else if ((size_t)o->co_firsttraceable + 4 > o->co_size)
+		o->co_size = (size_t)o->co_firsttraceable + 4;
 	if (o->fr_size > MAX_READ || o->co_size > MAX_READ || o->str_compact_data > 128) {
 		snprintf(err, errlen, "_Py_DebugOffsets gives implausible frame/code/str sizes: native frames only");
 		return -1;

@@ -608,7 +608,10 @@ static void clear_python(struct sj_thread *t)
 	t->py_holds_gil = 0;
 }
 
-static void walk_interp(struct walker *w, struct sj_process *proc, uint64_t runtime, uint64_t interp)
+/* Counts thread states seen and joined with a snapshot thread (*states,
+ * *joined) across interpreters. */
+static void walk_interp(struct walker *w, struct sj_process *proc, uint64_t runtime, uint64_t interp,
+			size_t *states, size_t *joined)
 {
 	const struct sj_pylayout *L = &w->L;
 	struct name_map names = { 0 };
@@ -628,6 +631,8 @@ static void walk_interp(struct walker *w, struct sj_process *proc, uint64_t runt
 		    read_u64(w->mem, ts + L->ts_next, &next) != 0)
 			break;
 		t = thread_by_tid(proc, native);
+		(*states)++;
+		*joined += t != NULL;
 		if (t && !t->is_python) {
 			clear_python(t);
 			t->is_python = 1;
@@ -691,6 +696,7 @@ static const struct sj_map *first_map(const struct sj_process *proc, const char 
 
 struct found {
 	const char *path;
+	int unopened;           /* path could not be opened at all */
 	struct sj_pyelf elf;
 	uint64_t bias;
 };
@@ -712,7 +718,12 @@ static int find_runtime(const struct sj_process *proc, unsigned flags, struct fo
 			continue;
 		last_tried = path;
 		m = first_map(proc, path);
-		if (!m || open_elf(proc, m, flags, &f->elf, err, sizeof err) != 0 || !f->elf.runtime)
+		if (m && open_elf(proc, m, flags, &f->elf, err, sizeof err) != 0 && named_like_python(path)) {
+			f->path = path;
+			f->unopened = 1;
+			continue;
+		}
+		if (!m || !f->elf.runtime)
 			continue;
 		f->path = path;
 		f->bias = sj_pyelf_bias(&f->elf, m->start, m->offset, &ok);
@@ -720,6 +731,8 @@ static int find_runtime(const struct sj_process *proc, unsigned flags, struct fo
 			return 1;
 	}
 	/* A file named like an interpreter without the runtime symbol. */
+	if (f->unopened)
+		return -1;
 	for (size_t i = 0; i < proc->nmaps; i++) {
 		const char *path = proc->maps[i].path;
 		if (path && path[0] == '/' && named_like_python(path)) {
@@ -744,6 +757,11 @@ int sj_python_capture_flags(struct sj_process *proc, const struct sj_memsrc *mem
 	r = find_runtime(proc, flags, &f);
 	if (r == 0)
 		return 1;
+	if (r < 0 && f.unopened) {
+		note(proc, err, errlen, "cannot open %s as pid %d maps it (its root is not visible from "
+		     "here): native frames only", f.path, (int)proc->pid);
+		return -1;
+	}
 	if (r < 0) {
 		hex = version_from_name(f.path);
 		if (hex && ((hex >> 16) & 0xff) < 11)
@@ -787,14 +805,24 @@ int sj_python_capture_flags(struct sj_process *proc, const struct sj_memsrc *mem
 		     "native frames only", ver);
 		return -1;
 	}
+	size_t states = 0, joined = 0;
 	for (int i = 0; interp && i < MAX_INTERPRETERS; i++) {
 		uint64_t next = 0;
-		walk_interp(&w, proc, runtime, interp);
+		walk_interp(&w, proc, runtime, interp, &states, &joined);
 		if (read_u64(mem, interp + w.L.is_next, &next) != 0)
 			break;
 		interp = next;
 	}
 	walker_free(&w);
+	/* CPython names its threads by their tid in the process's own pid
+	 * namespace; when none can be joined, that namespace is not visible
+	 * from here (no NSpid) and the frames would silently vanish. */
+	if (states && !joined) {
+		note(proc, err, errlen, "%zu Python thread%s of pid %d match%s no thread seen from here "
+		     "(another pid namespace without NSpid?): native frames only", states,
+		     states == 1 ? "" : "s", (int)proc->pid, states == 1 ? "es" : "");
+		return -1;
+	}
 	return 0;
 }
 
