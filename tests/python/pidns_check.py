@@ -3,7 +3,7 @@
 
 usage: pidns_check.py SIGJAM TAG
 
-Runs pool_hang.py (seed 002: a Pool(2).map whose worker SIGKILLs itself)
+Runs pool_hang.py (seed 002: a Pool.map whose worker SIGKILLs itself)
 under the interpreter TAG names in pythons/list twice, as a plain process
 and inside `unshare --pid --fork` (a container's pid namespace, where it is
 pid 1), and traces each hung tree with `sigjam trace` from this namespace.
@@ -40,6 +40,15 @@ def children(pid):
     return kids
 
 
+def ns_pid(pid):
+    """pid as its own pid namespace numbers it (the last of NSpid)."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            return int([line for line in f if line.startswith("NSpid:")][0].split()[-1])
+    except (OSError, IndexError, ValueError):
+        return pid
+
+
 def tree_states(pid):
     states, todo = [], [pid]
     while todo:
@@ -64,10 +73,12 @@ def trace_hung_pool(sigjam, tag, pidns):
                 fail(f"python {tag} exited with {proc.returncode}")
             # Inside a namespace the traced program is unshare's only child.
             target = poll(lambda: children(proc.pid), "the namespace's pid 1")[0] if pidns else proc.pid
-            # Hung: the replacement worker started and every thread sleeps.
+            # Hung: the dead worker was replaced and every thread sleeps.
+            with open(os.path.join(out, "ready")) as f:
+                dead = int(f.read())     # its pid as the program saw it
+            replaced = lambda: any(ns_pid(c) != dead for c in children(target))  # noqa: E731
             settled = lambda: all(s == "S" for s in tree_states(target))  # noqa: E731
-            poll(lambda: len(children(target)) >= 2 and settled() and (time.sleep(0.5) or settled()),
-                 "the pool to hang")
+            poll(lambda: replaced() and settled() and (time.sleep(0.5) or settled()), "the pool to hang")
             jpath, tpath = os.path.join(out, "r.json"), os.path.join(out, "r.txt")
             r = subprocess.run([sigjam, "trace", "-f", "json", "-o", jpath, "--report", "text:" + tpath,
                                 str(target)], capture_output=True, text=True, timeout=DEADLINE)
