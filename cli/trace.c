@@ -33,6 +33,8 @@ static void print_help(void)
 	     "  -j, --journal FILE     fold in the journal of the `sigjam run` that started it\n"
 	     "      --python=MODE      auto (default): Python frames where a CPython runs;\n"
 	     "                         off: native frames only; only: Python frames only\n"
+	     "                         (CPython 3.11, 3.13, 3.14, 3.15; 3.12 untested: no\n"
+	     "                         3.12 interpreter to check its layout against)\n"
 	     "      --no-native        do not unwind native stacks\n"
 	     "\n"
 	     "exit status: 0 nothing stuck, 1 findings reported, 2 usage error, no such\n"

@@ -806,6 +806,10 @@ int sj_python_capture_flags(struct sj_process *proc, const struct sj_memsrc *mem
 		return -1;
 	}
 	size_t states = 0, joined = 0;
+	/* No Debian suite ships 3.12: its table was never run against one. */
+	if (w.minor == 12)
+		note(proc, NULL, 0, "the Python 3.12 layout is untested (no 3.12 interpreter to check it "
+		     "against): frames may be wrong");
 	for (int i = 0; interp && i < MAX_INTERPRETERS; i++) {
 		uint64_t next = 0;
 		walk_interp(&w, proc, runtime, interp, &states, &joined);

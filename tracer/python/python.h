@@ -2,9 +2,12 @@
  *
  * Reads the CPython interpreter state of a process through a memory source
  * (live or fixture) and fills the Python fields of its snapshot threads.
- * Supported: CPython 3.11 and 3.12 (layout tables) and 3.13 (layout read
- * from _Py_DebugOffsets).  Anything else degrades to a one-line note in
- * proc->python_note; native frames are never affected. */
+ * Supported: CPython 3.11 and 3.12 (layout tables; 3.12 untested, and said
+ * so in proc->python_note) and 3.13, 3.14, 3.15 (layouts read from the
+ * target's _Py_DebugOffsets, one table per minor).  Anything else degrades
+ * to a one-line note in proc->python_note; native frames are never
+ * affected.  A process in another root or pid namespace (a container) is
+ * read through /proc/PID/root and joined through NSpid. */
 #ifndef SIGJAM_PYTHON_H
 #define SIGJAM_PYTHON_H
 
