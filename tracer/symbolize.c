@@ -107,8 +107,8 @@ static char *dup_or_null(const char *s)
  * addresses).  *func_off is relative to addr. */
 static void name_addr(Dwfl_Module *mod, GElf_Addr addr, char **func, uint64_t *func_off,
 		      char **file, int *line);
-static int offline_name(const char *module, const char *file_name, uint64_t off, char **func,
-			uint64_t *func_off, char **file, int *line);
+static int offline_name(const char *module, const char *file_name, const struct sj_map *m, uint64_t off,
+			char **func, uint64_t *func_off, char **file, int *line);
 
 static void name_addr(Dwfl_Module *mod, GElf_Addr addr, char **func, uint64_t *func_off,
 		      char **file, int *line)
@@ -183,7 +183,7 @@ static void symbolize_frame(struct lazy_dwfl *l, struct sj_frame *f)
 		uint64_t off = 0;
 		char path[4096];
 		if (f->module && sj_map_file(l->p->pid, m, path, sizeof path, NULL, 0) == 0 &&
-		    offline_name(f->module, path, f->module_off - (f->pc - adj), &f->func, &off, &f->file,
+		    offline_name(f->module, path, m, f->module_off - (f->pc - adj), &f->func, &off, &f->file,
 				 &f->line) == 0) {
 			f->func_off = f->func ? off + (f->pc - adj) : 0;
 			return;
@@ -206,7 +206,7 @@ static void symbolize_frame(struct lazy_dwfl *l, struct sj_frame *f)
 	char here[4096];
 	if (f->module && f->module[0] == '/' && (!m || sj_map_file(l->p->pid, m, here, sizeof here, NULL, 0) == 0)) {
 		uint64_t fo = f->module_off - (f->pc - adj), off = 0;
-		if (offline_name(f->module, m ? here : f->module, fo, &f->func, &off, &f->file, &f->line) == 0)
+		if (offline_name(f->module, m ? here : f->module, m, fo, &f->func, &off, &f->file, &f->line) == 0)
 			f->func_off = off + (f->pc - adj);
 	}
 }
@@ -227,6 +227,8 @@ void sj_symbolize_process(struct sj_process *p)
 
 struct offline_entry {
 	char *path;
+	uint64_t ino;            /* the file's identity when known (0: by path) */
+	unsigned dev_major, dev_minor;
 	Dwfl *dwfl;
 	Dwfl_Module *mod;
 };
@@ -236,10 +238,20 @@ static size_t offline_n;
 
 /* path: the file to open; name: the module's name in its process (they
  * differ for a process in another root: see find_debuginfo_in_root). */
-static struct offline_entry *offline_get(const char *name, const char *path)
+/* m, when not NULL, is a mapping of the file: entries are then matched by
+ * device and inode, so that the processes of one container share an entry
+ * although each opens the file through its own /proc/PID/root. */
+static int same_entry(const struct offline_entry *e, const char *path, const struct sj_map *m)
+{
+	if (m && m->inode)
+		return e->ino == m->inode && e->dev_major == m->dev_major && e->dev_minor == m->dev_minor;
+	return !e->ino && strcmp(e->path, path) == 0;
+}
+
+static struct offline_entry *offline_get(const char *name, const char *path, const struct sj_map *m)
 {
 	for (size_t i = 0; i < offline_n; i++)
-		if (strcmp(offline_cache[i].path, path) == 0)
+		if (same_entry(&offline_cache[i], path, m))
 			return &offline_cache[i];
 	struct offline_entry *nc = realloc(offline_cache, (offline_n + 1) * sizeof *nc);
 	if (!nc)
@@ -250,6 +262,11 @@ static struct offline_entry *offline_get(const char *name, const char *path)
 	e->path = strdup(path);
 	if (!e->path)
 		return NULL;
+	if (m) {
+		e->ino = m->inode;
+		e->dev_major = m->dev_major;
+		e->dev_minor = m->dev_minor;
+	}
 	/* A failed open is cached too (mod NULL): a journal names the same
 	 * missing module in every backtrace. */
 	e->dwfl = dwfl_begin(&offline_callbacks);
@@ -284,16 +301,16 @@ static int offset_to_addr(Dwfl_Module *mod, uint64_t off, GElf_Addr *addr)
 
 int sj_symbolize_offline(const char *module, uint64_t off, char **func, char **file, int *line)
 {
-	return offline_name(module, module, off, func, NULL, file, line);
+	return offline_name(module, module, NULL, off, func, NULL, file, line);
 }
 
-static int offline_name(const char *module, const char *file_name, uint64_t off, char **func,
-			uint64_t *func_off, char **file, int *line)
+static int offline_name(const char *module, const char *file_name, const struct sj_map *m, uint64_t off,
+			char **func, uint64_t *func_off, char **file, int *line)
 {
 	*func = NULL;
 	*file = NULL;
 	*line = 0;
-	struct offline_entry *e = module ? offline_get(module, file_name) : NULL;
+	struct offline_entry *e = module ? offline_get(module, file_name, m) : NULL;
 	GElf_Addr addr;
 	if (!e || !e->mod || offset_to_addr(e->mod, off, &addr) != 0)
 		return -1;
