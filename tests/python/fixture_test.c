@@ -109,6 +109,20 @@ static void no_runtime_symbol(void **state)
 	expect_note("python3.11", "python3.11 has no _PyRuntime symbol or .PyRuntime section: native frames only");
 }
 
+/* The interpreter of a process in a root this side cannot see (its path
+ * opens nothing here, through /proc/PID/root neither): said, not guessed. */
+static void unopenable_interpreter(void **state)
+{
+	struct sj_process p;
+	char err[256];
+
+	one_map_proc(&p, "/nonexistent-sigjam-root/usr/bin/python3.14", BASE);
+	assert_int_equal(run(&p, NULL, 0, 0, err), -1);
+	assert_string_equal(p.python_note, "cannot open /nonexistent-sigjam-root/usr/bin/python3.14 as pid 1 "
+			    "maps it (its root is not visible from here): native frames only");
+	free_proc(&p);
+}
+
 static void old_python_by_name(void **state)
 {
 	expect_note("libpython3.10.so.1.0", "Python 3.10 is not supported: native frames only");
@@ -355,6 +369,7 @@ int main(void)
 		cmocka_unit_test(not_python),
 		cmocka_unit_test(no_runtime_symbol),
 		cmocka_unit_test(old_python_by_name),
+		cmocka_unit_test(unopenable_interpreter),
 		cmocka_unit_test(unknown_version),
 		cmocka_unit_test(debug_offsets_untrusted),
 		cmocka_unit_test(walk_311_image),

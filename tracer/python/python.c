@@ -718,12 +718,16 @@ static int find_runtime(const struct sj_process *proc, unsigned flags, struct fo
 			continue;
 		last_tried = path;
 		m = first_map(proc, path);
-		if (m && open_elf(proc, m, flags, &f->elf, err, sizeof err) != 0 && named_like_python(path)) {
-			f->path = path;
-			f->unopened = 1;
+		if (!m)
+			continue;
+		if (open_elf(proc, m, flags, &f->elf, err, sizeof err) != 0) {
+			if (named_like_python(path)) {
+				f->path = path;
+				f->unopened = 1;
+			}
 			continue;
 		}
-		if (!m || !f->elf.runtime)
+		if (!f->elf.runtime)
 			continue;
 		f->path = path;
 		f->bias = sj_pyelf_bias(&f->elf, m->start, m->offset, &ok);
