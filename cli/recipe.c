@@ -219,19 +219,19 @@ static void check_output(json_t *expect, const struct run_result *res, struct ms
 	}
 }
 
-/* A journal record with every field of `want` equal (strings and numbers). */
+/* A journal record with every field of `want` equal (strings and numbers),
+ * compared on the record as the journal reader parsed it: a recipe may name
+ * any field. */
 static int record_matches(const struct sj_jevent *e, json_t *want)
 {
-	json_t *rec = json_loads(e->line ? e->line : "", 0, NULL);
 	const char *key;
 	json_t *val;
-	int ok = rec != NULL;
+	int ok = e->record != NULL;
 	json_object_foreach(want, key, val) {
 		if (!ok)
 			break;
-		ok = json_equal(json_object_get(rec, key), val);
+		ok = json_equal(json_object_get(e->record, key), val);
 	}
-	json_decref(rec);
 	return ok;
 }
 

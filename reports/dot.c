@@ -23,8 +23,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "render.h"
-#include "rutil.h"
+#include "internal.h"
 
 #define KNOT_COLOUR "red3"
 #define FINDING_COLOUR "darkorange2"
@@ -383,7 +382,7 @@ static void print_thread_node(struct dctx *d, const struct sj_process *p, const 
 	int knot = in_knot_edge(d, (struct nref){ 't', t->tid, 0 });
 	const char *fill = knot ? "#ffe0e0" : t->wait.kind == SJ_WAIT_NONE ? "#e4f7e4" : "#fff6d5";
 
-	snprintf(label, sizeof label, "%d %s\n%s", (int)t->tid, rp_thread_label(t),
+	snprintf(label, sizeof label, "%d %s\n%s", (int)t->tid, sj_thread_label(t),
 		 sj_report_wait_text(p, t, w, sizeof w));
 	fprintf(d->out, "    t%d [label=", (int)t->tid);
 	dot_str(d->out, label);
@@ -415,7 +414,7 @@ static void print_cluster(struct dctx *d, const struct sj_process *p)
 			print_thread_node(d, p, &p->threads[i]);
 	} else {
 		snprintf(label, sizeof label, "%s", zombie
-			 ? sj_exit_status_describe(p->exit_status, st, sizeof st) : "no threads captured");
+			 ? sj_wait_status_text(p->exit_status, st, sizeof st) : "no threads captured");
 		fprintf(d->out, "    p%d [label=", (int)p->pid);
 		dot_str(d->out, label);
 		fputs(zombie ? ", style=\"filled,dashed\", fillcolor=grey85, color=grey55, fontcolor=grey40];\n"
@@ -462,15 +461,15 @@ static void print_edge(struct dctx *d, const struct dedge *e)
 static void print_graph(struct dctx *d)
 {
 	char summary[256];
-	struct rp_sbuf b;
+	struct sj_tbuf b;
 	char title[1024];
 
-	rp_sbuf_init(&b, title, sizeof title);
-	rp_sbuf_printf(&b, "sigjam wait-for graph");
+	sj_tbuf_init(&b, title, sizeof title);
+	sj_tbuf_printf(&b, "sigjam wait-for graph");
 	if (d->r->command)
-		rp_sbuf_printf(&b, ": %s", d->r->command);
-	rp_sbuf_printf(&b, "\n%s", sj_report_summary(d->r->findings, summary, sizeof summary));
-	rp_sbuf_printf(&b, "\nred: deadlock knot; orange: other findings; grey: derived from each wait; "
+		sj_tbuf_printf(&b, ": %s", d->r->command);
+	sj_tbuf_printf(&b, "\n%s", sj_report_summary(d->r->findings, summary, sizeof summary));
+	sj_tbuf_printf(&b, "\nred: deadlock knot; orange: other findings; grey: derived from each wait; "
 		       "dashed: wait with a timeout; hollow arrow: any thread of that process");
 
 	fputs("digraph sigjam {\n", d->out);
@@ -591,7 +590,7 @@ static int wait_dot(pid_t pid, const char *complaint, char *err, size_t errlen)
 	char st[64];
 	int first = (int)strcspn(complaint, "\n");
 	return rp_fail(err, errlen, "svg report: graphviz dot failed (%s)%s%.*s; check the DOT with --format dot",
-		       sj_exit_status_describe(status, st, sizeof st), first ? ": " : "", first, complaint);
+		       sj_wait_status_text(status, st, sizeof st), first ? ": " : "", first, complaint);
 }
 
 static int spawn_dot(const int child_fds[3], pid_t *pid, char *err, size_t errlen)

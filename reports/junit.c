@@ -7,8 +7,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "render.h"
-#include "rutil.h"
+#include "internal.h"
 
 /* Writes s escaped for XML.  XML 1.0 cannot carry most control characters
  * at all (not even as &#N;), so they and invalid UTF-8 become U+FFFD.  In
@@ -95,7 +94,7 @@ static void who(FILE *out, pid_t pid, pid_t tid)
 
 static void finding_body(FILE *out, const struct sj_finding *f)
 {
-	xml_text(out, "%s\n", f->cause ? f->cause : rp_kind_info(f->kind)->short_desc);
+	xml_text(out, "%s\n", f->cause ? f->cause : sj_kind_info(f->kind)->short_desc);
 	for (size_t i = 0; i < f->nevidence; i++) {
 		fputs("  ", out);
 		who(out, f->evidence[i].pid, f->evidence[i].tid);
@@ -111,7 +110,7 @@ static void finding_body(FILE *out, const struct sj_finding *f)
 	}
 	for (size_t i = 0; i < f->nlocations; i++) {
 		char loc[1024];
-		xml_text(out, "  at %s\n", rp_location_describe(&f->locations[i], loc, sizeof loc));
+		xml_text(out, "  at %s\n", sj_location_text(&f->locations[i], loc, sizeof loc));
 	}
 	if (f->advice)
 		xml_text(out, "advice: %s\n", f->advice);
@@ -120,7 +119,7 @@ static void finding_body(FILE *out, const struct sj_finding *f)
 static void testcase(FILE *out, const struct sj_finding *f)
 {
 	char name[NAME_MAX_BYTES + 8];
-	const char *cause = f->cause ? f->cause : rp_kind_info(f->kind)->short_desc;
+	const char *cause = f->cause ? f->cause : sj_kind_info(f->kind)->short_desc;
 	const char *kind = sj_finding_kind_name(f->kind);
 
 	short_cause(cause, name, sizeof name);
@@ -132,7 +131,7 @@ static void testcase(FILE *out, const struct sj_finding *f)
 		finding_body(out, f);
 		fputs("</system-out>\n", out);
 	} else {
-		fprintf(out, "      <failure type=\"%s\" message=\"%s: ", kind, rp_severity_name(f->severity));
+		fprintf(out, "      <failure type=\"%s\" message=\"%s: ", kind, sj_severity_name(f->severity));
 		xml_attr(out, cause);
 		fputs("\">", out);
 		finding_body(out, f);

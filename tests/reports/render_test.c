@@ -17,6 +17,7 @@
 
 #include "fixture.h"
 #include "render.h"
+#include "text.h"
 
 typedef struct fixture *(*fixture_fn)(void);
 
@@ -260,10 +261,10 @@ static void test_summary(void **state)
 static void test_exit_status(void **state)
 {
 	char buf[64];
-	assert_string_equal(sj_exit_status_describe(3 << 8, buf, sizeof buf), "exited 3");
-	assert_string_equal(sj_exit_status_describe(9, buf, sizeof buf), "killed by SIGKILL");
-	assert_string_equal(sj_exit_status_describe(11 | 0x80, buf, sizeof buf), "killed by SIGSEGV (core dumped)");
-	assert_string_equal(sj_exit_status_describe(-1, buf, sizeof buf), "unknown");
+	assert_string_equal(sj_wait_status_text(3 << 8, buf, sizeof buf), "exited 3");
+	assert_string_equal(sj_wait_status_text(9, buf, sizeof buf), "killed by SIGKILL");
+	assert_string_equal(sj_wait_status_text(11 | 0x80, buf, sizeof buf), "killed by SIGSEGV (core dumped)");
+	assert_string_equal(sj_wait_status_text(-1, buf, sizeof buf), "unknown");
 }
 
 /* The renderer table: names, extensions, every row renders every fixture. */
