@@ -1,9 +1,11 @@
-/* options.c — reading the command line: getopt's errors in one line,
- * durations ("10s", "200ms"). */
+/* options.c — reading the command line: usage errors in one line (also
+ * getopt's), durations ("10s", "200ms"). */
 #include "cli.h"
 
 #include <errno.h>
 #include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +16,17 @@ struct unit { const char *suffix; double ns; };
 static const struct unit units[] = {
 	{ "ns", 1 }, { "us", 1e3 }, { "ms", 1e6 }, { "s", 1e9 }, { "m", 60e9 }, { "", 1e9 },
 };
+
+int sj_usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "sigjam %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return SJ_EXIT_USAGE;
+}
 
 int sj_getopt_error(const char *cmd, int c, char **argv)
 {

@@ -16,10 +16,12 @@
 #include "render.h"
 #include "text.h"
 
-/* ---- render.c: what every renderer does ---- */
+/* ---- summary.c ---- */
 
 /* Findings of a report, tolerant of NULL. */
 size_t rp_nfindings(const struct sj_report *r);
+
+/* ---- errors.c ---- */
 
 /* Sets err to one line (when err != NULL) and returns -1. */
 int rp_fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
