@@ -3,6 +3,7 @@
 
 #include "cli.h"
 #include "names.h"
+#include "text.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -179,12 +180,8 @@ static void check_outcome(json_t *expect, const struct run_result *res, struct m
 		snprintf(got, sizeof got, "no end within the time limit (killed)");
 	else if (res->lo->hung)
 		snprintf(got, sizeof got, "a hang");
-	else if (WIFEXITED(st))
-		snprintf(got, sizeof got, "exit %d", WEXITSTATUS(st));
-	else if (WIFSIGNALED(st))
-		snprintf(got, sizeof got, "death by %s", sj_signal_name(WTERMSIG(st)) ? sj_signal_name(WTERMSIG(st)) : "a signal");
 	else
-		snprintf(got, sizeof got, "status %#x", st);
+		sj_wait_status_text(st, got, sizeof got);
 
 	if (!outcome || !strcmp(outcome, "hang")) {
 		if (!res->lo->hung)
