@@ -61,25 +61,20 @@ struct dctx {
 /* Inside a DOT double-quoted string only '"' and '\' are special; a
  * backslash before n/l/r is a line break, so a literal one must be
  * doubled.  Graphviz wants UTF-8: invalid bytes become U+FFFD. */
+static const char *dot_escape(long cp, int unused)
+{
+	switch (cp) {
+	case '"': return "\\\"";
+	case '\\': return "\\\\";
+	case '\n': return "\\n";
+	case -1: return "\xef\xbf\xbd";
+	}
+	return cp < 0x20 || cp == 0x7f ? "?" : NULL;
+}
+
 static void dot_put(FILE *out, const char *s)
 {
-	const unsigned char *u = (const unsigned char *)s;
-	size_t n = strlen(s);
-	for (size_t i = 0; i < n;) {
-		long cp;
-		size_t l = rp_utf8_next(u + i, n - i, &cp);
-		if (cp == '"' || cp == '\\')
-			fputc('\\', out), fputc((int)cp, out);
-		else if (cp == '\n')
-			fputs("\\n", out);
-		else if (cp < 0)
-			fputs("\xef\xbf\xbd", out);
-		else if (cp < 0x20 || cp == 0x7f)
-			fputc('?', out);
-		else
-			fwrite(u + i, 1, l, out);
-		i += l;
-	}
+	rp_put_escaped(out, s, dot_escape, 0);
 }
 
 static void dot_str(FILE *out, const char *s)

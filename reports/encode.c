@@ -52,6 +52,22 @@ size_t rp_utf8_next(const unsigned char *s, size_t n, long *cp)
 	return len;
 }
 
+void rp_put_escaped(FILE *out, const char *s, const char *(*escape)(long cp, int arg), int arg)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t n = strlen(s);
+	for (size_t i = 0; i < n;) {
+		long cp;
+		size_t l = rp_utf8_next(u + i, n - i, &cp);
+		const char *e = escape(cp, arg);
+		if (e)
+			fputs(e, out);
+		else
+			fwrite(u + i, 1, l, out);
+		i += l;
+	}
+}
+
 json_t *rp_json_str(const char *s)
 {
 	if (!s)

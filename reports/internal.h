@@ -36,6 +36,11 @@ int rp_check_stream(FILE *out, const char *what, char *err, size_t errlen);
  * not start a valid, shortest-form sequence. */
 size_t rp_utf8_next(const unsigned char *s, size_t n, long *cp);
 
+/* Writes s to out one UTF-8 character at a time: the text escape(cp, arg)
+ * returns for it, or its own bytes when that is NULL.  cp is -1 for a byte
+ * that is not UTF-8.  Each format's escaper is one such function. */
+void rp_put_escaped(FILE *out, const char *s, const char *(*escape)(long cp, int arg), int arg);
+
 /* A JSON string for s, with invalid UTF-8 replaced by U+FFFD (jansson
  * refuses invalid UTF-8, and argv or comm of a target may hold anything).
  * json_null() for NULL. */

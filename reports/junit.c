@@ -14,30 +14,24 @@
  * attribute values (attr) tab and newlines are written as character
  * references because attribute-value normalisation would turn them into
  * spaces; in element text they stay as they are. */
+static const char *xml_escape(long cp, int attr)
+{
+	switch (cp) {
+	case '&': return "&amp;";
+	case '<': return "&lt;";
+	case '>': return "&gt;";
+	case '"': return "&quot;";
+	case '\'': return "&apos;";
+	case '\t': return attr ? "&#9;" : NULL;
+	case '\n': return attr ? "&#10;" : NULL;
+	case '\r': return "&#13;";
+	}
+	return cp < 0x20 || cp == 0xfffe || cp == 0xffff ? "\xef\xbf\xbd" : NULL;
+}
+
 static void xml_esc(FILE *out, const char *s, int attr)
 {
-	const unsigned char *u = (const unsigned char *)s;
-	size_t n = strlen(s);
-	for (size_t i = 0; i < n;) {
-		long cp;
-		size_t l = rp_utf8_next(u + i, n - i, &cp);
-		switch (cp) {
-		case '&': fputs("&amp;", out); break;
-		case '<': fputs("&lt;", out); break;
-		case '>': fputs("&gt;", out); break;
-		case '"': fputs("&quot;", out); break;
-		case '\'': fputs("&apos;", out); break;
-		case '\t': fputs(attr ? "&#9;" : "\t", out); break;
-		case '\n': fputs(attr ? "&#10;" : "\n", out); break;
-		case '\r': fputs("&#13;", out); break;
-		default:
-			if (cp < 0x20 || cp == 0xfffe || cp == 0xffff)
-				fputs("\xef\xbf\xbd", out);
-			else
-				fwrite(u + i, 1, l, out);
-		}
-		i += l;
-	}
+	rp_put_escaped(out, s, xml_escape, attr);
 }
 
 static void xml_attr(FILE *out, const char *s)

@@ -29,19 +29,14 @@ struct tctx {
 /* Strings from the target (argv, comm, paths) may hold escape sequences
  * or invalid UTF-8; writing them raw would let a target drive the user's
  * terminal.  Control characters and invalid bytes become '?'. */
+static const char *clean(long cp, int unused)
+{
+	return cp < 0 || (cp < 0x20 && cp != '\t') || cp == 0x7f || (cp >= 0x80 && cp < 0xa0) ? "?" : NULL;
+}
+
 static void put_clean(FILE *out, const char *s)
 {
-	const unsigned char *u = (const unsigned char *)s;
-	size_t n = strlen(s);
-	for (size_t i = 0; i < n;) {
-		long cp;
-		size_t l = rp_utf8_next(u + i, n - i, &cp);
-		if (cp < 0 || (cp < 0x20 && cp != '\t') || cp == 0x7f || (cp >= 0x80 && cp < 0xa0))
-			fputc('?', out);
-		else
-			fwrite(u + i, 1, l, out);
-		i += l;
-	}
+	rp_put_escaped(out, s, clean, 0);
 }
 
 /* One segment of a line, in colour col (may be ""). */
