@@ -1,8 +1,11 @@
 # sigjam_add_unit_test(NAME name SOURCES src... [LIBS lib...] [LABELS l...])
-# A cmocka test program registered with ctest.
+# A cmocka test program registered with ctest.  A static test function
+# left out of the program's cmocka table does not compile
+# (-Werror=unused-function): a case cannot be forgotten silently.
 function(sigjam_add_unit_test)
   cmake_parse_arguments(T "" "NAME" "SOURCES;LIBS;LABELS" ${ARGN})
   add_executable(${T_NAME} ${T_SOURCES})
+  target_compile_options(${T_NAME} PRIVATE -Werror=unused-function)
   target_link_libraries(${T_NAME} PRIVATE PkgConfig::CMOCKA ${T_LIBS})
   sigjam_sanitize(${T_NAME})
   add_test(NAME ${T_NAME} COMMAND ${T_NAME})
