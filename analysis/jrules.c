@@ -46,11 +46,8 @@ static void sb_signame(struct sj_sb *b, int sig)
 /* An errno value of an "errno" record ("EINTR", or its number). */
 static void sb_errno(struct sj_sb *b, int64_t err)
 {
-	const char *n = sj_errno_name((int)err);
-	if (n)
-		sja_sb_puts(b, n);
-	else
-		sja_sb_printf(b, "%" PRId64, err);
+	char buf[24];
+	sja_sb_puts(b, sj_errno_text((int)err, buf, sizeof buf));
 }
 
 /* ---- grouping ---- */

@@ -219,11 +219,6 @@ void sj_journal_free(struct sj_journal *j)
 	j->n = 0;
 }
 
-int sj_jevent_is(const struct sj_jevent *e, const char *ev)
-{
-	return e->ev && strcmp(e->ev, ev) == 0;
-}
-
 enum rec_status { REC_OK, REC_BAD, REC_NOMEM };
 
 /* The string fields, each copied when present. */

@@ -125,7 +125,4 @@ int sj_journal_load(const char *path, struct sj_journal *out, char *err, size_t 
 int sj_journal_parse_text(const char *text, size_t len, struct sj_journal *out, char *err, size_t errlen);
 void sj_journal_free(struct sj_journal *j);
 
-/* 1 if e is a record of kind ev ("reap", ...). */
-int sj_jevent_is(const struct sj_jevent *e, const char *ev);
-
 #endif

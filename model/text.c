@@ -40,6 +40,16 @@ const char *sj_signal_text(int sig, char *buf, size_t len)
 	return buf;
 }
 
+const char *sj_errno_text(int err, char *buf, size_t len)
+{
+	const char *name = sj_errno_name(err);
+	if (name)
+		snprintf(buf, len, "%s", name);
+	else
+		snprintf(buf, len, "%d", err);
+	return buf;
+}
+
 const char *sj_wait_status_text(int status, char *buf, size_t len)
 {
 	char sig[24];

@@ -21,6 +21,9 @@ void sj_tbuf_printf(struct sj_tbuf *b, const char *fmt, ...) __attribute__((form
 /* "SIGTERM"; "signal 34" for a number without a name. */
 const char *sj_signal_text(int sig, char *buf, size_t len);
 
+/* "EINTR"; the number for an errno without a name. */
+const char *sj_errno_text(int err, char *buf, size_t len);
+
 /* A raw wait status (waitpid(2)) in words: "exited 1", "killed by SIGKILL",
  * "killed by SIGSEGV (core dumped)", "stopped (status 0x137f)"; "unknown"
  * for a negative status (none was read). */

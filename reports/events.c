@@ -17,13 +17,7 @@ static const char *sig_text(int sig, char *buf, size_t len)
 /* An errno value as the record named it: "EINTR", or its number. */
 static const char *errno_text(struct sj_jnum err, char *buf, size_t len)
 {
-	const char *n = err.set ? sj_errno_name((int)err.v) : NULL;
-	if (n)
-		return n;
-	if (!err.set)
-		return "?";
-	snprintf(buf, len, "%" PRId64, err.v);
-	return buf;
+	return err.set ? sj_errno_text((int)err.v, buf, len) : "?";
 }
 
 static void ev_start(struct sj_tbuf *b, const struct sj_jevent *e)

@@ -57,6 +57,8 @@ static void test_signal_and_status(void **state)
 	char buf[64];
 	assert_string_equal(sj_signal_text(15, buf, sizeof buf), "SIGTERM");
 	assert_string_equal(sj_signal_text(40, buf, sizeof buf), "signal 40");
+	assert_string_equal(sj_errno_text(4, buf, sizeof buf), "EINTR");
+	assert_string_equal(sj_errno_text(4000, buf, sizeof buf), "4000");
 	assert_string_equal(sj_wait_status_text(3 << 8, buf, sizeof buf), "exited 3");
 	assert_string_equal(sj_wait_status_text(9, buf, sizeof buf), "killed by SIGKILL");
 	assert_string_equal(sj_wait_status_text(11 | 0x80, buf, sizeof buf), "killed by SIGSEGV (core dumped)");
