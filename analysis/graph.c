@@ -278,7 +278,7 @@ static int map_covers(const struct sj_map *m, const struct sj_map *key, uint64_t
 static int classify_futex(const struct sj_graph *g, struct sj_gnode *n, size_t self)
 {
 	const struct sj_wait *w = &n->t->wait;
-	const struct sj_map *m = w->futex_private ? NULL : sja_map_of(n->p, w->futex_addr);
+	const struct sj_map *m = w->futex_private ? NULL : sj_process_map(n->p, w->futex_addr);
 	/* FUTEX_PRIVATE_FLAG keys the futex by this mm, and so does a shared
 	 * futex on private anonymous memory: only this process's threads. */
 	if (w->futex_private || (m && !map_shared(m) && m->inode == 0)) {
