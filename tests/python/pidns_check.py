@@ -95,15 +95,20 @@ def trace_hung_pool(sigjam, tag, pidns):
 
 
 def python_shapes(report):
-    """Per process: its threads' names and Python frames, independent of pids."""
+    """Per process: its threads' names and Python frames, independent of
+    pids.  A thread caught running (the Pool's worker handler wakes every
+    0.1 s) is compared by name only: its frames are a moment, not a wait."""
     shapes = []
     for p in report["snapshot"]["processes"]:
         if p["python_note"]:
             fail(f"pid {p['pid']}: {p['python_note']}")
-        threads = sorted((t["python"]["name"] or "", tuple((f["func"], f["file"], f["line"])
-                                                           for f in t["python"]["frames"]))
-                         for t in p["threads"] if t["python"])
-        shapes.append(tuple(threads))
+        threads = []
+        for t in p["threads"]:
+            if not t["python"]:
+                continue
+            frames = tuple((f["func"], f["file"], f["line"]) for f in t["python"]["frames"])
+            threads.append((t["python"]["name"] or "", frames if t["state"] == "S" else "(running)"))
+        shapes.append(tuple(sorted(threads)))
     return sorted(shapes)
 
 
