@@ -19,7 +19,6 @@ const char sj_help_intro[] =
 
 const struct sj_cmd_help sj_help_run = {
 	.name = "run",
-	.fn = cmd_run,
 	.summary = "run a command under the shim (injection, journal, hang watch)",
 	.usage = "run [options] -- CMD [ARG...]",
 	.description =
@@ -63,7 +62,6 @@ const struct sj_cmd_help sj_help_run = {
 
 const struct sj_cmd_help sj_help_trace = {
 	.name = "trace",
-	.fn = cmd_trace,
 	.summary = "capture a running process tree and explain what is stuck",
 	.usage = "trace [options] PID [PID...]",
 	.description =
@@ -93,7 +91,6 @@ const struct sj_cmd_help sj_help_trace = {
 
 const struct sj_cmd_help sj_help_report = {
 	.name = "report",
-	.fn = cmd_report,
 	.summary = "render a journal written by an earlier run",
 	.usage = "report [options] JOURNAL",
 	.description =
@@ -110,7 +107,6 @@ const struct sj_cmd_help sj_help_report = {
 
 const struct sj_cmd_help sj_help_check_spec = {
 	.name = "check-spec",
-	.fn = cmd_check_spec,
 	.summary = "validate and explain an injection spec",
 	.usage = "check-spec SPEC...",
 	.description =
@@ -125,7 +121,6 @@ const struct sj_cmd_help sj_help_check_spec = {
 
 const struct sj_cmd_help sj_help_scenario = {
 	.name = "scenario",
-	.fn = cmd_scenario,
 	.summary = "list and run the catalogue of reproduced failures",
 	.usage = "scenario list\n"
 		 "scenario run [options] NAME...\n"
@@ -150,7 +145,6 @@ const struct sj_cmd_help sj_help_scenario = {
 
 const struct sj_cmd_help sj_help_demo = {
 	.name = "demo",
-	.fn = cmd_demo,
 	.summary = "the flagship demo: a Pool worker killed, the hang explained",
 	.usage = "demo",
 	.description =
@@ -209,18 +203,6 @@ const struct sj_term sj_help_examples[] = {
 	  "every test that hangs fails with the report, and the session goes on" },
 };
 const size_t sj_help_nexamples = NROWS(sj_help_examples);
-
-/* cli.h: every "sigjam CMD: ..." usage error goes through here. */
-int sj_usage_error(const char *cmd, const char *fmt, ...)
-{
-	va_list ap;
-	fprintf(stderr, "sigjam %s: ", cmd);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	return SJ_EXIT_USAGE;
-}
 
 void sj_help_expand(const char *text, FILE *f)
 {

@@ -54,7 +54,6 @@ struct sj_opt {
 
 struct sj_cmd_help {
 	const char *name;
-	int (*fn)(int argc, char **argv);  /* the command (cli.h) */
 	const char *summary;     /* one line, for `sigjam --help` and the man page */
 	const char *usage;       /* synopsis lines after "sigjam ", '\n'-separated */
 	const char *description; /* paragraphs separated by an empty line */
@@ -68,7 +67,7 @@ struct sj_cmd_help {
 extern const struct sj_cmd_help sj_help_run, sj_help_trace, sj_help_report, sj_help_check_spec,
 	sj_help_scenario, sj_help_demo;
 
-/* Every command, in `sigjam --help` order: main.c dispatches through it. */
+/* Every command, in `sigjam --help` order (main.c pairs each with its function). */
 extern const struct sj_cmd_help *const sj_help_cmds[];
 extern const size_t sj_help_ncmds;
 

@@ -1,4 +1,5 @@
-/* output.c — reports to files and streams through the renderer table. */
+/* output.c — reports to files and streams through the renderer table;
+ * colour only for a terminal. */
 #include "output.h"
 
 #include "cli.h"
