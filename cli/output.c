@@ -11,14 +11,6 @@
 #include <string.h>
 #include <unistd.h>
 
-int sj_want_color(FILE *f)
-{
-	const char *nc = getenv("NO_COLOR");
-	if (nc && *nc)
-		return 0;
-	return isatty(fileno(f));
-}
-
 void sj_outputs_init(struct sj_outputs *o)
 {
 	memset(o, 0, sizeof *o);
@@ -119,4 +111,12 @@ int sj_outputs_write(const struct sj_outputs *o, const struct sj_report *r, char
 			return -1;
 	}
 	return 0;
+}
+
+int sj_want_color(FILE *f)
+{
+	const char *nc = getenv("NO_COLOR");
+	if (nc && *nc)
+		return 0;
+	return isatty(fileno(f));
 }
