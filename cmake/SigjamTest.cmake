@@ -18,9 +18,8 @@ endfunction()
 # (and again whenever the script or a DEPENDS file changes): the script is
 # the one place a case is defined, so none can be forgotten here.  Each
 # line is a case name ("Class.test_x" becomes p_Class_test_x); a line
-# "NAME python" is registered once per interpreter of SIGJAM_HOST_PYTHONS
-# (pythons/list's interpreters on this machine), as p_NAME_<tag>, with
-# --python.  A script that cannot list stops CMake.
+# "NAME python" is registered once per interpreter of SIGJAM_TEST_PYTHONS,
+# as p_NAME_<tag>, with --python.  A script that cannot list stops CMake.
 function(sigjam_add_listed_tests)
   cmake_parse_arguments(T "" "PREFIX;SCRIPT;TIMEOUT" "ARGS;LABELS;DEPENDS" ${ARGN})
   if(NOT T_TIMEOUT)
@@ -41,7 +40,7 @@ function(sigjam_add_listed_tests)
     list(GET words 0 case)
     string(REPLACE "." "_" name "${T_PREFIX}_${case}")
     if(line MATCHES " python$")
-      foreach(py ${SIGJAM_HOST_PYTHONS})
+      foreach(py ${SIGJAM_TEST_PYTHONS})
         sigjam_python_tag(${py} tag)
         add_test(NAME ${name}_${tag}
                  COMMAND ${Python3_EXECUTABLE} ${T_SCRIPT} ${T_ARGS} --python ${py} ${case})
