@@ -9,18 +9,5 @@
 
 int main(void)
 {
-	struct barrier bar;
-	barrier_init(&bar);
-	pid_t pid = fork();
-	int side = pid == 0;
-	/* Each opens its own file descriptions: flock locks belong to them. */
-	int fa = open_lockfile("lock-a"), fb = open_lockfile("lock-b");
-	lock_whole(LK_FLOCK, side ? fb : fa);
-	barrier_meet(&bar, side);
-	if (!side) {
-		case_role("child", pid);
-		case_ready();
-	}
-	lock_whole(LK_FLOCK, side ? fa : fb);
-	return 0;
+	return abba_case(LK_FLOCK, LK_FLOCK);
 }

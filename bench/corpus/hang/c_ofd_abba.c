@@ -12,17 +12,5 @@
 
 int main(void)
 {
-	struct barrier bar;
-	barrier_init(&bar);
-	pid_t pid = fork();
-	int side = pid == 0;
-	int fa = open_lockfile("lock-a"), fb = open_lockfile("lock-b");
-	lock_whole(LK_OFD, side ? fb : fa);
-	barrier_meet(&bar, side);
-	if (!side) {
-		case_role("child", pid);
-		case_ready();
-	}
-	lock_whole(LK_OFD, side ? fa : fb);
-	return 0;
+	return abba_case(LK_OFD, LK_OFD);
 }

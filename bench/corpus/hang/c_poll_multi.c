@@ -14,14 +14,7 @@ int main(void)
 	int r1[2], r2[2], task[2];
 	if (pipe(r1) || pipe(r2) || pipe(task))
 		die("pipe");
-	pid_t w1 = fork();
-	if (w1 == 0) {
-		char c;
-		close(r1[0]);
-		close(task[1]);
-		read_all(task[0], &c, 1);
-		_exit(0);
-	}
+	pid_t w1 = fork_waiting_child(task);
 	int ready[2];
 	if (pipe(ready))
 		die("pipe");
@@ -29,13 +22,7 @@ int main(void)
 	if (w2 == 0) {
 		close(r2[0]);
 		close(ready[0]);
-		pid_t h = fork();
-		if (h == 0) {
-			char c;
-			close(task[1]);
-			read_all(task[0], &c, 1);
-			_exit(0);
-		}
+		pid_t h = fork_waiting_child(task);
 		write_all(ready[1], &h, sizeof h);
 		waitpid(h, NULL, 0);
 		_exit(0);

@@ -39,13 +39,7 @@ int main(int argc, char **argv)
 	int jobs[2];
 	if (pipe(jobs))
 		die("pipe");
-	pid_t worker = fork();
-	if (worker == 0) {
-		char job;
-		close(jobs[1]);
-		read_all(jobs[0], &job, 1);
-		_exit(0);
-	}
+	pid_t worker = fork_waiting_child(jobs);
 	close(jobs[0]);
 	case_role("child", child);
 	case_role("worker", worker);

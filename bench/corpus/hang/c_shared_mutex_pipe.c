@@ -11,6 +11,11 @@
 #include <pthread.h>
 #include <sys/mman.h>
 
+static void take(void *m)
+{
+	pthread_mutex_lock(m);
+}
+
 int main(void)
 {
 	char path[512];
@@ -25,21 +30,6 @@ int main(void)
 	pthread_mutexattr_init(&a);
 	pthread_mutexattr_setpshared(&a, PTHREAD_PROCESS_SHARED);
 	pthread_mutex_init(m, &a);
-	int rep[2];
-	if (pipe(rep))
-		die("pipe");
 	pthread_mutex_lock(m);
-	pid_t pid = fork();
-	if (pid == 0) {
-		close(rep[0]);
-		pthread_mutex_lock(m);
-		write_all(rep[1], "ok", 2);
-		_exit(0);
-	}
-	close(rep[1]);
-	case_role("child", pid);
-	case_ready();
-	char buf[2];
-	read_all(rep[0], buf, 2);
-	return 0;
+	return child_reports_after(take, m);
 }

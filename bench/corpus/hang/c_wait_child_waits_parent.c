@@ -11,13 +11,7 @@ int main(void)
 	int go[2];
 	if (pipe(go))
 		die("pipe");
-	pid_t pid = fork();
-	if (pid == 0) {
-		char c;
-		close(go[1]);
-		read_all(go[0], &c, 1);
-		_exit(0);
-	}
+	pid_t pid = fork_waiting_child(go);
 	close(go[0]);
 	case_role("child", pid);
 	case_ready();

@@ -11,16 +11,8 @@ int main(void)
 	int go[2];
 	if (pipe(go))
 		die("pipe");
-	for (int i = 0; i < 2; i++) {
-		pid_t pid = fork();
-		if (pid == 0) {
-			char c;
-			close(go[1]);
-			read_all(go[0], &c, 1);
-			_exit(0);
-		}
-		case_role("child", pid);
-	}
+	for (int i = 0; i < 2; i++)
+		case_role("child", fork_waiting_child(go));
 	close(go[0]);
 	case_ready();
 	siginfo_t si;

@@ -1,23 +1,11 @@
-"""Popen.wait() on a child whose stderr is a PIPE nobody reads.
-
-Documented: https://docs.python.org/3/library/subprocess.html#subprocess.Popen.wait
-"This will deadlock when using stdout=PIPE or stderr=PIPE and the child
-process generates enough output to a pipe such that it blocks waiting for
-the OS pipe buffer to accept more data. Use Popen.communicate() when using
-pipes to avoid that."  The child blocks writing its stderr pipe; the parent
-waits for the child's exit and is the pipe's only reader.
+"""Popen.wait() on a child whose stderr is a PIPE nobody reads: the same
+documented deadlock as py_subprocess_wait_stdout, through the other
+stream ("stdout=PIPE or stderr=PIPE",
+https://docs.python.org/3/library/subprocess.html#subprocess.Popen.wait).
 
 case: hang
 expect: deadlock @root child
 """
-import subprocess
-import sys
+import mpcase
 
-import case
-
-SPEW = "import sys; sys.stderr.write('x' * (1 << 20)); sys.stderr.flush()"
-
-p = subprocess.Popen([sys.executable, "-c", SPEW], stderr=subprocess.PIPE)
-case.role("child", p.pid)
-case.ready()
-p.wait()
+mpcase.popen_wait("stderr")

@@ -10,14 +10,6 @@ waits for the child's exit and is the pipe's only reader.
 case: hang
 expect: deadlock @root child
 """
-import subprocess
-import sys
+import mpcase
 
-import case
-
-SPEW = "import sys; sys.stdout.write('x' * (1 << 20)); sys.stdout.flush()"
-
-p = subprocess.Popen([sys.executable, "-c", SPEW], stdout=subprocess.PIPE)
-case.role("child", p.pid)
-case.ready()
-p.wait()
+mpcase.popen_wait("stdout")

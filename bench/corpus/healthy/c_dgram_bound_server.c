@@ -5,20 +5,12 @@
  *
  * case: healthy
  */
-#include "case.h"
-#include <sys/socket.h>
-#include <sys/un.h>
+#include "reqresp.h"
 
 int main(void)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX }, cl = { .sun_family = AF_UNIX };
-	case_path(sa.sun_path, sizeof sa.sun_path, "dgram-server.sock");
-	case_path(cl.sun_path, sizeof cl.sun_path, "dgram-client.sock");
-	unlink(sa.sun_path);
-	unlink(cl.sun_path);
-	int s = socket(AF_UNIX, SOCK_DGRAM, 0);
-	if (s < 0 || bind(s, (struct sockaddr *)&sa, sizeof sa))
-		die("bind");
+	struct sockaddr_un sa, cl;
+	int s = unix_bound("dgram-server.sock", SOCK_DGRAM, &sa);
 	pid_t pid = fork();
 	if (pid == 0) {
 		char buf[256];
@@ -26,9 +18,7 @@ int main(void)
 			recvfrom(s, buf, sizeof buf, 0, NULL, NULL);
 	}
 	close(s);
-	int c = socket(AF_UNIX, SOCK_DGRAM, 0);
-	if (c < 0 || bind(c, (struct sockaddr *)&cl, sizeof cl))
-		die("bind");
+	int c = unix_bound("dgram-client.sock", SOCK_DGRAM, &cl);
 	case_role("server", pid);
 	case_ready();
 	char buf[256];

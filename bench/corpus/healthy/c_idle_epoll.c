@@ -5,34 +5,19 @@
  *
  * case: healthy
  */
-#include "case.h"
-#include <netinet/in.h>
+#include "reqresp.h"
 #include <sys/epoll.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 
 int main(void)
 {
-	struct sockaddr_in si = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	int ts = socket(AF_INET, SOCK_STREAM, 0);
-	if (ts < 0 || bind(ts, (struct sockaddr *)&si, sizeof si) || listen(ts, 4))
-		die("tcp listen");
-	struct sockaddr_un su = { .sun_family = AF_UNIX };
-	case_path(su.sun_path, sizeof su.sun_path, "events.sock");
-	unlink(su.sun_path);
-	int ds = socket(AF_UNIX, SOCK_DGRAM, 0);
-	if (ds < 0 || bind(ds, (struct sockaddr *)&su, sizeof su))
-		die("dgram bind");
+	struct sockaddr_in si;
+	struct sockaddr_un su;
+	int ts = tcp_listener(&si);
+	int ds = unix_bound("events.sock", SOCK_DGRAM, &su);
 	int wake[2], jobs[2];
 	if (pipe(wake) || pipe(jobs))
 		die("pipe");
-	pid_t pid = fork();
-	if (pid == 0) {
-		char c;
-		close(jobs[1]);
-		read_all(jobs[0], &c, 1);
-		_exit(0);
-	}
+	fork_waiting_child(jobs);
 	close(jobs[0]);
 	int ep = epoll_create1(EPOLL_CLOEXEC);
 	int fds[3] = { ts, ds, wake[0] };

@@ -5,8 +5,6 @@
  * case: healthy
  */
 #include "reqresp.h"
-#include <arpa/inet.h>
-#include <netinet/in.h>
 
 static int ls;
 
@@ -19,17 +17,11 @@ static void server(void *arg)
 
 int main(void)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t len = sizeof sa;
-	ls = socket(AF_INET, SOCK_STREAM, 0);
-	if (ls < 0 || bind(ls, (struct sockaddr *)&sa, sizeof sa) || listen(ls, 4) ||
-	    getsockname(ls, (struct sockaddr *)&sa, &len))
-		die("listen");
+	struct sockaddr_in sa;
+	ls = tcp_listener(&sa);
 	pid_t out = case_outside(server, NULL);
 	close(ls);
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof sa))
-		die("connect");
+	int fd = connected(AF_INET, &sa, sizeof sa);
 	case_role("outside", out);
 	case_ready();
 	ask(fd);

@@ -4,17 +4,11 @@
  * case: healthy
  */
 #include "reqresp.h"
-#include <arpa/inet.h>
-#include <netinet/in.h>
 
 int main(void)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t len = sizeof sa;
-	int ls = socket(AF_INET, SOCK_STREAM, 0);
-	if (ls < 0 || bind(ls, (struct sockaddr *)&sa, sizeof sa) || listen(ls, 4) ||
-	    getsockname(ls, (struct sockaddr *)&sa, &len))
-		die("listen");
+	struct sockaddr_in sa;
+	int ls = tcp_listener(&sa);
 	pid_t pid = fork();
 	if (pid == 0) {
 		int c = accept(ls, NULL, NULL);
@@ -22,9 +16,7 @@ int main(void)
 			serve_line(c);
 	}
 	close(ls);
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof sa))
-		die("connect");
+	int fd = connected(AF_INET, &sa, sizeof sa);
 	case_ready();
 	for (;;) {
 		char buf[8];

@@ -107,6 +107,42 @@ static pid_t case_outside(void (*fn)(void *), void *arg)
 	return g;
 }
 
+/* The parent holds something the child needs: the child runs take(arg)
+ * and then reports on a pipe; the parent announces it as "child" and
+ * waits for the report. */
+static int child_reports_after(void (*take)(void *), void *arg)
+{
+	int rep[2];
+	if (pipe(rep))
+		die("pipe");
+	pid_t pid = fork();
+	if (pid == 0) {
+		close(rep[0]);
+		take(arg);
+		write_all(rep[1], "ok", 2);
+		_exit(0);
+	}
+	close(rep[1]);
+	case_role("child", pid);
+	case_ready();
+	char buf[2];
+	read_all(rep[0], buf, 2);
+	return 0;
+}
+
+/* Forks a child that waits for one byte on go[0] (the parent keeps go[1]). */
+static pid_t fork_waiting_child(int go[2])
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		char c;
+		close(go[1]);
+		read_all(go[0], &c, 1);
+		_exit(0);
+	}
+	return pid;
+}
+
 /* A temporary directory for files, sockets and FIFOs (removed by the runner). */
 static const char *case_dir(void)
 {

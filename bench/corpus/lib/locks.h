@@ -50,4 +50,45 @@ static void barrier_meet(struct barrier *b, int side)
 		die("barrier");
 }
 
+/* One party of a lock-order inversion over the files lock-a and lock-b:
+ * the parent (side 0) takes a then b, the child (side 1) b then a, each
+ * through its own open file descriptions; lock a is taken in flavour ka,
+ * lock b in kb.  The barrier makes both hold their first lock before
+ * either asks for its second. */
+struct abba {
+	int side;
+	pid_t child;
+	int first, second;       /* this side's fds, in its order */
+	enum lk kfirst, ksecond;
+	struct barrier bar;
+};
+
+static void abba_start(struct abba *ab, enum lk ka, enum lk kb)
+{
+	barrier_init(&ab->bar);
+	ab->child = fork();
+	ab->side = ab->child == 0;
+	int fa = open_lockfile("lock-a"), fb = open_lockfile("lock-b");
+	ab->first = ab->side ? fb : fa;
+	ab->second = ab->side ? fa : fb;
+	ab->kfirst = ab->side ? kb : ka;
+	ab->ksecond = ab->side ? ka : kb;
+}
+
+/* The whole inversion: both take their first lock, meet, the parent
+ * announces the child, both ask for their second. */
+static int abba_case(enum lk ka, enum lk kb)
+{
+	struct abba ab;
+	abba_start(&ab, ka, kb);
+	lock_whole(ab.kfirst, ab.first);
+	barrier_meet(&ab.bar, ab.side);
+	if (!ab.side) {
+		case_role("child", ab.child);
+		case_ready();
+	}
+	lock_whole(ab.ksecond, ab.second);
+	return 0;
+}
+
 #endif
