@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "render.h"
-#include "python.h"
+#include "pystack.h"
 #include "rutil.h"
 
 /* ANSI SGR sequences; the plain palette has empty strings so the printing

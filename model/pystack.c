@@ -1,5 +1,5 @@
 /* merge.c — one stack out of a thread's native and Python frames. */
-#include "python.h"
+#include "pystack.h"
 
 #include <stdlib.h>
 #include <string.h>
