@@ -26,6 +26,7 @@
 #include "attach.h"
 #include "procfs.h"
 #include "python.h"
+#include "stopfx.h"
 #include "symbolize.h"
 #include "syscalls.h"
 #include "unwind.h"
@@ -311,7 +312,8 @@ static void confirm_waits(struct cap *c, struct sj_process *p, struct sj_attache
 		if (st && in_ptrace_stop(st->kind)) {
 			if (rk)
 				now = rk[st - att->t];
-		} else if (!st || st->kind == SJ_STOP_TIMEOUT || st->kind == SJ_STOP_PENDING) {
+		} else if (!st || st->kind == SJ_STOP_TIMEOUT || st->kind == SJ_STOP_PENDING ||
+			   st->kind == SJ_STOP_SKIPPED) {
 			recheck_proc(p->pid, t, &now);
 		} /* else it exited or was exiting: its wait is over */
 		if (sj_wait_confirmed(t, &now))
@@ -374,6 +376,25 @@ static void on_new_thread(pid_t pid, pid_t tid, void *arg)
 {
 	struct window *w = arg;
 	read_thread(w->p, tid);
+}
+
+/* sj_skip_fn: what the thread does right now (not at the first look, which
+ * may be milliseconds old) decides.  A call the kernel would not restart
+ * as if nothing happened (stopfx.def: epoll_wait's EINTR, a large write's
+ * short count) is left alone: its stack is copied while it stays blocked,
+ * and its wait is confirmed through /proc like any thread not stopped. */
+static int skip_if_visible(pid_t pid, struct sj_tstop *st, void *arg)
+{
+	struct window *w = arg;
+	long nr;
+	uint64_t args[6], sp, pc;
+	if (sj_procfs_thread_syscall(pid, st->tid, &nr, args, &sp, &pc) != 0 ||
+	    sj_stop_effect(nr, args) == SJ_FX_RESTARTS)
+		return 0;
+	size_t i = (size_t)(st - w->att->t);
+	if (w->c->unw && window_grow(w, i + 1) == 0)
+		sj_stack_grab_blocked(w->p, st->tid, nr, args, sp, pc, &w->copies[i]);
+	return 1;
 }
 
 /* The stop window of one thread (sj_stopped_fn): registers, stack copy
@@ -481,7 +502,8 @@ static int stop_unwind_resume(struct cap *c, struct sj_process *p)
 	struct window w = { .c = c, .p = p, .att = &att, .nknown = nknown };
 	w.runs_fds = open_runs_fds(p); /* before on_new_thread can grow p->threads */
 	w.nruns = p->nthreads;
-	int r = sj_attach_process(p->pid, known, nknown, on_new_thread, on_thread_stopped, &w, &att);
+	const struct sj_attach_cb cb = { on_new_thread, skip_if_visible, on_thread_stopped, &w };
+	int r = sj_attach_process(p->pid, known, nknown, &cb, &att);
 	free(known);
 	if (r) {
 		window_free(&w, att.n);

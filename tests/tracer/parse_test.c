@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/select.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -18,6 +19,7 @@
 #include <cmocka.h>
 
 #include "procfs.h"
+#include "stopfx.h"
 #include "syscalls.h"
 
 static void test_stat_odd_comm(void **state)
@@ -182,11 +184,12 @@ static void test_decode_select_waitid_states(void **state)
 	sj_decode_wait(getpid(), &t);
 	assert_int_equal(t.wait.wait_pid, 55);
 
-	/* restart_syscall only follows timed waits */
+	/* restart_syscall whose original call nothing identifies: unknown,
+	 * and no timeout is assumed (poll(-1) restarts this way too) */
 	t = blocked(SYS_restart_syscall, 0, 0, 0, 0, 0);
 	sj_decode_wait(getpid(), &t);
 	assert_int_equal(t.wait.kind, SJ_WAIT_OTHER);
-	assert_true(t.wait.has_timeout);
+	assert_false(t.wait.has_timeout);
 
 	/* state beats syscall: stopped, running, not in a syscall */
 	t = blocked(SYS_read, 0, 0, 0, 0, 0);
@@ -235,6 +238,82 @@ static void test_decode_poll_memory(void **state)
 	sj_decode_wait(getpid(), &t);
 	assert_int_equal(t.wait.nfds, 0);
 	assert_true(t.wait.has_timeout);
+}
+
+/* What the kernel shows of a restarted call: the restart function on
+ * /proc/TID/stack (as Linux 6.18 prints it), else the "mov $nr, %eax;
+ * syscall" before the pc, else the wchan. */
+static void test_restart_origin(void **state)
+{
+	static const char poll_stack[] =
+		"[<0>] poll_schedule_timeout.constprop.0+0x37/0x90\n"
+		"[<0>] do_sys_poll+0x437/0x5c0\n"
+		"[<0>] do_restart_poll+0x54/0xa0\n"
+		"[<0>] do_syscall_64+0x71/0x290\n"
+		"[<0>] entry_SYSCALL_64_after_hwframe+0x76/0x7e\n";
+	static const char futex_stack[] = "[<0>] futex_do_wait+0x46/0x90\n[<0>] futex_wait_restart+0x3c/0x60\n";
+	static const char bare_stack[] = "[<0>] do_syscall_64+0x71/0x290\n";
+	static const unsigned char clock_nanosleep_code[7] = { 0xb8, 0xe6, 0, 0, 0, 0x0f, 0x05 };
+	static const unsigned char other_code[7] = { 0x48, 0x89, 0xf8, 0x90, 0x90, 0x0f, 0x05 };
+	static const unsigned char getpid_code[7] = { 0xb8, 0x27, 0, 0, 0, 0x0f, 0x05 };
+	assert_int_equal(sj_restart_origin(poll_stack, NULL, NULL), SYS_poll);
+	assert_int_equal(sj_restart_origin(futex_stack, NULL, "futex_do_wait"), SYS_futex);
+	assert_int_equal(sj_restart_origin(bare_stack, clock_nanosleep_code, "do_syscall_64"), SYS_clock_nanosleep);
+	assert_int_equal(sj_restart_origin(NULL, other_code, "poll_schedule_timeout.constprop.0"), SYS_poll);
+	assert_int_equal(sj_restart_origin(NULL, NULL, "futex_wait_queue"), SYS_futex);
+	assert_int_equal(sj_restart_origin(NULL, NULL, "hrtimer_nanosleep"), SYS_nanosleep);
+	/* a number that is no restartable call, a prefix of another name */
+	assert_int_equal(sj_restart_origin(bare_stack, getpid_code, "do_syscall_64"), -1);
+	assert_int_equal(sj_restart_origin(NULL, NULL, "do_sys_pollx"), -1);
+	assert_int_equal(sj_restart_origin(NULL, NULL, NULL), -1);
+}
+
+/* restart_syscall decodes as the call it continues, with the arguments
+ * the kernel left in place: poll(-1) stays without a timeout. */
+static void test_decode_restarted_poll(void **state)
+{
+	struct pollfd pf[1] = { { 6, POLLIN, 0 } };
+	struct sj_thread t = blocked(SYS_restart_syscall, (uintptr_t)pf, 1, 0xffffffff, 0, 0);
+	t.wchan = (char *)"poll_schedule_timeout.constprop.0";
+	sj_decode_wait(getpid(), &t);
+	assert_int_equal(t.wait.kind, SJ_WAIT_POLL);
+	assert_int_equal(t.wait.nfds, 1);
+	assert_int_equal(t.wait.fds[0].fd, 6);
+	assert_false(t.wait.has_timeout);
+	free(t.wait.fds);
+	t = blocked(SYS_restart_syscall, (uintptr_t)pf, 1, 2500, 0, 0);
+	t.wchan = (char *)"poll_schedule_timeout.constprop.0";
+	sj_decode_wait(getpid(), &t);
+	assert_true(t.wait.has_timeout);
+	assert_int_equal(t.wait.timeout_ns, 2500000000LL);
+	free(t.wait.fds);
+	uint32_t word = 0;
+	struct timespec ts = { 5, 0 };
+	t = blocked(SYS_restart_syscall, (uintptr_t)&word, FUTEX_WAIT_PRIVATE, 0, (uintptr_t)&ts, 0);
+	t.wchan = (char *)"futex_do_wait";
+	sj_decode_wait(getpid(), &t);
+	assert_int_equal(t.wait.kind, SJ_WAIT_FUTEX);
+	assert_int_equal(t.wait.futex_addr, (uintptr_t)&word);
+	assert_true(t.wait.has_timeout);
+}
+
+/* Which calls a stop changes (stopfx.def). */
+static void test_stop_effects(void **state)
+{
+	const uint64_t none[6] = { 0 }, waitall[6] = { 3, 0, 100, MSG_WAITALL, 0, 0 };
+	const uint64_t msg_waitall[6] = { 3, 0, MSG_WAITALL, 0, 0, 0 };
+	assert_int_equal(sj_stop_effect(-1, none), SJ_FX_RESTARTS);
+	assert_int_equal(sj_stop_effect(SYS_read, none), SJ_FX_RESTARTS);
+	assert_int_equal(sj_stop_effect(SYS_poll, none), SJ_FX_RESTARTS);
+	assert_int_equal(sj_stop_effect(SYS_restart_syscall, none), SJ_FX_RESTARTS);
+	assert_int_equal(sj_stop_effect(SYS_epoll_wait, none), SJ_FX_EINTR);
+	assert_int_equal(sj_stop_effect(SYS_semtimedop, none), SJ_FX_EINTR);
+	assert_int_equal(sj_stop_effect(SYS_write, none), SJ_FX_SHORT);
+	assert_int_equal(sj_stop_effect(SYS_recvfrom, none), SJ_FX_RESTARTS);
+	assert_int_equal(sj_stop_effect(SYS_recvfrom, waitall), SJ_FX_SHORT);
+	assert_int_equal(sj_stop_effect(SYS_recvmsg, msg_waitall), SJ_FX_SHORT);
+	assert_int_equal(sj_stop_effect(SYS_getpid, none), SJ_FX_UNKNOWN);
+	assert_string_equal(sj_stopfx_words(SJ_FX_EINTR), "EINTR");
 }
 
 /* The rule that keeps a wait read before the stop. */
@@ -298,6 +377,9 @@ int main(void)
 		cmocka_unit_test(test_decode_select_waitid_states),
 		cmocka_unit_test(test_decode_poll_memory),
 		cmocka_unit_test(test_wait_confirmed),
+		cmocka_unit_test(test_restart_origin),
+		cmocka_unit_test(test_decode_restarted_poll),
+		cmocka_unit_test(test_stop_effects),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
