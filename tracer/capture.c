@@ -26,6 +26,7 @@
 #include "attach.h"
 #include "procfs.h"
 #include "python.h"
+#include "sockdiag.h"
 #include "stopfx.h"
 #include "symbolize.h"
 #include "syscalls.h"
@@ -39,6 +40,7 @@ struct cap {
 	const struct sj_capture_opts *opts;
 	struct sj_snapshot *s;
 	struct sj_unwinder *unw;
+	struct sj_diag diag;     /* every socket's endpoints, read before any stop */
 	char *err;
 	size_t errlen;
 };
@@ -643,6 +645,7 @@ static int capture_process(struct cap *c, pid_t pid, int is_target)
 				break;
 			}
 	}
+	sj_diag_fill_process(&c->diag, p);
 	if (!c->unw && c->opts->python == SJ_PY_OFF) {
 		/* nothing needs the threads stopped: a second /proc look */
 		confirm_waits(c, p, NULL, NULL);
@@ -739,6 +742,10 @@ int sj_capture(const struct sj_capture_opts *opts, struct sj_snapshot *out, char
 		if (!c.unw)
 			note(out, "libunwind address space unavailable: no native stacks");
 	}
+	/* The kernel's socket table and lock list, before anyone is stopped. */
+	if (sj_diag_read(&c.diag) != 0)
+		note(out, "sock_diag unavailable: socket peers are unknown, sockets count as outside parties");
+	sj_procfs_locks(&out->locks, &out->nlocks);
 
 	for (size_t i = 0; i < n && rc == SJ_CAP_OK; i++) {
 		if (sj_guard_fired) {
@@ -750,6 +757,7 @@ int sj_capture(const struct sj_capture_opts *opts, struct sj_snapshot *out, char
 	}
 	free(list);
 	sj_unwinder_free(c.unw);
+	sj_diag_free(&c.diag);
 	/* The guard let everything go; what was being unwound may be partial. */
 	if (rc == SJ_CAP_OK && sj_guard_fired)
 		rc = fail(&c, SJ_CAP_FAILED, "capture interrupted by signal %d; all threads were resumed",

@@ -2,13 +2,17 @@
 #include "syscalls.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/futex.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/file.h>
 #include <sys/select.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <stdio.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -285,6 +289,64 @@ static void dec_futex_waitv(const struct dec_ctx *c, struct sj_wait *w)
 		w->futex_private = !!(fw.flags & FUTEX2_PRIVATE);
 	}
 	timeout_abs_ts(c, c->a[3], (clockid_t)c->a[4], w);
+}
+
+/* ---- file locks ----------------------------------------------------------- */
+
+/* The request of a thread blocked in flock or F_SETLKW/F_OFD_SETLKW on fd
+ * a[0]: the file (dev, inode through /proc/TID/fd), and the byte range
+ * made absolute the way fs/locks.c does (l_whence against the file
+ * position or size, l_len 0 to EOF, a negative l_len before l_start). */
+static void lock_request(const struct dec_ctx *c, struct sj_wait *w, enum sj_lock_flavor flavor, int write,
+			 int whence, int64_t start, int64_t len)
+{
+	char path[64];
+	struct stat sb;
+	w->kind = SJ_WAIT_LOCK;
+	add_fd(w, (int)c->a[0], 2);
+	w->lock.flavor = flavor;
+	w->lock.write = write;
+	snprintf(path, sizeof path, "/proc/%d/fd/%d", (int)c->pid, (int)c->a[0]);
+	if (stat(path, &sb) != 0)
+		return; /* inode 0: analysis cannot match holders */
+	w->lock.dev_major = major(sb.st_dev);
+	w->lock.dev_minor = minor(sb.st_dev);
+	w->lock.inode = sb.st_ino;
+	int64_t base = 0;
+	if (whence == SEEK_END)
+		base = sb.st_size;
+	else if (whence == SEEK_CUR)
+		base = (int64_t)sj_procfs_fd_pos(c->pid, (int)c->a[0]);
+	start += base;
+	if (len < 0) {
+		start += len;
+		len = -len;
+	}
+	w->lock.start = start > 0 ? (uint64_t)start : 0;
+	w->lock.end = len == 0 ? UINT64_MAX : w->lock.start + (uint64_t)len - 1;
+}
+
+static void dec_flock(const struct dec_ctx *c, struct sj_wait *w)
+{
+	lock_request(c, w, SJ_LOCK_FLOCK, (c->a[1] & LOCK_EX) != 0, SEEK_SET, 0, 0);
+}
+
+/* fcntl blocks only in F_SETLKW and F_OFD_SETLKW; any other command is
+ * over in a moment. */
+static void dec_fcntl(const struct dec_ctx *c, struct sj_wait *w)
+{
+	struct flock fl;
+	int cmd = (int)c->a[1];
+	if (cmd != F_SETLKW && cmd != F_OFD_SETLKW) {
+		w->kind = SJ_WAIT_OTHER;
+		return;
+	}
+	enum sj_lock_flavor flavor = cmd == F_SETLKW ? SJ_LOCK_POSIX : SJ_LOCK_OFD;
+	if (sj_read_mem(c->pid, c->a[2], &fl, sizeof fl) != 0) {
+		lock_request(c, w, flavor, 1, SEEK_SET, 0, 0); /* unreadable: assume the whole file */
+		return;
+	}
+	lock_request(c, w, flavor, fl.l_type == F_WRLCK, fl.l_whence, fl.l_start, fl.l_len);
 }
 
 static void dec_nanosleep(const struct dec_ctx *c, struct sj_wait *w)

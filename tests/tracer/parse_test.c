@@ -9,7 +9,12 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <netinet/tcp.h>
+#include <sys/file.h>
 #include <sys/select.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -19,6 +24,7 @@
 #include <cmocka.h>
 
 #include "procfs.h"
+#include "sockdiag.h"
 #include "stopfx.h"
 #include "syscalls.h"
 
@@ -203,9 +209,6 @@ static void test_decode_select_waitid_states(void **state)
 	t = blocked(-1, 0, 0, 0, 0, 0);
 	sj_decode_wait(getpid(), &t);
 	assert_int_equal(t.wait.kind, SJ_WAIT_NONE);
-	t = blocked(SYS_flock, 0, 0, 0, 0, 0);
-	sj_decode_wait(getpid(), &t);
-	assert_int_equal(t.wait.kind, SJ_WAIT_OTHER);
 	t = blocked(SYS_accept4, 6, 0, 0, 0, 0);
 	sj_decode_wait(getpid(), &t);
 	assert_int_equal(t.wait.kind, SJ_WAIT_ACCEPT);
@@ -238,6 +241,119 @@ static void test_decode_poll_memory(void **state)
 	sj_decode_wait(getpid(), &t);
 	assert_int_equal(t.wait.nfds, 0);
 	assert_true(t.wait.has_timeout);
+}
+
+/* flock and fcntl(F_SETLKW / F_OFD_SETLKW) name the locked file through
+ * /proc/PID/fd and the byte range from the struct flock in memory. */
+static void test_decode_lock_waits(void **state)
+{
+	char path[] = "/tmp/sj-parse-lock-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "0123456789", 10), 10);
+	struct stat sb;
+	assert_int_equal(fstat(fd, &sb), 0);
+	struct sj_thread t = blocked(SYS_flock, (uint64_t)fd, LOCK_EX, 0, 0, 0);
+	sj_decode_wait(getpid(), &t);
+	assert_int_equal(t.wait.kind, SJ_WAIT_LOCK);
+	assert_int_equal(t.wait.fds[0].fd, fd);
+	assert_int_equal(t.wait.lock.flavor, SJ_LOCK_FLOCK);
+	assert_true(t.wait.lock.write);
+	assert_int_equal(t.wait.lock.inode, sb.st_ino);
+	assert_int_equal(t.wait.lock.dev_major, major(sb.st_dev));
+	assert_int_equal(t.wait.lock.end, UINT64_MAX);
+	free(t.wait.fds);
+	/* SEEK_END - 4, 2 bytes: 6..7 of a 10-byte file; a read lock */
+	struct flock fl = { .l_type = F_RDLCK, .l_whence = SEEK_END, .l_start = -4, .l_len = 2 };
+	t = blocked(SYS_fcntl, (uint64_t)fd, F_OFD_SETLKW, (uintptr_t)&fl, 0, 0);
+	sj_decode_wait(getpid(), &t);
+	assert_int_equal(t.wait.kind, SJ_WAIT_LOCK);
+	assert_int_equal(t.wait.lock.flavor, SJ_LOCK_OFD);
+	assert_false(t.wait.lock.write);
+	assert_int_equal(t.wait.lock.start, 6);
+	assert_int_equal(t.wait.lock.end, 7);
+	free(t.wait.fds);
+	/* a negative length ends before l_start; the file position counts for SEEK_CUR */
+	assert_int_equal(lseek(fd, 5, SEEK_SET), 5);
+	fl = (struct flock){ .l_type = F_WRLCK, .l_whence = SEEK_CUR, .l_start = 0, .l_len = -3 };
+	t = blocked(SYS_fcntl, (uint64_t)fd, F_SETLKW, (uintptr_t)&fl, 0, 0);
+	sj_decode_wait(getpid(), &t);
+	assert_int_equal(t.wait.lock.flavor, SJ_LOCK_POSIX);
+	assert_int_equal(t.wait.lock.start, 2);
+	assert_int_equal(t.wait.lock.end, 4);
+	free(t.wait.fds);
+	t = blocked(SYS_fcntl, (uint64_t)fd, F_GETFL, 0, 0, 0);
+	sj_decode_wait(getpid(), &t);
+	assert_int_equal(t.wait.kind, SJ_WAIT_OTHER);
+	free(t.wait.fds);
+	close(fd);
+	unlink(path);
+}
+
+/* /proc/locks and fdinfo "lock:" lines as fs/locks.c prints them. */
+static void test_parse_lock_lines(void **state)
+{
+	static const char locks[] =
+		"1: POSIX  ADVISORY  WRITE 1234 08:01:1312 0 EOF\n"
+		"1: -> POSIX  ADVISORY  WRITE 1240 08:01:1312 0 EOF\n"
+		"2: FLOCK  ADVISORY  READ 77 00:1a:42 0 EOF\n"
+		"3: OFDLCK ADVISORY  WRITE -1 fd:02:99 100 199\n"
+		"4: LEASE  ACTIVE    READ 12 08:01:5 0 EOF\n";
+	struct sj_lock *v;
+	size_t n;
+	assert_int_equal(sj_parse_locks(locks, &v, &n), 0);
+	assert_int_equal(n, 4); /* the lease is no lock a thread waits on */
+	assert_int_equal(v[0].flavor, SJ_LOCK_POSIX);
+	assert_true(v[0].write);
+	assert_false(v[0].blocked);
+	assert_int_equal(v[0].pid, 1234);
+	assert_int_equal(v[0].dev_major, 8);
+	assert_int_equal(v[0].inode, 1312);
+	assert_int_equal(v[0].end, UINT64_MAX);
+	assert_true(v[1].blocked);
+	assert_int_equal(v[1].pid, 1240);
+	assert_int_equal(v[2].flavor, SJ_LOCK_FLOCK);
+	assert_false(v[2].write);
+	assert_int_equal(v[2].dev_minor, 0x1a);
+	assert_int_equal(v[3].flavor, SJ_LOCK_OFD);
+	assert_int_equal(v[3].pid, -1);
+	assert_int_equal(v[3].dev_major, 0xfd);
+	assert_int_equal(v[3].start, 100);
+	assert_int_equal(v[3].end, 199);
+	free(v);
+	struct sj_fd f;
+	memset(&f, 0, sizeof f);
+	assert_int_equal(sj_parse_fdinfo("pos:\t17\nflags:\t02\nmnt_id:\t5\nino:\t42\n"
+					 "lock:\t1: FLOCK  ADVISORY  WRITE 900 00:1a:42 0 EOF\n", &f, NULL), 0);
+	assert_int_equal(f.pos, 17);
+	assert_int_equal(f.nlocks, 1);
+	assert_int_equal(f.locks[0].flavor, SJ_LOCK_FLOCK);
+	assert_int_equal(f.locks[0].pid, 900);
+	free(f.locks);
+	free(f.epoll_tfds);
+}
+
+/* /proc/net/unix: type, listening flag, connection state, name. */
+static void test_parse_net_unix(void **state)
+{
+	uint64_t ino;
+	struct sj_sock s;
+	assert_int_equal(sj_parse_net_unix_line("0000000077768b27: 00000002 00000000 00010000 0001 01 "
+						"5432 /run/x.sock\n", &ino, &s), 0);
+	assert_int_equal(ino, 5432);
+	assert_int_equal(s.type, SOCK_STREAM);
+	assert_int_equal(s.state, TCP_LISTEN);
+	assert_true(s.named);
+	assert_string_equal(s.local, "/run/x.sock");
+	free(s.local);
+	assert_int_equal(sj_parse_net_unix_line("00000000bf173de0: 00000003 00000000 00000000 0002 03    46\n",
+						&ino, &s), 0);
+	assert_int_equal(s.type, SOCK_DGRAM);
+	assert_int_equal(s.state, TCP_ESTABLISHED);
+	assert_false(s.named);
+	assert_null(s.local);
+	assert_int_equal(sj_parse_net_unix_line("Num RefCount Protocol Flags Type St Inode Path\n", &ino, &s),
+			 -EINVAL);
 }
 
 /* What the kernel shows of a restarted call: the restart function on
@@ -380,6 +496,9 @@ int main(void)
 		cmocka_unit_test(test_restart_origin),
 		cmocka_unit_test(test_decode_restarted_poll),
 		cmocka_unit_test(test_stop_effects),
+		cmocka_unit_test(test_decode_lock_waits),
+		cmocka_unit_test(test_parse_lock_lines),
+		cmocka_unit_test(test_parse_net_unix),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
