@@ -93,28 +93,23 @@ void sja_sb_pids(struct sj_sb *b, const pid_t *pids, size_t n, int with_word)
 
 void sja_sb_ordinal(struct sj_sb *b, long n)
 {
-	/* 11th, 12th, 13th are the exceptions to 1st, 2nd, 3rd. */
-	static const char *const suffix[] = { "th", "st", "nd", "rd" };
-	long tens = n % 100, ones = n % 10;
-	const char *s = (tens >= 11 && tens <= 13) || ones > 3 || ones < 0 ? "th" : suffix[ones];
-	sja_sb_printf(b, "%ld%s", n, s);
+	char buf[32];
+	sja_sb_puts(b, sj_ordinal_text(n, buf, sizeof buf));
 }
 
 void sja_sb_seconds(struct sj_sb *b, double s)
 {
-	if (s >= 10)
-		sja_sb_printf(b, "%.1f s", s);
-	else
-		sja_sb_printf(b, "%.2g s", s);
+	char buf[48];
+	sja_sb_puts(b, sj_seconds_text(s, buf, sizeof buf));
 }
 
 /* ---- finding builder ---- */
 
-void sja_fb_init(struct sj_fb *fb, enum sj_finding_kind kind, enum sj_severity sev)
+void sja_fb_init(struct sj_fb *fb, enum sj_finding_kind kind)
 {
 	memset(fb, 0, sizeof *fb);
 	fb->f.kind = kind;
-	fb->f.severity = sev;
+	fb->f.severity = sj_kind_info(kind)->severity;
 }
 
 void sja_fb_cause(struct sj_fb *fb, struct sj_sb *text)

@@ -465,7 +465,7 @@ static int report_knot(const struct sj_graph *g, int knot, struct sj_findings *o
 	struct pidset procs = { .n = 0 };
 	size_t members = 0;
 	int python = 0;
-	sja_fb_init(&fb, SJ_FIND_DEADLOCK, SJ_SEV_ERROR);
+	sja_fb_init(&fb, SJ_FIND_DEADLOCK);
 	for (size_t k = 0; k < g->nn; k++) {
 		const struct sj_gnode *n = &g->n[k];
 		if (n->knot != knot)
@@ -512,7 +512,7 @@ static int report_pipe_read(const struct sj_graph *g, const struct sj_gnode *r, 
 	struct sj_fb fb;
 	struct sj_sb b = { 0 };
 	struct pidset w = { .n = 0 };
-	sja_fb_init(&fb, SJ_FIND_BLOCKED_PIPE_READ, SJ_SEV_ERROR);
+	sja_fb_init(&fb, SJ_FIND_BLOCKED_PIPE_READ);
 	for (size_t j = 0; j < o->nwakers; j++)
 		ps_add(&w, g->n[o->wakers[j]].p->pid);
 	int has_self = ps_has(&w, r->p->pid);
@@ -606,7 +606,7 @@ int sja_detect_quiescent(const struct sj_graph *g, struct sj_findings *out)
 	struct sj_fb fb;
 	struct sj_sb b = { 0 };
 	struct pidset procs = { .n = 0 };
-	sja_fb_init(&fb, SJ_FIND_QUIESCENT, SJ_SEV_NOTE);
+	sja_fb_init(&fb, SJ_FIND_QUIESCENT);
 	for (size_t k = 0; k < g->nn; k++) {
 		const struct sj_gnode *n = &g->n[k];
 		if (n->cls == SJ_NODE_DEAD)

@@ -5,20 +5,9 @@
 
 #include <stdio.h>
 #include <string.h>
-#include <sys/wait.h>
-
-#include "names.h"
 
 #define NROWS(t) (sizeof(t) / sizeof((t)[0]))
 #define MAX_ACTIVITY_THREADS 4
-
-const struct sj_map *sja_map_of(const struct sj_process *p, uint64_t addr)
-{
-	for (size_t i = 0; i < p->nmaps; i++)
-		if (addr >= p->maps[i].start && addr < p->maps[i].end)
-			return &p->maps[i];
-	return NULL;
-}
 
 const char *sja_map_name(const struct sj_map *m, char *buf, size_t n)
 {
@@ -255,7 +244,7 @@ static void sb_child_arg(struct sj_sb *b, pid_t arg)
 
 static void sb_futex(struct sj_sb *b, const struct sj_process *p, const struct sj_wait *w)
 {
-	const struct sj_map *m = w->futex_private ? NULL : sja_map_of(p, w->futex_addr);
+	const struct sj_map *m = w->futex_private ? NULL : sj_process_map(p, w->futex_addr);
 	if (w->futex_private || !m || (m->perms[3] != 's' && m->inode == 0))
 		sja_sb_printf(b, " %sfutex 0x%llx", w->futex_private ? "private " : "",
 			     (unsigned long long)w->futex_addr);
@@ -365,21 +354,11 @@ size_t sj_wait_describe(const struct sj_snapshot *s, const struct sj_process *p,
 
 void sja_sb_status(struct sj_sb *b, int status)
 {
-	if (status < 0) {
+	char buf[64];
+	if (status < 0)
 		sja_sb_puts(b, "exit status unknown");
-	} else if (WIFEXITED(status)) {
-		sja_sb_printf(b, "exited %d", WEXITSTATUS(status));
-	} else if (WIFSIGNALED(status)) {
-		const char *name = sj_signal_name(WTERMSIG(status));
-		if (name)
-			sja_sb_printf(b, "killed by %s", name);
-		else
-			sja_sb_printf(b, "killed by signal %d", WTERMSIG(status));
-		if (WCOREDUMP(status))
-			sja_sb_puts(b, " (core dumped)");
-	} else {
-		sja_sb_printf(b, "wait status 0x%x", (unsigned)status);
-	}
+	else
+		sja_sb_puts(b, sj_wait_status_text(status, buf, sizeof buf));
 }
 
 /* ---- frames ---- */
@@ -410,24 +389,18 @@ static const struct sj_frame *meaningful_frame(const struct sj_thread *t)
 	return NULL;
 }
 
-static const char *base_name(const char *path)
-{
-	const char *s = strrchr(path, '/');
-	return s ? s + 1 : path;
-}
-
 void sja_sb_where(struct sj_sb *b, const struct sj_thread *t)
 {
 	if (t->npyframes && t->pyframes[0].file) {
 		const struct sj_pyframe *f = &t->pyframes[0];
-		sja_sb_printf(b, " in %s (%s:%d)", f->func ? f->func : "?", base_name(f->file), f->line);
+		sja_sb_printf(b, " in %s (%s:%d)", f->func ? f->func : "?", sj_basename(f->file), f->line);
 		return;
 	}
 	const struct sj_frame *f = meaningful_frame(t);
 	if (!f)
 		return;
 	if (f->file && f->line > 0)
-		sja_sb_printf(b, " in %s (%s:%d)", f->func, base_name(f->file), f->line);
+		sja_sb_printf(b, " in %s (%s:%d)", f->func, sj_basename(f->file), f->line);
 	else
 		sja_sb_printf(b, " in %s", f->func);
 }

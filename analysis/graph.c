@@ -53,14 +53,6 @@ static const struct {
 
 #define NROWS(t) (sizeof(t) / sizeof((t)[0]))
 
-static size_t proc_index(const struct sj_snapshot *s, pid_t pid)
-{
-	for (size_t i = 0; i < s->nprocs; i++)
-		if (s->procs[i].pid == pid)
-			return i;
-	return (size_t)-1;
-}
-
 static int is_zombie_proc(const struct sj_process *p)
 {
 	return p->state == 'Z' || p->state == 'X';
@@ -69,53 +61,6 @@ static int is_zombie_proc(const struct sj_process *p)
 static int is_dead_thread(const struct sj_process *p, const struct sj_thread *t)
 {
 	return is_zombie_proc(p) || t->state == 'Z' || t->state == 'X';
-}
-
-/* ---- objects and wakers ---- */
-
-struct sj_gobj *sja_new_obj(struct sj_gnode *n, enum sj_obj_kind kind)
-{
-	struct sj_gobj *nv = realloc(n->objs, (n->nobjs + 1) * sizeof *nv);
-	if (!nv)
-		return NULL;
-	n->objs = nv;
-	struct sj_gobj *o = &nv[n->nobjs++];
-	memset(o, 0, sizeof *o);
-	o->kind = kind;
-	o->fd = -1;
-	return o;
-}
-
-int sja_add_waker(struct sj_gobj *o, size_t node)
-{
-	for (size_t i = 0; i < o->nwakers; i++)
-		if (o->wakers[i] == node)
-			return 0;
-	size_t *nv = realloc(o->wakers, (o->nwakers + 1) * sizeof *nv);
-	if (!nv)
-		return -1;
-	nv[o->nwakers++] = node;
-	o->wakers = nv;
-	return 0;
-}
-
-/* Every live thread of process pi may act; `skip` (a node index, or -1)
- * is left out. */
-static int add_proc_wakers(const struct sj_graph *g, struct sj_gobj *o, size_t pi, size_t skip)
-{
-	for (size_t k = g->proc_first[pi]; k < g->proc_first[pi + 1]; k++) {
-		if (k == skip || g->n[k].cls == SJ_NODE_DEAD)
-			continue;
-		if (sja_add_waker(o, k))
-			return -1;
-	}
-	return 0;
-}
-
-int sja_add_pid_wakers(const struct sj_graph *g, struct sj_gobj *o, pid_t pid)
-{
-	size_t pi = proc_index(g->s, pid);
-	return pi == (size_t)-1 ? 0 : add_proc_wakers(g, o, pi, (size_t)-1);
 }
 
 /* ---- pipe waits ---- */
@@ -242,7 +187,7 @@ static int classify_child(const struct sj_graph *g, struct sj_gnode *n)
 		if (!o)
 			return -1;
 		o->child = c->pid;
-		if (add_proc_wakers(g, o, i, (size_t)-1))
+		if (sja_add_proc_wakers(g, o, i, (size_t)-1))
 			return -1;
 	}
 	return 0;
@@ -285,7 +230,7 @@ static const struct sj_gnode *joined_node(const struct sj_graph *g, const struct
 	if (w->futex_op != FUTEX_WAIT && w->futex_op != FUTEX_WAIT_BITSET)
 		return NULL;
 	pid_t tid = (pid_t)(uint32_t)n->t->syscall_args[2];
-	const struct sj_map *m = sja_map_of(n->p, w->futex_addr);
+	const struct sj_map *m = sj_process_map(n->p, w->futex_addr);
 	if (!m || map_shared(m) || m->inode != 0)
 		return NULL;
 	for (size_t k = g->proc_first[n->pi]; k < g->proc_first[n->pi + 1]; k++) {
@@ -310,7 +255,7 @@ static int classify_futex(const struct sj_graph *g, struct sj_gnode *n, size_t s
 		n->cls = SJ_NODE_INSIDE;
 		return sja_add_waker(o, (size_t)(joined - g->n));
 	}
-	const struct sj_map *m = w->futex_private ? NULL : sja_map_of(n->p, w->futex_addr);
+	const struct sj_map *m = w->futex_private ? NULL : sj_process_map(n->p, w->futex_addr);
 	/* FUTEX_PRIVATE_FLAG keys the futex by this mm, and so does a shared
 	 * futex on private anonymous memory: only this process's threads. */
 	if (w->futex_private || (m && !map_shared(m) && m->inode == 0)) {
@@ -319,7 +264,7 @@ static int classify_futex(const struct sj_graph *g, struct sj_gnode *n, size_t s
 			return -1;
 		o->addr = w->futex_addr;
 		n->cls = SJ_NODE_INSIDE;
-		return add_proc_wakers(g, o, n->pi, self);
+		return sja_add_proc_wakers(g, o, n->pi, self);
 	}
 	if (!m) {
 		n->cls = SJ_NODE_UNKNOWN;
@@ -341,7 +286,7 @@ static int classify_futex(const struct sj_graph *g, struct sj_gnode *n, size_t s
 		for (size_t j = 0; j < q->nmaps; j++) {
 			if (!map_covers(&q->maps[j], m, o->file_off, w->futex_addr))
 				continue;
-			if (add_proc_wakers(g, o, i, (size_t)-1))
+			if (sja_add_proc_wakers(g, o, i, (size_t)-1))
 				return -1;
 			break;
 		}

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "analysis.h"
+#include "text.h"
 
 /* ---- growing arrays and strings; allocation failure is sticky ---- */
 
@@ -46,7 +47,8 @@ struct sj_fb {
 	int oom;
 };
 
-void sja_fb_init(struct sj_fb *fb, enum sj_finding_kind kind, enum sj_severity sev);
+/* The severity is the kind's (kinds.def). */
+void sja_fb_init(struct sj_fb *fb, enum sj_finding_kind kind);
 /* Takes the builder's text as the cause. */
 void sja_fb_cause(struct sj_fb *fb, struct sj_sb *text);
 void sja_fb_advice(struct sj_fb *fb, const char *advice);
@@ -132,13 +134,16 @@ struct sja_fdres {
 	int oom;
 };
 
-/* A new object on node n's list (kind, fd -1), NULL on allocation failure. */
+/* gobj.c: a new object on node n's list (kind, fd -1), NULL on
+ * allocation failure. */
 struct sj_gobj *sja_new_obj(struct sj_gnode *n, enum sj_obj_kind kind);
-/* Adds every live thread of pid's process (if in the snapshot) as a waker
- * of o.  0 or -1. */
-int sja_add_pid_wakers(const struct sj_graph *g, struct sj_gobj *o, pid_t pid);
-/* Adds one node as a waker of o.  0 or -1. */
+/* Adds one node as a waker of o (set semantics).  0 or -1. */
 int sja_add_waker(struct sj_gobj *o, size_t node);
+/* Adds every live thread of process index pi, but node `skip` ((size_t)-1:
+ * none), as a waker of o.  0 or -1. */
+int sja_add_proc_wakers(const struct sj_graph *g, struct sj_gobj *o, size_t pi, size_t skip);
+/* The same for pid's process, if it is in the snapshot.  0 or -1. */
+int sja_add_pid_wakers(const struct sj_graph *g, struct sj_gobj *o, pid_t pid);
 
 /* A wait on socket fd f of node n, in direction dir (0 read, 1 write, 2
  * both): INSIDE with objects whose wakers hold the peer socket, or PEER
@@ -183,7 +188,8 @@ const char *sja_obj_waker_verb(const struct sj_gobj *o);
 /* What a process's live threads do: "pid 40 sleeps", or "pid 40's threads:
  * MainThread (tid 40) reads pipe:[5] (fd 3); worker (tid 41) sleeps". */
 void sja_sb_proc_activity(struct sj_sb *b, const struct sj_graph *g, const struct sj_process *p);
-/* A raw wait status in words: "exited 3", "killed by SIGKILL (core dumped)". */
+/* A raw wait status in words: "exited 3", "killed by SIGKILL (core dumped)",
+ * "exit status unknown". */
 void sja_sb_status(struct sj_sb *b, int status);
 /* " in func (file:line)" from the innermost Python frame, else the innermost
  * native frame that has a source line, else the innermost named frame
@@ -192,8 +198,6 @@ void sja_sb_where(struct sj_sb *b, const struct sj_thread *t);
 /* Adds the thread's innermost Python frame and innermost native frame with
  * a source line as locations. */
 void sja_fb_thread_locations(struct sj_fb *fb, const struct sj_thread *t);
-/* The mapping of p that contains addr, or NULL. */
-const struct sj_map *sja_map_of(const struct sj_process *p, uint64_t addr);
 /* A mapping's path without a trailing " (deleted)"; into buf. */
 const char *sja_map_name(const struct sj_map *m, char *buf, size_t n);
 
@@ -209,10 +213,6 @@ int sja_detect_journal(const struct sj_journal *j, struct sj_findings *out);
 
 /* ---- journal helpers (jrules.c) ---- */
 
-/* The raw record parsed by jansson (json_decref it), NULL when absent or invalid. */
-struct json_t *sja_jline(const struct sj_jevent *e);
-/* The record's string field, copied into buf; NULL when absent. */
-const char *sja_jstr(const struct sj_jevent *e, const char *field, char *buf, size_t n);
 /* Time of a record relative to the journal's first record of its root
  * process (the earliest process whose parent wrote nothing), in seconds. */
 double sja_jtime(const struct sj_journal *j, const struct sj_jevent *e);

@@ -4,7 +4,7 @@
  * handler firing a thousand times gives one finding with a count. */
 #include "internal.h"
 
-#include <jansson.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,34 +15,6 @@
 #define NROWS(t) (sizeof(t) / sizeof((t)[0]))
 
 /* ---- journal helpers ---- */
-
-struct json_t *sja_jline(const struct sj_jevent *e)
-{
-	if (!e->line)
-		return NULL;
-	json_t *o = json_loads(e->line, JSON_DECODE_ANY, NULL);
-	if (o && !json_is_object(o)) {
-		json_decref(o);
-		return NULL;
-	}
-	return o;
-}
-
-const char *sja_jstr(const struct sj_jevent *e, const char *field, char *buf, size_t n)
-{
-	json_t *o = sja_jline(e);
-	const char *v = o ? json_string_value(json_object_get(o, field)) : NULL;
-	const char *res = NULL;
-	if (v) {
-		snprintf(buf, n, "%s", v);
-		res = buf;
-	} else if (o && json_is_integer(json_object_get(o, field))) {
-		snprintf(buf, n, "%lld", (long long)json_integer_value(json_object_get(o, field)));
-		res = buf;
-	}
-	json_decref(o);
-	return res;
-}
 
 static int journal_has_pid(const struct sj_journal *j, pid_t pid)
 {
@@ -67,11 +39,15 @@ double sja_jtime(const struct sj_journal *j, const struct sj_jevent *e)
 
 static void sb_signame(struct sj_sb *b, int sig)
 {
-	const char *n = sj_signal_name(sig);
-	if (n)
-		sja_sb_puts(b, n);
-	else
-		sja_sb_printf(b, "signal %d", sig);
+	char buf[24];
+	sja_sb_puts(b, sj_signal_text(sig, buf, sizeof buf));
+}
+
+/* An errno value of an "errno" record ("EINTR", or its number). */
+static void sb_errno(struct sj_sb *b, int64_t err)
+{
+	char buf[24];
+	sja_sb_puts(b, sj_errno_text((int)err, buf, sizeof buf));
 }
 
 /* ---- grouping ---- */
@@ -185,13 +161,11 @@ static void sb_btframe(struct sj_sb *b, const struct sj_btframe *f)
 	if (!f) {
 		sja_sb_puts(b, "an unknown place");
 	} else if (f->func && f->file && f->line > 0) {
-		const char *base = strrchr(f->file, '/');
-		sja_sb_printf(b, "%s (%s:%d)", f->func, base ? base + 1 : f->file, f->line);
+		sja_sb_printf(b, "%s (%s:%d)", f->func, sj_basename(f->file), f->line);
 	} else if (f->func) {
 		sja_sb_printf(b, "%s", f->func);
 	} else {
-		const char *base = f->module ? strrchr(f->module, '/') : NULL;
-		sja_sb_printf(b, "%s+0x%llx", base ? base + 1 : f->module ? f->module : "?",
+		sja_sb_printf(b, "%s+0x%llx", f->module ? sj_basename(f->module) : "?",
 			     (unsigned long long)f->off);
 	}
 }
@@ -208,7 +182,7 @@ static int report_unsafe(const struct group *gr, struct sj_findings *out)
 	const char *call = e->call ? e->call : "an unsafe function";
 	struct sj_fb fb;
 	struct sj_sb b = { 0 };
-	sja_fb_init(&fb, SJ_FIND_SIGNAL_UNSAFE, SJ_SEV_ERROR);
+	sja_fb_init(&fb, SJ_FIND_SIGNAL_UNSAFE);
 	fb.f.sig = e->sig;
 	sja_sb_printf(&b, "%s() was called ", call);
 	sb_times(&b, gr->count);
@@ -248,10 +222,10 @@ static char *unsafe_key(const struct sj_jevent *e)
 
 static char *errno_key(const struct sj_jevent *e)
 {
-	char mod[512], off[64];
 	struct sj_sb b = { 0 };
-	sja_sb_printf(&b, "%04d|%s|%s", e->sig, sja_jstr(e, "module", mod, sizeof mod) ? mod : "",
-		     sja_jstr(e, "off", off, sizeof off) ? off : "");
+	sja_sb_printf(&b, "%04d|%s|", e->sig, e->module ? e->module : "");
+	if (e->off.set)
+		sja_sb_printf(&b, "0x%" PRIx64, (uint64_t)e->off.v);
 	return sja_sb_take(&b);
 }
 
@@ -262,21 +236,23 @@ static const char advice_errno[] =
 static int report_errno(const struct group *gr, struct sj_findings *out)
 {
 	const struct sj_jevent *e = gr->first;
-	char before[64], after[64], mod[512], off[64];
 	struct sj_fb fb;
 	struct sj_sb b = { 0 };
-	sja_fb_init(&fb, SJ_FIND_ERRNO_CLOBBER, SJ_SEV_WARNING);
+	sja_fb_init(&fb, SJ_FIND_ERRNO_CLOBBER);
 	fb.f.sig = e->sig;
 	sja_sb_puts(&b, "The ");
 	sb_signame(&b, e->sig);
 	sja_sb_puts(&b, " handler");
-	if (sja_jstr(e, "module", mod, sizeof mod) && sja_jstr(e, "off", off, sizeof off)) {
-		const char *base = strrchr(mod, '/');
-		sja_sb_printf(&b, " at %s+%s", base ? base + 1 : mod, off);
-	}
+	if (e->module && e->off.set)
+		sja_sb_printf(&b, " at %s+0x%" PRIx64, sj_basename(e->module), (uint64_t)e->off.v);
 	sja_sb_puts(&b, " returned with errno changed");
-	if (sja_jstr(e, "before", before, sizeof before) && sja_jstr(e, "after", after, sizeof after))
-		sja_sb_printf(&b, " (%s before, %s after)", before, after);
+	if (e->before.set && e->after.set) {
+		sja_sb_puts(&b, " (");
+		sb_errno(&b, e->before.v);
+		sja_sb_puts(&b, " before, ");
+		sb_errno(&b, e->after.v);
+		sja_sb_puts(&b, " after)");
+	}
 	sja_sb_puts(&b, " ");
 	sb_times(&b, gr->count);
 	sja_sb_puts(&b, ": the code it interrupted can see a wrong errno and take the wrong path.");
@@ -290,16 +266,10 @@ static int report_errno(const struct group *gr, struct sj_findings *out)
 
 static char *nested_key(const struct sj_jevent *e)
 {
-	char outer[64];
+	char outer[24];
 	struct sj_sb b = { 0 };
-	sja_sb_printf(&b, "%04d|%s", e->sig, sja_jstr(e, "outer", outer, sizeof outer) ? outer : "");
+	sja_sb_printf(&b, "%04d|%s", e->sig, e->outer ? sj_signal_text(e->outer, outer, sizeof outer) : "");
 	return sja_sb_take(&b);
-}
-
-static int jdepth(const struct sj_jevent *e)
-{
-	char d[32];
-	return sja_jstr(e, "depth", d, sizeof d) ? atoi(d) : 0;
 }
 
 static const char advice_nested[] =
@@ -309,15 +279,15 @@ static const char advice_nested[] =
 static int report_nested(const struct group *gr, struct sj_findings *out)
 {
 	const struct sj_jevent *e = gr->first;
-	char outer[64];
+	char outer[24];
 	struct sj_fb fb;
 	struct sj_sb b = { 0 };
-	sja_fb_init(&fb, SJ_FIND_NESTED_HANDLER, SJ_SEV_WARNING);
+	sja_fb_init(&fb, SJ_FIND_NESTED_HANDLER);
 	fb.f.sig = e->sig;
 	sja_sb_puts(&b, "The ");
 	sb_signame(&b, e->sig);
 	sja_sb_printf(&b, " handler started while the %s handler was running on the same thread ",
-		     sja_jstr(e, "outer", outer, sizeof outer) ? outer : "another");
+		     e->outer ? sj_signal_text(e->outer, outer, sizeof outer) : "another");
 	sb_times(&b, gr->count);
 	if (gr->depth > 1)
 		sja_sb_printf(&b, " (nesting depth up to %d)", gr->depth);
@@ -384,28 +354,17 @@ static int reset_later(const struct sj_journal *j, const struct sj_jevent *e, in
 
 static int collect_inherited(const struct sj_journal *j, const struct sj_jevent *e, struct groups *g)
 {
-	json_t *o = sja_jline(e);
-	json_t *list = o ? json_object_get(o, "list") : NULL;
-	size_t i;
-	json_t *it;
-	int rc = 0;
-	json_array_foreach(list, i, it) {
-		int sig = sj_signal_from_name(json_string_value(json_object_get(it, "sig")) ?
-					      json_string_value(json_object_get(it, "sig")) : "");
-		const char *disp = json_string_value(json_object_get(it, "disp"));
-		const struct inherit_rule *r = disp ?
-			inherit_match(sig, disp, json_is_true(json_object_get(it, "python"))) : NULL;
-		if (!r || reset_later(j, e, sig))
+	for (size_t i = 0; i < e->ndisps; i++) {
+		const struct sj_jdisp *d = &e->disps[i];
+		const struct inherit_rule *r = d->disp ? inherit_match(d->sig, d->disp, d->python) : NULL;
+		if (!r || reset_later(j, e, d->sig))
 			continue;
 		struct sj_sb k = { 0 };
-		sja_sb_printf(&k, "%010d|%04d|%s", (int)e->ppid, sig, disp);
-		if (!group_add(g, sja_sb_take(&k), e)) {
-			rc = -1;
-			break;
-		}
+		sja_sb_printf(&k, "%010d|%04d|%s", (int)e->ppid, d->sig, d->disp);
+		if (!group_add(g, sja_sb_take(&k), e))
+			return -1;
 	}
-	json_decref(o);
-	return rc;
+	return 0;
 }
 
 static int report_inherited(const struct group *gr, struct sj_findings *out)
@@ -421,7 +380,7 @@ static int report_inherited(const struct group *gr, struct sj_findings *out)
 		return 0;
 	struct sj_fb fb;
 	struct sj_sb b = { 0 };
-	sja_fb_init(&fb, SJ_FIND_INHERITED_HANDLER, SJ_SEV_WARNING);
+	sja_fb_init(&fb, SJ_FIND_INHERITED_HANDLER);
 	fb.f.sig = sig;
 	size_t n = gr->npids + gr->more_pids;
 	sja_sb_printf(&b, "%zu worker%s forked by pid %d (", n, n == 1 ? "" : "s", (int)e->ppid);
@@ -432,7 +391,8 @@ static int report_inherited(const struct group *gr, struct sj_findings *out)
 	sja_fb_cause(&fb, &b);
 	sja_fb_advice(&fb, advice_inherit);
 	sja_fb_pid(&fb, e->ppid);
-	sja_sb_printf(&b, "at fork: %s %s", sj_signal_name(sig) ? sj_signal_name(sig) : "?",
+	char name[24];
+	sja_sb_printf(&b, "at fork: %s %s", sj_signal_text(sig, name, sizeof name),
 		     strcmp(disp, "ignore") == 0 ? "ignored" : "handled by Python code");
 	char *what = sja_sb_take(&b);
 	group_evidence(&fb, gr, what ? what : "inherited");
@@ -478,9 +438,8 @@ int sja_detect_journal(const struct sj_journal *j, struct sj_findings *out)
 				groups_free(&g);
 				return -1;
 			}
-			int d = jdepth(e);
-			if (d > gr->depth)
-				gr->depth = d;
+			if (e->depth > gr->depth)
+				gr->depth = e->depth;
 		}
 		if (run_groups(&g, jrules[r].report, out))
 			return -1;

@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "names.h"
 
 #define NROWS(t) (sizeof(t) / sizeof((t)[0]))
 
@@ -187,11 +186,8 @@ static void sb_death(struct sj_sb *b, const struct sj_journal *j, const struct d
 	if (x->inj && has_action(x->inj, "crash")) {
 		sja_sb_puts(b, "crashed with SIGSEGV");
 	} else if (x->sig) {
-		const char *n = sj_signal_name(x->sig);
-		if (n)
-			sja_sb_printf(b, "was killed by %s", n);
-		else
-			sja_sb_printf(b, "was killed by signal %d", x->sig);
+		char name[24];
+		sja_sb_printf(b, "was killed by %s", sj_signal_text(x->sig, name, sizeof name));
 	} else {
 		sja_sb_puts(b, "was made to exit");
 		if (x->reap && x->reap->code >= 0)
@@ -232,7 +228,7 @@ static int report(const struct sj_graph *g, const struct sj_journal *j, const st
 	struct sj_sb b = { 0 };
 	int python = 0;
 	size_t pi = (size_t)(p - g->s->procs);
-	sja_fb_init(&fb, SJ_FIND_LOST_WORKER, SJ_SEV_ERROR);
+	sja_fb_init(&fb, SJ_FIND_LOST_WORKER);
 	fb.f.sig = x->sig;
 
 	sja_sb_printf(&b, "worker pid %d ", (int)x->victim);
@@ -244,9 +240,8 @@ static int report(const struct sj_graph *g, const struct sj_journal *j, const st
 
 	sja_sb_puts(&b, "worker ");
 	sb_death(&b, j, x);
-	char spec[512];
-	if (x->inj && sja_jstr(x->inj, "spec", spec, sizeof spec))
-		sja_sb_printf(&b, " by rule %s", spec);
+	if (x->inj && x->inj->spec)
+		sja_sb_printf(&b, " by rule %s", x->inj->spec);
 	sja_fb_evidence(&fb, x->victim, 0, sja_sb_take(&b));
 	sja_fb_pid(&fb, x->victim);
 	sja_fb_pid(&fb, p->pid);

@@ -37,7 +37,7 @@ static int report_zombie(const struct sj_graph *g, const struct sj_process *z, s
 	const struct sj_process *parent = sj_snapshot_proc(s, z->ppid);
 	struct sj_fb fb;
 	struct sj_sb b = { 0 };
-	sja_fb_init(&fb, SJ_FIND_ZOMBIE, SJ_SEV_WARNING);
+	sja_fb_init(&fb, SJ_FIND_ZOMBIE);
 	if (z->exit_status >= 0 && WIFSIGNALED(z->exit_status))
 		fb.f.sig = WTERMSIG(z->exit_status);
 

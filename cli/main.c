@@ -1,11 +1,10 @@
-/* main.c — `sigjam` dispatches to its subcommands. */
+/* main.c — `sigjam` dispatches to its subcommands (and nothing calls back
+ * into it). */
 #include "cli.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 struct subcommand {
 	const char *name;
@@ -34,25 +33,6 @@ static void usage(FILE *f)
 		"  1    findings reported (trace, report)\n"
 		"  2    usage error: bad option or spec, vanished pid, ptrace not permitted\n"
 		"  124  run --hang-after: a hang was found and reported\n");
-}
-
-int sj_usage_error(const char *cmd, const char *fmt, ...)
-{
-	va_list ap;
-	fprintf(stderr, "sigjam %s: ", cmd);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	return SJ_EXIT_USAGE;
-}
-
-int sj_want_color(FILE *f)
-{
-	const char *nc = getenv("NO_COLOR");
-	if (nc && *nc)
-		return 0;
-	return isatty(fileno(f));
 }
 
 int main(int argc, char **argv)

@@ -1,11 +1,23 @@
-/* output.c — reports to files and streams through the renderer table. */
+/* output.c — reports to files and streams through the renderer table;
+ * colour only for a terminal. */
 #include "output.h"
+
+#include "cli.h"
 
 #include "render.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+int sj_want_color(FILE *f)
+{
+	const char *nc = getenv("NO_COLOR");
+	if (nc && *nc)
+		return 0;
+	return isatty(fileno(f));
+}
 
 void sj_outputs_init(struct sj_outputs *o)
 {

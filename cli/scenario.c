@@ -4,6 +4,7 @@
 #include "recipe.h"
 
 #include "capture.h"
+#include "text.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -175,10 +176,8 @@ static const char *ending(const struct sj_launch *lo, char *buf, size_t n)
 		snprintf(buf, n, "hang");
 	else if (lo->timed_out)
 		snprintf(buf, n, "timed out");
-	else if (WIFEXITED(lo->exit_status))
-		snprintf(buf, n, "exit %d", WEXITSTATUS(lo->exit_status));
 	else
-		snprintf(buf, n, "killed by signal %d", WTERMSIG(lo->exit_status));
+		sj_wait_status_text(lo->exit_status, buf, n);
 	return buf;
 }
 

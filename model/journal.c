@@ -13,7 +13,7 @@
  * other non-blank line is counted in bad_lines and skipped; it never stops
  * the read, since a journal is evidence and a half-broken one is still
  * worth showing. */
-#include "model.h"
+#include "journal.h"
 #include "names.h"
 
 #include <errno.h>
@@ -88,6 +88,31 @@ static int get_errno(json_t *o, const char *key)
 	return -1;
 }
 
+/* "before"/"after" of an errno record: a name or a number (0 is valid). */
+static struct sj_jnum get_errno_num(json_t *o, const char *key)
+{
+	struct sj_jnum n = { 0, 0 };
+	int err = get_errno(o, key);
+	if (err >= 0)
+		n = (struct sj_jnum){ err, 1 };
+	return n;
+}
+
+/* A number that may be absent. */
+static struct sj_jnum get_num(json_t *o, const char *key)
+{
+	struct sj_jnum n = { 0, 0 };
+	n.set = int_of(json_object_get(o, key), &n.v);
+	return n;
+}
+
+/* An integer field as an int, dflt when absent. */
+static int get_int(json_t *o, const char *key, int dflt)
+{
+	int64_t v;
+	return get_i64(o, key, &v) ? (int)v : dflt;
+}
+
 /* "bt": [{"m":"/path","o":"0x1a2b"}, ...], innermost first.  A frame
  * without a usable offset is dropped, the rest of the trace kept. */
 static int parse_bt(json_t *arr, struct sj_jevent *e)
@@ -115,67 +140,152 @@ static int parse_bt(json_t *arr, struct sj_jevent *e)
 	return 0;
 }
 
+/* "list": [{"sig":"SIGTERM","disp":"handler","addr":..,"module":..,"off":..,"python":true}].
+ * A row that is not an object is dropped. */
+static int parse_disps(json_t *arr, struct sj_jevent *e)
+{
+	size_t i, n = json_array_size(arr);
+	json_t *row;
+
+	if (n == 0)
+		return 0;
+	e->disps = calloc(n, sizeof *e->disps);
+	if (!e->disps)
+		return -1;
+	json_array_foreach(arr, i, row) {
+		struct sj_jdisp *d = &e->disps[e->ndisps];
+		int fail = 0;
+		if (!json_is_object(row))
+			continue;
+		d->sig = get_signal(row, "sig");
+		d->disp = dup_str(row, "disp", &fail);
+		d->module = dup_str(row, "module", &fail);
+		d->addr = get_num(row, "addr");
+		d->off = get_num(row, "off");
+		d->python = json_is_true(json_object_get(row, "python"));
+		e->ndisps++;
+		if (fail)
+			return -1;
+	}
+	return 0;
+}
+
 static void event_defaults(struct sj_jevent *e)
 {
 	memset(e, 0, sizeof *e);
 	e->fd = -1;
 	e->err = -1;
 	e->code = -1;
+	e->check = -1;
 }
 
-static void event_release(struct sj_jevent *e)
+static void event_free(struct sj_jevent *e)
 {
-	/* One event as a journal, to reuse sj_journal_free's field list. */
-	struct sj_journal one = { e, 1, 0 };
-	sj_journal_free(&one);
+	static const size_t strings[] = {
+		offsetof(struct sj_jevent, ev), offsetof(struct sj_jevent, comm),
+		offsetof(struct sj_jevent, func), offsetof(struct sj_jevent, module),
+		offsetof(struct sj_jevent, exe), offsetof(struct sj_jevent, role),
+		offsetof(struct sj_jevent, spec), offsetof(struct sj_jevent, hook),
+		offsetof(struct sj_jevent, action), offsetof(struct sj_jevent, fdkind),
+		offsetof(struct sj_jevent, target), offsetof(struct sj_jevent, cmd),
+		offsetof(struct sj_jevent, at), offsetof(struct sj_jevent, disp),
+		offsetof(struct sj_jevent, flags), offsetof(struct sj_jevent, si_code),
+		offsetof(struct sj_jevent, call), offsetof(struct sj_jevent, status),
+	};
+	for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++)
+		free(*(char **)((char *)e + strings[i]));
+	for (size_t i = 0; i < e->nbt; i++) {
+		free(e->bt[i].module);
+		free(e->bt[i].func);
+		free(e->bt[i].file);
+	}
+	free(e->bt);
+	for (size_t i = 0; i < e->ndisps; i++) {
+		free(e->disps[i].disp);
+		free(e->disps[i].module);
+	}
+	free(e->disps);
+	json_decref(e->record);
+}
+
+void sj_journal_free(struct sj_journal *j)
+{
+	if (!j)
+		return;
+	for (size_t i = 0; i < j->n; i++)
+		event_free(&j->ev[i]);
+	free(j->ev);
+	j->ev = NULL;
+	j->n = 0;
 }
 
 enum rec_status { REC_OK, REC_BAD, REC_NOMEM };
 
-/* Fills e from one record object. */
+/* The string fields, each copied when present. */
+static const struct {
+	const char *key;
+	size_t off;
+} string_fields[] = {
+	{ "ev", offsetof(struct sj_jevent, ev) },
+	{ "comm", offsetof(struct sj_jevent, comm) },
+	{ "func", offsetof(struct sj_jevent, func) },
+	{ "module", offsetof(struct sj_jevent, module) },
+	{ "exe", offsetof(struct sj_jevent, exe) },
+	{ "role", offsetof(struct sj_jevent, role) },
+	{ "spec", offsetof(struct sj_jevent, spec) },
+	{ "hook", offsetof(struct sj_jevent, hook) },
+	{ "action", offsetof(struct sj_jevent, action) },
+	{ "fdkind", offsetof(struct sj_jevent, fdkind) },
+	{ "target", offsetof(struct sj_jevent, target) }, /* inject: "self".."children" */
+	{ "cmd", offsetof(struct sj_jevent, cmd) },
+	{ "at", offsetof(struct sj_jevent, at) },
+	{ "disp", offsetof(struct sj_jevent, disp) },
+	{ "flags", offsetof(struct sj_jevent, flags) },
+	{ "code", offsetof(struct sj_jevent, si_code) },   /* deliver: an si_code name */
+	{ "call", offsetof(struct sj_jevent, call) },
+	{ "status", offsetof(struct sj_jevent, status) },
+};
+
+/* Fills e from one record object (taking a reference to it). */
 static enum rec_status extract(json_t *o, struct sj_jevent *e)
 {
-	static const struct {
-		const char *key;
-		size_t off;
-	} strings[] = {
-		{ "ev", offsetof(struct sj_jevent, ev) },
-		{ "comm", offsetof(struct sj_jevent, comm) },
-		{ "hook", offsetof(struct sj_jevent, hook) },
-		{ "func", offsetof(struct sj_jevent, func) },
-		{ "action", offsetof(struct sj_jevent, action) },
-		{ "fdkind", offsetof(struct sj_jevent, fdkind) },
-		{ "status", offsetof(struct sj_jevent, status) },
-		{ "call", offsetof(struct sj_jevent, call) },
-		{ "at", offsetof(struct sj_jevent, at) },
-		{ "target", offsetof(struct sj_jevent, target) }, /* inject: "self".."children" */
-	};
 	int64_t v, t, pid, x;
 	int fail = 0;
-	json_t *target;
+	json_t *target, *check;
 
 	if (!json_is_object(o) || !get_i64(o, "v", &v) || v < 1 || !get_i64(o, "t", &t) ||
 	    !get_i64(o, "pid", &pid) || !json_is_string(json_object_get(o, "ev")))
 		return REC_BAD;
 
 	event_defaults(e);
+	e->record = json_incref(o);
 	e->t_ns = t;
 	e->pid = (pid_t)pid;
-	if (get_i64(o, "ppid", &x))
-		e->ppid = (pid_t)x;
-	if (get_i64(o, "tid", &x))
-		e->tid = (pid_t)x;
-	for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++)
-		*(char **)((char *)e + strings[i].off) = dup_str(o, strings[i].key, &fail);
+	e->ppid = (pid_t)get_int(o, "ppid", 0);
+	e->tid = (pid_t)get_int(o, "tid", 0);
+	e->trunc = json_is_true(json_object_get(o, "trunc"));
+	for (size_t i = 0; i < sizeof string_fields / sizeof string_fields[0]; i++)
+		*(char **)((char *)e + string_fields[i].off) = dup_str(o, string_fields[i].key, &fail);
 
-	if (get_i64(o, "fd", &x))
-		e->fd = (int)x;
 	e->sig = get_signal(o, "sig");
-	e->err = get_errno(o, "errno");
+	e->fd = get_int(o, "fd", -1);
+	e->child = (pid_t)get_int(o, "child", 0);
+	/* "code" is an exit code on exit/reap, but an si_code name on deliver. */
+	e->code = json_is_integer(json_object_get(o, "code")) ? get_int(o, "code", -1) : -1;
 	if (get_i64(o, "n", &x))
 		e->n = (long)x;
-	if (get_i64(o, "child", &x))
-		e->child = (pid_t)x;
+	e->depth = get_int(o, "depth", 0);
+	e->addr = get_num(o, "addr");
+	e->off = get_num(o, "off");
+	e->python = json_is_true(json_object_get(o, "python"));
+
+	e->rules = get_num(o, "rules");
+	e->seed = get_num(o, "seed");
+	check = json_object_get(o, "check");
+	if (json_is_boolean(check))
+		e->check = json_is_true(check);
+
+	e->rule = get_num(o, "rule");
 	/* kill's "target" is the pid it was given; inject's is a word plus
 	 * "target_pid". */
 	target = json_object_get(o, "target");
@@ -183,14 +293,23 @@ static enum rec_status extract(json_t *o, struct sj_jevent *e)
 		e->target_pid = (long)json_integer_value(target);
 	if (get_i64(o, "target_pid", &x))
 		e->target_pid = (long)x;
-	/* "code" is an exit code on exit/reap, but an si_code name on deliver. */
-	if (json_is_integer(json_object_get(o, "code")))
-		e->code = (int)json_integer_value(json_object_get(o, "code"));
+	e->err = get_errno(o, "errno");
+	e->retval = get_num(o, "retval");
+	e->short_len = get_num(o, "short");
+	e->ns = get_num(o, "ns");
+
+	e->from = get_num(o, "from");
+	e->before = get_errno_num(o, "before");
+	e->after = get_errno_num(o, "after");
+	e->outer = get_signal(o, "outer");
 	e->core = json_is_true(json_object_get(o, "core"));
+
 	if (json_is_array(json_object_get(o, "bt")) && parse_bt(json_object_get(o, "bt"), e))
 		fail = 1;
+	if (json_is_array(json_object_get(o, "list")) && parse_disps(json_object_get(o, "list"), e))
+		fail = 1;
 	if (fail) {
-		event_release(e);
+		event_free(e);
 		return REC_NOMEM;
 	}
 	return REC_OK;
@@ -243,15 +362,8 @@ static enum rec_status take_line(struct builder *b, const char *s, size_t n)
 	json_decref(o);
 	if (st != REC_OK)
 		return st;
-	e.line = malloc(n + 1);
-	if (!e.line) {
-		event_release(&e);
-		return REC_NOMEM;
-	}
-	memcpy(e.line, s, n);
-	e.line[n] = '\0';
 	if (push(b, &e)) {
-		event_release(&e);
+		event_free(&e);
 		return REC_NOMEM;
 	}
 	return REC_OK;

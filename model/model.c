@@ -1,22 +1,36 @@
-/* model.c — releasing report-model data and naming its enums. */
+/* model.c — the finding kinds (kinds.def) and releasing findings. */
 #include "model.h"
 
 #include <stdlib.h>
 
+static const struct sj_kind_info kinds[SJ_FIND_KIND_COUNT] = {
+#define SJ_KIND(e, name, sev, title, short_desc, full_desc, help) \
+	[SJ_FIND_##e] = { name, sev, title, short_desc, full_desc, help },
+#include "kinds.def"
+#undef SJ_KIND
+};
+
+const struct sj_kind_info *sj_kind_info(enum sj_finding_kind k)
+{
+	static const struct sj_kind_info unknown = {
+		"unknown", SJ_SEV_WARNING, "Unknown finding",
+		"A finding of a kind this version does not know.",
+		"A finding of a kind this version does not know.", "Upgrade sigjam.",
+	};
+	return (unsigned)k < SJ_FIND_KIND_COUNT ? &kinds[k] : &unknown;
+}
+
 const char *sj_finding_kind_name(enum sj_finding_kind k)
 {
-	static const char *const names[SJ_FIND_KIND_COUNT] = {
-		[SJ_FIND_DEADLOCK] = "deadlock",
-		[SJ_FIND_BLOCKED_PIPE_READ] = "blocked-pipe-read",
-		[SJ_FIND_ZOMBIE] = "zombie",
-		[SJ_FIND_LOST_WORKER] = "lost-worker",
-		[SJ_FIND_SIGNAL_UNSAFE] = "signal-unsafe-call",
-		[SJ_FIND_ERRNO_CLOBBER] = "errno-clobber",
-		[SJ_FIND_NESTED_HANDLER] = "nested-handler",
-		[SJ_FIND_INHERITED_HANDLER] = "inherited-handler",
-		[SJ_FIND_QUIESCENT] = "quiescent",
+	return sj_kind_info(k)->name;
+}
+
+const char *sj_severity_name(enum sj_severity s)
+{
+	static const char *const names[] = {
+		[SJ_SEV_NOTE] = "note", [SJ_SEV_WARNING] = "warning", [SJ_SEV_ERROR] = "error",
 	};
-	return (unsigned)k < SJ_FIND_KIND_COUNT ? names[k] : "unknown";
+	return (unsigned)s < sizeof names / sizeof names[0] ? names[s] : "warning";
 }
 
 void sj_finding_free(struct sj_finding *f)
@@ -49,34 +63,3 @@ void sj_findings_free(struct sj_findings *f)
 	f->n = 0;
 }
 
-static void free_event(struct sj_jevent *e)
-{
-	free(e->ev);
-	free(e->comm);
-	free(e->hook);
-	free(e->func);
-	free(e->action);
-	free(e->fdkind);
-	free(e->status);
-	free(e->call);
-	free(e->at);
-	free(e->target);
-	for (size_t i = 0; i < e->nbt; i++) {
-		free(e->bt[i].module);
-		free(e->bt[i].func);
-		free(e->bt[i].file);
-	}
-	free(e->bt);
-	free(e->line);
-}
-
-void sj_journal_free(struct sj_journal *j)
-{
-	if (!j)
-		return;
-	for (size_t i = 0; i < j->n; i++)
-		free_event(&j->ev[i]);
-	free(j->ev);
-	j->ev = NULL;
-	j->n = 0;
-}

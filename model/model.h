@@ -8,61 +8,19 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "journal.h"
 #include "snapshot.h"
 
-/* ---- journal (docs/journal.md), parsed by reports/journal.c ---- */
-
-struct sj_btframe {
-	char *module;
-	uint64_t off;
-	/* filled by symbolization in the CLI (may stay NULL/0) */
-	char *func;
-	char *file;
-	int line;
-};
-
-struct sj_jevent {
-	int64_t t_ns;          /* CLOCK_MONOTONIC */
-	pid_t pid, ppid, tid;
-	char *ev;              /* "start", "inject", "reap", ... */
-	char *comm;
-	/* frequently used fields, pre-extracted (0/NULL/-1 when absent) */
-	char *hook, *func, *action, *fdkind, *status, *call, *at, *target;
-	int fd;                /* -1 absent */
-	int sig;               /* signal number from "sig"; 0 absent */
-	int err;               /* errno number from "errno"; -1 absent */
-	long n;                /* "n" call count; 0 absent */
-	pid_t child;           /* "child"; 0 absent */
-	long target_pid;       /* "target_pid" or numeric "target"; 0 absent */
-	int code;              /* exit code ("code"); -1 absent */
-	int core;
-	struct sj_btframe *bt; /* "bt" */
-	size_t nbt;
-	char *line;            /* the raw JSON line, for renderers that show everything */
-};
-
-struct sj_journal {
-	struct sj_jevent *ev;  /* sorted by t_ns (stable) */
-	size_t n;
-	size_t bad_lines;      /* lines that were not valid records (reported, skipped) */
-};
-
-/* ---- findings (tracer/analysis) ---- */
-
-enum sj_finding_kind {
-	SJ_FIND_DEADLOCK,
-	SJ_FIND_BLOCKED_PIPE_READ,
-	SJ_FIND_ZOMBIE,
-	SJ_FIND_LOST_WORKER,
-	SJ_FIND_SIGNAL_UNSAFE,   /* journal "unsafe" */
-	SJ_FIND_ERRNO_CLOBBER,   /* journal "errno" */
-	SJ_FIND_NESTED_HANDLER,  /* journal "nested" */
-	SJ_FIND_INHERITED_HANDLER, /* journal: a handler/ignore inherited by a forked worker */
-	SJ_FIND_QUIESCENT,       /* the whole tree blocked, no timers, no knot proved */
-	SJ_FIND_KIND_COUNT
-};
+/* ---- findings (analysis/) ---- */
 
 enum sj_severity { SJ_SEV_NOTE, SJ_SEV_WARNING, SJ_SEV_ERROR };
+
+enum sj_finding_kind {
+#define SJ_KIND(e, name, sev, title, short_desc, full_desc, help) SJ_FIND_##e,
+#include "kinds.def"
+#undef SJ_KIND
+	SJ_FIND_KIND_COUNT
+};
 
 /* A thread (or process, tid 0) the finding is about, with the fact that
  * makes it part of the finding: "reads pipe:[8493] (fd 5)". */
@@ -117,19 +75,22 @@ struct sj_report {
 	int color;                          /* text renderer: ANSI colours */
 };
 
-const char *sj_finding_kind_name(enum sj_finding_kind k);   /* "deadlock", "blocked-pipe-read", ... */
+/* What kinds.def says about one kind; an out-of-range kind gets a row
+ * named "unknown". */
+struct sj_kind_info {
+	const char *name;        /* "deadlock", "blocked-pipe-read", ... */
+	enum sj_severity severity;
+	const char *title;       /* "Deadlock" */
+	const char *short_desc;  /* one line */
+	const char *full_desc;   /* a paragraph: what it means, why it hangs */
+	const char *help;        /* what to do in general */
+};
+const struct sj_kind_info *sj_kind_info(enum sj_finding_kind k);
+const char *sj_finding_kind_name(enum sj_finding_kind k);   /* sj_kind_info(k)->name */
+const char *sj_severity_name(enum sj_severity s);           /* "note" "warning" "error" */
+
 void sj_findings_free(struct sj_findings *f);
 /* Releases what one finding owns (not the finding itself). */
 void sj_finding_free(struct sj_finding *f);
-void sj_journal_free(struct sj_journal *j);
-
-/* reports/journal.c: reads a journal (docs/journal.md) into *out, events
- * sorted by t_ns (stable, so one process's records keep their order).
- * 0 ok; -1 with a one-line message in err (missing or unreadable file, out
- * of memory) and *out empty.  Lines that are not records are skipped and
- * counted in bad_lines; a torn final line without '\n' (its writer was
- * killed) is skipped without counting.  Free with sj_journal_free. */
-int sj_journal_load(const char *path, struct sj_journal *out, char *err, size_t errlen);
-int sj_journal_parse_text(const char *text, size_t len, struct sj_journal *out, char *err, size_t errlen);
 
 #endif

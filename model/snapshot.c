@@ -1,7 +1,8 @@
-/* snapshot.c — releasing and looking up snapshot data. */
+/* snapshot.c — releasing, looking up and naming snapshot data. */
 #include "snapshot.h"
 
 #include <stdlib.h>
+#include <sys/syscall.h>
 
 static void free_thread(struct sj_thread *t)
 {
@@ -105,6 +106,14 @@ const struct sj_fd *sj_process_fd(const struct sj_process *p, int fd)
 	return NULL;
 }
 
+const struct sj_map *sj_process_map(const struct sj_process *p, uint64_t addr)
+{
+	for (size_t i = 0; i < p->nmaps; i++)
+		if (p->maps[i].start <= addr && addr < p->maps[i].end)
+			return &p->maps[i];
+	return NULL;
+}
+
 const char *sj_fdkind_name(enum sj_fdkind k)
 {
 	static const char *const names[] = {
@@ -129,4 +138,17 @@ const char *sj_wait_kind_name(enum sj_wait_kind k)
 		[SJ_WAIT_OTHER] = "other", [SJ_WAIT_LOCK] = "lock",
 	};
 	return (unsigned)k < sizeof names / sizeof names[0] && names[k] ? names[k] : "other";
+}
+
+const char *sj_syscall_name(long nr)
+{
+	static const struct { long nr; const char *name; } names[] = {
+#define SJ_SC(name, kind, dec) { SYS_##name, #name },
+#include "syscalls.def"
+#undef SJ_SC
+	};
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (names[i].nr == nr)
+			return names[i].name;
+	return NULL;
 }

@@ -209,7 +209,11 @@ void sj_fd_release(struct sj_fd *f);
 struct sj_process *sj_snapshot_proc(const struct sj_snapshot *s, pid_t pid);
 struct sj_thread *sj_snapshot_thread(const struct sj_snapshot *s, pid_t tid, struct sj_process **owner);
 const struct sj_fd *sj_process_fd(const struct sj_process *p, int fd);
+/* The mapping of p that contains addr. */
+const struct sj_map *sj_process_map(const struct sj_process *p, uint64_t addr);
 const char *sj_fdkind_name(enum sj_fdkind k);
 const char *sj_wait_kind_name(enum sj_wait_kind k);
+/* A syscall's name ("read") from syscalls.def, NULL if it is not there. */
+const char *sj_syscall_name(long nr);
 
 #endif

@@ -59,8 +59,8 @@ void fx_lock_wait(struct sj_thread *t, const struct sj_process *p, int fd, enum 
 /* pthread_join of thread `tid`: a futex wait comparing the word at addr with tid. */
 void fx_join(struct sj_thread *t, uint64_t addr, pid_t tid);
 
-/* Appends one journal record given as its JSON line; pre-extracts the
- * fields of struct sj_jevent the way reports/journal.c does. */
+/* Appends one journal record given as its JSON line, read by the journal
+ * reader (model/journal.c); "v" and "tid" may be left out. */
 struct sj_jevent *fx_jrecord(struct sj_journal *j, const char *json);
 
 /* Test helpers over findings. */

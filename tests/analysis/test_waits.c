@@ -2,7 +2,7 @@
  * snapshots: sockets (peer holders), file locks (conflicting holders),
  * pthread_join (the joined thread alone), and the shapes of each that
  * must give nothing. */
-#include "testutil.h"
+#include "checks.h"
 
 #include <fcntl.h>
 #include <netinet/tcp.h>

@@ -134,6 +134,13 @@ class SeedPoolLooks(unittest.TestCase):
 
 def main():
     global SIGJAM, SCENARIOS
+    if sys.argv[1:] == ["--list"]:
+        # One line per test, "Class.test_name": CMake registers each.
+        suite = unittest.defaultTestLoader.loadTestsFromModule(sys.modules[__name__])
+        for group in suite:
+            for test in group:
+                print(test.id().split(".", 1)[1])
+        return
     ap = argparse.ArgumentParser()
     ap.add_argument("--sigjam", required=True)
     ap.add_argument("--scenarios", required=True)

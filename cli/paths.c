@@ -1,48 +1,12 @@
-/* util.c — small helpers shared by the subcommands. */
+/* paths.c — where sigjam's own parts are: next to the executable, the
+ * same in the build tree and in an install. */
 #include "cli.h"
 
-#include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-struct unit { const char *suffix; double ns; };
-
-/* Longest suffixes first so "ms" is not read as "s" after "m". */
-static const struct unit units[] = {
-	{ "ns", 1 }, { "us", 1e3 }, { "ms", 1e6 }, { "s", 1e9 }, { "m", 60e9 }, { "", 1e9 },
-};
-
-int sj_getopt_error(const char *cmd, int c, char **argv)
-{
-	/* optind has moved past the offending word; optopt is set for short
-	 * options only. */
-	const char *word = optind > 0 ? argv[optind - 1] : "?";
-	char shortopt[3] = { '-', (char)optopt, '\0' };
-	if (optopt && !(word[0] == '-' && word[1] == '-'))
-		word = shortopt;
-	if (c == ':')
-		return sj_usage_error(cmd, "option %s needs a value; see `sigjam %s --help`", word, cmd);
-	return sj_usage_error(cmd, "unknown option %s; see `sigjam %s --help`", word, cmd);
-}
-
-int64_t sj_parse_duration(const char *text)
-{
-	char *end;
-	errno = 0;
-	double v = strtod(text, &end);
-	if (end == text || errno || v < 0)
-		return -1;
-	for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
-		if (!strcmp(end, units[i].suffix)) {
-			double ns = v * units[i].ns;
-			return ns > (double)INT64_MAX ? -1 : (int64_t)ns;
-		}
-	return -1;
-}
 
 int sj_exe_relative(const char *rel, char *out, size_t n)
 {

@@ -1,125 +1,24 @@
 #!/usr/bin/env python3
-"""run_case.py — runs one shim test case: a real program under LD_PRELOAD,
-then checks what the program printed against what the journal recorded.
+"""cases.py — the injection half of the shim on real programs (sjprog, and
+pool.py under each Python): what the program printed against what the
+journal recorded.  Run through the shim test driver (tests/common/shimtest.py):
 
-    run_case.py --shim libsigjam.so --prog sjprog --pool pool.py [--python PY] CASE
+    cases.py --list
+    cases.py --shim libsigjam.so --prog sjprog --pool pool.py [--python PY] CASE
 
-Every case is a row of CASES: the program, the spec, and a checker.  The
-program runs in its own session (a rule like signal=INT@group must not reach
-ctest) and the whole session is killed afterwards, because some rules leave
-workers hung on purpose.
-"""
-import argparse
-import json
+Programs run in their own session (a rule like signal=INT@group must not
+reach ctest)."""
 import os
-import resource
-import signal
-import subprocess
 import sys
-import tempfile
-import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
+from shimtest import Fail, case, expect, main, run  # noqa: E402
 
 SPEC_KILL3 = "read:in=child:fd=pipe:when=3:signal=KILL@self"
 SPEC_DURING = "read:in=parent:fd=pipe:during=200ms:signal=TERM@self"
 SPEC_FORKKILL = "fork:in=child:signal=KILL@self"
 SPEC_GROUPINT = "fork:in=parent:when=2:signal=INT@group"
 SPEC_SEEDED = "read:p=0.1:error=EINTR;read:fd=pipe:short=1"
-
-
-class Fail(Exception):
-    pass
-
-
-def expect(cond, msg):
-    if not cond:
-        raise Fail(msg)
-
-
-# ---------------------------------------------------------------- running
-
-class Run:
-    def __init__(self, out, err, rc, journal):
-        self.out, self.err, self.rc, self.j = out, err, rc, journal
-        starts = [r for r in journal if r["ev"] == "start" and r["role"] == "parent"]
-        self.top = starts[0]["pid"] if starts else None
-
-    def ev(self, kind, **match):
-        return [r for r in self.j if r["ev"] == kind and all(r.get(k) == v for k, v in match.items())]
-
-    def forks_of(self, pid):
-        return [r["child"] for r in self.ev("fork", pid=pid)]
-
-    def lines(self):
-        return self.out.splitlines()
-
-
-def kill_session(sid):
-    """SIGKILL every process still in the session we created (orphaned,
-    hung workers), by scanning /proc for that session id."""
-    for _ in range(50):
-        left = []
-        for d in os.listdir("/proc"):
-            if not d.isdigit():
-                continue
-            try:
-                with open(f"/proc/{d}/stat") as f:
-                    fields = f.read().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[3]) == sid and fields[0] != "Z":
-                left.append(int(d))
-        if not left:
-            return
-        for p in left:
-            try:
-                os.kill(p, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-        time.sleep(0.05)
-
-
-def run(args, argv, spec=None, env=None, shim=True, timeout=60, cwd=None, core=False):
-    with tempfile.TemporaryDirectory(prefix="sjinject") as tmp:
-        jpath = os.path.join(tmp, "journal.jsonl")
-        e = {k: v for k, v in os.environ.items() if not k.startswith("SIGJAM_") and k != "LD_PRELOAD"}
-        if shim:
-            e["LD_PRELOAD"] = args.shim
-            e["SIGJAM_JOURNAL"] = jpath
-            if spec is not None:
-                e["SIGJAM_INJECT"] = spec
-        e.update(env or {})
-
-        def pre():
-            resource.setrlimit(resource.RLIMIT_CORE, (resource.RLIM_INFINITY if core else 0,) * 2)
-
-        # Files, not pipes: workers left hung on purpose keep inherited
-        # pipes open, and the test must not wait for them.
-        opath, epath = os.path.join(tmp, "stdout"), os.path.join(tmp, "stderr")
-        with open(opath, "w") as o, open(epath, "w") as er:
-            p = subprocess.Popen(argv, stdout=o, stderr=er, env=e, start_new_session=True,
-                                 cwd=cwd or tmp, preexec_fn=pre)
-        timed_out = False
-        try:
-            p.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            timed_out = True
-        finally:
-            kill_session(p.pid)
-            p.wait()
-        with open(opath) as o, open(epath) as er:
-            out, err = o.read(), er.read()
-        if timed_out:
-            raise Fail(f"{argv} did not finish in {timeout}s; stdout:\n{out}\nstderr:\n{err}")
-        journal = []
-        if os.path.exists(jpath):
-            with open(jpath, encoding="utf-8") as f:
-                for n, line in enumerate(f, 1):
-                    expect(line.endswith("\n"), f"journal line {n} is not terminated: {line!r}")
-                    try:
-                        journal.append(json.loads(line))
-                    except ValueError as ex:
-                        raise Fail(f"journal line {n} is not JSON ({ex}): {line!r}")
-        return Run(out, err, p.returncode, journal)
 
 
 # ---------------------------------------------------------------- shared checks
@@ -211,12 +110,14 @@ def check_seeded(args, argv, only=None):
 
 # ---------------------------------------------------------------- C cases
 
+@case
 def c_kill3(args):
     r = run(args, [args.prog, "workers", "2"], SPEC_KILL3)
     expect("worker 0: killed 9" in r.lines() and "worker 1: killed 9" in r.lines(), r.out)
     check_kill3(r, strict=True)
 
 
+@case
 def c_during(args):
     r = run(args, [args.prog, "during"], SPEC_DURING)
     lines = r.lines()
@@ -229,6 +130,7 @@ def c_during(args):
     expect(eintr <= len(inj) <= eintr + 1, f"{len(inj)} records for {eintr} EINTRs")
 
 
+@case
 def c_during_quick(args):
     """A call that returns before DUR gets no signal."""
     r = run(args, [args.prog, "workers", "1"], "read:in=parent:fd=pipe:during=5s:signal=TERM@self")
@@ -236,23 +138,27 @@ def c_during_quick(args):
     expect(not r.ev("inject"), f"during fired on quick reads: {r.ev('inject')}")
 
 
+@case
 def c_forkkill(args):
     r = run(args, [args.prog, "forkonly", "3"], SPEC_FORKKILL)
     expect(r.lines() == [f"child {i}: killed 9" for i in range(3)], r.out)
     check_forkkill(r, strict=True)
 
 
+@case
 def c_groupint(args):
     r = run(args, [args.prog, "forkgroup", "3"], SPEC_GROUPINT)
     expect(r.lines() == ["child 0: exited 1", "child 1: exited 1", "child 2: exited 0", "parent sigint 1"], r.out)
     check_groupint(r)
 
 
+@case
 def c_seeded(args):
     r = check_seeded(args, [args.prog, "workers", "2"])
     expect("results 6 sum 624" in r.lines(), f"the program did not cope: {r.out}")
 
 
+@case
 def c_results(args):
     r = run(args, [args.prog, "results"],
             "read:fd=pipe:when=1:error=0;read:fd=pipe:when=2:retval=0;read:fd=pipe:when=3:short=1;"
@@ -264,6 +170,7 @@ def c_results(args):
     expect(r.ev("inject")[0]["errno"] == 0 or r.ev("inject")[0]["errno"] == "0", str(r.ev("inject")[0]))
 
 
+@case
 def c_delay(args):
     r = run(args, [args.prog, "delay"], "write:fd=pipe:when=1:delay=300ms")
     words = r.lines()[0].split()
@@ -272,6 +179,7 @@ def c_delay(args):
     expect(len(i) == 1 and i[0]["action"] == "delay" and i[0]["ns"] == 300000000, str(i))
 
 
+@case
 def c_exit(args):
     r = run(args, [args.prog, "child_read"], "read:in=child:fd=pipe:when=1:exit=7")
     expect(r.lines() == ["child 0: exited 7"], r.out)
@@ -279,6 +187,7 @@ def c_exit(args):
     expect([i["action"] for i in r.ev("inject")] == ["exit"], str(r.ev("inject")))
 
 
+@case
 def c_crash(args):
     r = run(args, [args.prog, "child_read"], "read:in=child:when=1:crash")
     expect(r.lines() == ["child 0: killed 11"], r.out)
@@ -286,12 +195,14 @@ def c_crash(args):
     expect([i["action"] for i in r.ev("inject")] == ["crash"], str(r.ev("inject")))
 
 
+@case
 def c_crash_handler(args):
     """crash is a real fault: the program's own SIGSEGV handler runs."""
     r = run(args, [args.prog, "child_read", "segv"], "read:in=child:when=1:crash")
     expect(r.lines() == ["segv handler ran", "child 0: exited 42"], r.out)
 
 
+@case
 def c_parent(args):
     r = run(args, [args.prog, "parent_sig", "2"], "read:in=child:fd=pipe:when=1:signal=USR1@parent")
     expect(r.lines() == ["usr1 2 of 2"], r.out)
@@ -300,6 +211,7 @@ def c_parent(args):
                                  for i in inj), str(inj))
 
 
+@case
 def c_children(args):
     r = run(args, [args.prog, "children_sig", "3"], "write:in=parent:fd=pipe:when=1:signal=TERM@children")
     expect(r.lines() == [f"child {i}: killed 15" for i in range(3)], r.out)
@@ -307,6 +219,7 @@ def c_children(args):
     expect(len(inj) == 1 and inj[0]["pid"] == r.top and inj[0]["target"] == "children", str(inj))
 
 
+@case
 def c_comm(args):
     r = run(args, [args.prog, "comm"], "read:comm=cat:fd=pipe:when=1:error=EIO")
     expect(r.lines() == ["cat said []", "cat 0: exited 1"], r.out)
@@ -316,6 +229,7 @@ def c_comm(args):
     expect(r.ev("start", comm="cat")[0]["role"] == "child", "an exec'd child must have role child")
 
 
+@case
 def c_reap(args):
     r = run(args, [args.prog, "reap"], core=True)
     got = [(x["func"], x["status"], x["code"], x["sig"], x["core"]) for x in r.ev("reap", pid=r.top)]
@@ -331,6 +245,7 @@ def c_reap(args):
     expect(exits == [("_exit", 3), ("exit", 5)], str(exits))
 
 
+@case
 def c_concurrent(args):
     r = run(args, [args.prog, "concurrent", "8", "500"])
     expect(r.lines() == ["done 8 x 500"], r.out)
@@ -340,6 +255,7 @@ def c_concurrent(args):
     expect(len(per) == 8 and set(per.values()) == {500}, f"kill records per process: {per}")
 
 
+@case
 def c_errno(args):
     spec = ("read:fd=pipe:when=1:delay=1ms;read:fd=pipe:when=2:short=1;"
             "read:in=parent:fd=pipe:during=5s:signal=USR2@self;write:fd=pipe:delay=1ms;fork:in=parent:delay=1ms")
@@ -351,6 +267,7 @@ def c_errno(args):
     expect(r.ev("inject"), "the rules did not fire")
 
 
+@case
 def c_vfork(args):
     r = run(args, [args.prog, "vfork"])
     expect(r.lines() == ["exec child ran", "vfork-exec 0: exited 0", "vfork-exit 0: exited 7"], r.out)
@@ -364,6 +281,7 @@ def c_vfork(args):
     expect(len(ex) == 1 and ex[0]["pid"] != r.top and ex[0]["ppid"] == r.top, str(r.ev("exit")))
 
 
+@case
 def c_vfork_rules(args):
     """Fork-hook rules still apply to vfork: error= is answered before any
     child exists, and a rule acting in the child gets a real fork."""
@@ -378,6 +296,7 @@ def c_vfork_rules(args):
     expect(len(inj) == 1 and inj[0]["pid"] == forks[0]["child"] and inj[0]["action"] == "exit", str(inj))
 
 
+@case
 def c_vfork_errno(args):
     """The child's exec errno, stored in memory shared with the parent."""
     want = ["exec errno ENOENT", "vfork-child 0: exited 127"]
@@ -388,6 +307,7 @@ def c_vfork_errno(args):
         expect(r.lines() == want, f"spec {spec}: {r.out}{r.err}")
 
 
+@case
 def c_vfork_suspend(args):
     """The parent resumes only after the vfork child exited."""
     want = ["parent resumed, child flag 1", "vfork-child 0: exited 0"]
@@ -397,6 +317,7 @@ def c_vfork_suspend(args):
     expect(r.lines() == want, f"{r.out}{r.err}")
 
 
+@case
 def c_spawn(args):
     r = run(args, [args.prog, "spawn"])
     expect(r.lines() == ["posix_spawn 0: exited 0", "posix_spawnp 0: exited 4", "system 0: exited 3",
@@ -410,6 +331,7 @@ def c_spawn(args):
            f"posix_spawn child {sp[0].get('child')} vs {true_start}")
 
 
+@case
 def c_identical(args):
     a = run(args, [args.prog, "env", "3"], shim=False)
     b = run(args, [args.prog, "env", "3"], "")
@@ -417,6 +339,7 @@ def c_identical(args):
     expect(b.ev("start"), "the shim did not load")
 
 
+@case
 def c_badspec(args):
     r = run(args, [args.prog, "workers", "2"], "read:bogus=1")
     expect(r.err.startswith("sigjam: SIGJAM_INJECT column 6: "), f"stderr: {r.err!r}")
@@ -424,6 +347,7 @@ def c_badspec(args):
     expect(r.ev("start")[0]["rules"] == 0, str(r.ev("start")))
 
 
+@case
 def c_reopen(args):
     """The program closes our descriptor: the journal is reopened."""
     r = run(args, [args.prog, "closeall"])
@@ -431,6 +355,7 @@ def c_reopen(args):
     expect(len(r.ev("kill", pid=r.top)) == 2, f"records after close_range lost: {r.j}")
 
 
+@case
 def c_escape(args):
     cmd = 'echo "q\\"uote" tab\there \xe9t\xe9 ' + "x" * 300
     r = run(args, [args.python, "-c", f"import os; os.system({cmd!r})"])
@@ -446,12 +371,14 @@ def py(args, *a):
     return [args.python, args.pool, *a]
 
 
+@case(python=True)
 def p_kill3(args):
     r = run(args, py(args, "map", "2", "3"), SPEC_KILL3)
     expect(r.lines() == ["timeout"], r.out + r.err)
     check_kill3(r, strict=False)
 
 
+@case(python=True)
 def p_during(args):
     r = run(args, py(args, "during"), SPEC_DURING)
     expect(r.lines() == ["result 42", "sigterm handled True"], r.out + r.err)
@@ -459,55 +386,32 @@ def p_during(args):
     expect(inj and all(i["pid"] == r.top and i["action"] == "during" for i in inj), str(inj))
 
 
+@case(python=True)
 def p_forkkill(args):
     r = run(args, py(args, "map", "2", "2"), SPEC_FORKKILL)
     expect(r.lines() == ["timeout"], r.out + r.err)
     check_forkkill(r, strict=False)
 
 
+@case(python=True)
 def p_groupint(args):
     r = run(args, py(args, "int"), SPEC_GROUPINT)
     expect(r.lines()[0] == "parent sigint 1", r.out + r.err)
     check_groupint(r)
 
 
+@case(python=True)
 def p_seeded(args):
     r = check_seeded(args, py(args, "map", "1"), only=lambda lineage: lineage != "r")
     expect(r.lines() == ["results 12 sum 132"], r.out + r.err)
 
 
+@case(python=True)
 def p_identical(args):
     a = run(args, py(args, "env"), shim=False)
     b = run(args, py(args, "env"), "")
     expect((a.out, a.err, a.rc) == (b.out, b.err, b.rc), f"differs:\n{a.out}{a.err}\n---\n{b.out}{b.err}")
     expect(b.ev("start"), "the shim did not load")
-
-
-CASES = {f.__name__: f for f in (
-    c_kill3, c_during, c_during_quick, c_forkkill, c_groupint, c_seeded, c_results, c_delay, c_exit, c_crash,
-    c_crash_handler, c_parent, c_children, c_comm, c_reap, c_concurrent, c_errno, c_vfork, c_vfork_rules, c_vfork_errno, c_vfork_suspend, c_spawn,
-    c_identical, c_badspec, c_reopen, c_escape,
-    p_kill3, p_during, p_forkkill, p_groupint, p_seeded, p_identical)}
-
-
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--shim", required=True)
-    ap.add_argument("--prog", required=True)
-    ap.add_argument("--pool", required=True)
-    ap.add_argument("--python", default=sys.executable)
-    ap.add_argument("case", choices=sorted(CASES))
-    args = ap.parse_args()
-    # A pyenv "python3" is a shell script that forks before exec'ing the real
-    # interpreter: the shim would see the interpreter as a child process.
-    args.python = subprocess.check_output([args.python, "-c", "import sys; print(sys.executable)"], text=True).strip()
-    try:
-        CASES[args.case](args)
-    except Fail as ex:
-        print(f"FAIL {args.case}: {ex}")
-        return 1
-    print(f"ok {args.case}")
-    return 0
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
-/* testutil.h — cmocka glue shared by the analysis tests. */
-#ifndef SIGJAM_TEST_ANALYSIS_UTIL_H
-#define SIGJAM_TEST_ANALYSIS_UTIL_H
+/* checks.h — the assertions the analysis tests share (cmocka). */
+#ifndef SIGJAM_TEST_ANALYSIS_CHECKS_H
+#define SIGJAM_TEST_ANALYSIS_CHECKS_H
 
 #include <setjmp.h>
 #include <stdarg.h>
