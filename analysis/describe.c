@@ -300,6 +300,8 @@ void sja_sb_wait(struct sj_sb *b, const struct sj_snapshot *s, const struct sj_p
 			const struct sj_fd *f = sj_process_fd(p, w->fds[0].fd);
 			if (f && (f->kind == SJ_FDK_PIPE || f->kind == SJ_FDK_FIFO))
 				sja_sb_puts(b, ", which is full");
+			if (f && f->pipe_size)
+				sja_sb_printf(b, " (%u of %u bytes queued)", f->pipe_queued, f->pipe_size);
 		}
 		break;
 	case SJ_WAIT_POLL:

@@ -52,6 +52,8 @@ static const struct {
 };
 
 #define NROWS(t) (sizeof(t) / sizeof((t)[0]))
+/* A pipe buffer page: a writer blocks until a page frees (fs/pipe.c). */
+#define PIPE_PAGE 4096u
 
 static int is_zombie_proc(const struct sj_process *p)
 {
@@ -81,6 +83,11 @@ static struct sja_fdres fd_obj(const struct sj_graph *g, struct sj_gnode *n, int
 	for (int d = 0; d < 2; d++) {
 		if (!(dir == 2 || dir == d))
 			continue;
+		/* What the kernel held before the stop: data to read, or a page
+		 * of room to write into, means the call is being woken. */
+		if (f->pipe_size && (d == 0 ? f->pipe_queued > 0 : f->pipe_size - f->pipe_queued >= PIPE_PAGE))
+			return (struct sja_fdres){ .cls = SJ_NODE_PROGRESS, .why = d == 0 ?
+				"data already in the pipe" : "room already in the pipe" };
 		const struct sj_pipe_end *ends = pp ? (d == 0 ? pp->writers : pp->readers) : NULL;
 		size_t nends = pp ? (d == 0 ? pp->nwriters : pp->nreaders) : 0;
 		/* A read with no writer left returns EOF at once, a write with no
@@ -109,7 +116,12 @@ static int merge_fdres(struct sj_gnode *n, struct sja_fdres r)
 {
 	if (r.oom)
 		return -1;
-	if (r.cls == SJ_NODE_PEER && n->cls != SJ_NODE_PEER) {
+	if (n->cls == SJ_NODE_PROGRESS)
+		return 0; /* one ready fd ends the whole wait */
+	if (r.cls == SJ_NODE_PROGRESS) {
+		n->cls = SJ_NODE_PROGRESS;
+		n->why = r.why;
+	} else if (r.cls == SJ_NODE_PEER && n->cls != SJ_NODE_PEER) {
 		n->cls = SJ_NODE_PEER;
 		n->why = r.why;
 	} else if (r.cls == SJ_NODE_UNKNOWN && n->cls == SJ_NODE_INSIDE) {

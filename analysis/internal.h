@@ -129,7 +129,7 @@ struct sj_graph {
 
 /* Resolving one fd of a wait (graph.c, sockets.c). */
 struct sja_fdres {
-	enum sj_node_class cls; /* INSIDE, PEER or UNKNOWN */
+	enum sj_node_class cls; /* INSIDE, PEER, UNKNOWN, or PROGRESS (the fd is ready) */
 	const char *why;
 	int oom;
 };

@@ -69,6 +69,8 @@ struct sj_fd {
 	struct sj_lock *locks; /* locks this open file holds (fdinfo "lock:") */
 	size_t nlocks;
 	struct sj_sock sock; /* sockets */
+	uint32_t pipe_queued, pipe_size; /* pipes a thread waits on: bytes queued
+				     (FIONREAD) and capacity (F_GETPIPE_SZ); size 0 unknown */
 };
 
 struct sj_map {

@@ -138,6 +138,33 @@ static void leader_first(pid_t pid, pid_t *tids, size_t n)
 		}
 }
 
+/* How full the pipes are that p's threads wait on: a reader of a pipe
+ * with data, a writer of one with a page of room, is being woken, not
+ * stuck (read with the other facts, before any stop). */
+static int waited_on(const struct sj_process *p, int fd)
+{
+	for (size_t i = 0; i < p->nthreads; i++)
+		for (size_t k = 0; k < p->threads[i].wait.nfds; k++)
+			if (p->threads[i].wait.fds[k].fd == fd)
+				return 1;
+	return 0;
+}
+
+static void read_pipe_fills(struct sj_process *p)
+{
+	int pidfd = -1;
+	for (size_t i = 0; i < p->nfds; i++) {
+		struct sj_fd *f = &p->fds[i];
+		if ((f->kind != SJ_FDK_PIPE && f->kind != SJ_FDK_FIFO) || !waited_on(p, f->fd))
+			continue;
+		if (pidfd < 0 && (pidfd = sj_procfs_pidfd(p->pid)) < 0)
+			return;
+		sj_procfs_pipe_fill(pidfd, f->fd, &f->pipe_queued, &f->pipe_size);
+	}
+	if (pidfd >= 0)
+		close(pidfd);
+}
+
 /* ---- step 2: the stop window --------------------------------------------- */
 
 static const char *stop_problem(enum sj_stopkind k)
@@ -646,6 +673,7 @@ static int capture_process(struct cap *c, pid_t pid, int is_target)
 			}
 	}
 	sj_diag_fill_process(&c->diag, p);
+	read_pipe_fills(p);
 	if (!c->unw && c->opts->python == SJ_PY_OFF) {
 		/* nothing needs the threads stopped: a second /proc look */
 		confirm_waits(c, p, NULL, NULL);

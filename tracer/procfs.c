@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -752,6 +754,29 @@ int sj_procfs_epoll_tfds(pid_t pid, int epfd, int **tfds, unsigned **events, siz
 	*tfds = f.epoll_tfds;
 	*n = f.n_epoll_tfds;
 	return rc;
+}
+
+int sj_procfs_pidfd(pid_t pid)
+{
+	return (int)syscall(SYS_pidfd_open, pid, 0);
+}
+
+/* pidfd_getfd duplicates the target's open file itself: unlike opening
+ * /proc/PID/fd/N it adds no reader or writer to the pipe (which would wake
+ * a FIFO's open) and reads the same queue. */
+int sj_procfs_pipe_fill(int pidfd, int fd, uint32_t *queued, uint32_t *size)
+{
+	int dup = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
+	if (dup < 0)
+		return -errno;
+	int q = 0, sz = fcntl(dup, F_GETPIPE_SZ);
+	int r = sz > 0 && ioctl(dup, FIONREAD, &q) == 0 ? 0 : -EINVAL;
+	close(dup);
+	if (r == 0) {
+		*queued = (uint32_t)q;
+		*size = (uint32_t)sz;
+	}
+	return r;
 }
 
 uint64_t sj_procfs_fd_pos(pid_t pid, int fd)

@@ -75,6 +75,12 @@ int sj_procfs_thread_vcsw(pid_t pid, pid_t tid, uint64_t *vcsw);
 int sj_procfs_thread_runs(pid_t pid, pid_t tid, uint64_t *runs);
 /* The fds an epoll instance watches and their event masks (malloc'd). */
 int sj_procfs_epoll_tfds(pid_t pid, int epfd, int **tfds, unsigned **events, size_t *n);
+/* A pidfd for pid (pidfd_open), or a negative number. */
+int sj_procfs_pidfd(pid_t pid);
+/* Bytes queued in the pipe that the process behind pidfd has as fd, and
+ * the pipe's capacity, through a duplicate of that open file
+ * (pidfd_getfd); 0 or a negative errno. */
+int sj_procfs_pipe_fill(int pidfd, int fd, uint32_t *queued, uint32_t *size);
 /* The file position of pid's fd (fdinfo "pos:"), 0 if unreadable. */
 uint64_t sj_procfs_fd_pos(pid_t pid, int fd);
 /* /proc/locks: held locks and waiting requests (malloc'd). */

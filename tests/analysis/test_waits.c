@@ -164,6 +164,44 @@ static void test_socket_in_epoll_set(void **state)
 	sj_snapshot_free(&s);
 }
 
+/* ---- pipes, with what the kernel holds ---- */
+
+/* Process 50 writes pipe 900, read only by 51, which writes pipe 901, read
+ * only by 50: a knot while both pipes are full, none when capture saw a
+ * page of room in one (its writer is being woken) or data for a reader. */
+static void test_pipe_fill_decides(void **state)
+{
+	(void)state;
+	struct sj_snapshot s;
+	struct sj_findings f;
+	fx_init(&s);
+	struct sj_process *a = fx_proc(&s, 50, 1), *b = fx_proc(&s, 51, 50);
+	fx_pipe(a, -1, 3, 900);
+	fx_pipe(b, 4, -1, 900);
+	fx_pipe(b, -1, 5, 901);
+	fx_pipe(a, 6, -1, 901);
+	fx_write(fx_thread(a, 50, NULL), 3);
+	fx_write(fx_thread(b, 51, NULL), 5);
+	a->fds[0].pipe_size = b->fds[1].pipe_size = 65536;
+	a->fds[0].pipe_queued = b->fds[1].pipe_queued = 65536;
+	analyse(&s, NULL, &f);
+	const struct sj_finding *d = the_deadlock(&f, 2);
+	assert_contains(evidence_of(d, 50, 50), "which is full (65536 of 65536 bytes queued)");
+	sj_findings_free(&f);
+	a->fds[0].pipe_queued = 65536 - 4096;
+	expect_none(&s);
+	a->fds[0].pipe_queued = 65536 - 100; /* less than a page: still full */
+	analyse(&s, NULL, &f);
+	the_deadlock(&f, 2);
+	sj_findings_free(&f);
+	/* a reader with data queued is not stuck either */
+	fx_read(&a->threads[0], 6);
+	a->fds[1].pipe_size = 65536; /* fd 6 */
+	a->fds[1].pipe_queued = 10;
+	expect_none(&s);
+	sj_snapshot_free(&s);
+}
+
 /* ---- file locks ---- */
 
 /* Process 20 holds a, waits for b; process 21 holds b, waits for a. */
@@ -365,6 +403,7 @@ int main(void)
 		cmocka_unit_test(test_socket_open_to_anyone),
 		cmocka_unit_test(test_socket_full_write),
 		cmocka_unit_test(test_socket_in_epoll_set),
+		cmocka_unit_test(test_pipe_fill_decides),
 		cmocka_unit_test(test_lock_order_inversion),
 		cmocka_unit_test(test_lock_no_conflict),
 		cmocka_unit_test(test_lock_holder_runs_or_unqueued),

@@ -1,7 +1,8 @@
-/* sockets_test.c — the new fact sources of a capture on real processes:
- * sock_diag's socket peers (Unix pairs, TCP on loopback, a named datagram
- * socket, a listener) and the file locks of /proc/locks and fdinfo with
- * the lock request a blocked thread makes. */
+/* diag_test.c — the kernel facts a capture reads beside the syscalls, on
+ * real processes: sock_diag's socket peers (Unix pairs, TCP on loopback, a
+ * named datagram socket, a listener), the file locks of /proc/locks and
+ * fdinfo with the lock request a blocked thread makes, and how full the
+ * pipes are that threads wait on. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -188,12 +189,59 @@ static void test_lock_facts(void **state)
 	unlink(lock_path);
 }
 
+static int full[2], empty[2];
+
+static void child_fills_pipe(void *arg)
+{
+	static char buf[1 << 20];
+	if (write(full[1], buf, sizeof buf) < 0)
+		_exit(1);
+}
+
+static void child_reads_empty(void *arg)
+{
+	char c;
+	if (read(empty[0], &c, 1) < 0)
+		_exit(1);
+}
+
+/* A writer blocked on a full pipe sees it full; a reader of an empty pipe
+ * sees it empty — read through a duplicate of the open file, which does
+ * not disturb the pipe. */
+static void test_pipe_fill(void **state)
+{
+	assert_int_equal(pipe(full), 0);
+	assert_int_equal(pipe(empty), 0);
+	pid_t w = th_spawn(child_fills_pipe, NULL);
+	pid_t r = th_spawn(child_reads_empty, NULL);
+	assert_true(th_wait_syscall(w, SYS_write) > 0);
+	assert_true(th_wait_syscall(r, SYS_read) > 0);
+	struct sj_snapshot s;
+	th_capture(w, 0, 0, &s);
+	const struct sj_fd *f = sj_process_fd(&s.procs[0], full[1]);
+	assert_non_null(f);
+	assert_int_equal(f->pipe_size, fcntl(full[1], F_GETPIPE_SZ));
+	assert_int_equal(f->pipe_queued, f->pipe_size);
+	sj_snapshot_free(&s);
+	th_capture(r, 0, 0, &s);
+	f = sj_process_fd(&s.procs[0], empty[0]);
+	assert_non_null(f);
+	assert_true(f->pipe_size > 0);
+	assert_int_equal(f->pipe_queued, 0);
+	sj_snapshot_free(&s);
+	/* the writer still writes, the reader still reads: nothing moved */
+	assert_true(th_wait_syscall(w, SYS_write) > 0);
+	th_kill(w);
+	th_kill(r);
+}
+
 int main(void)
 {
 	tcp_fd = -1;
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_socket_peers),
 		cmocka_unit_test(test_lock_facts),
+		cmocka_unit_test(test_pipe_fill),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
