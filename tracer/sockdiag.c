@@ -62,7 +62,7 @@ void sj_diag_free(struct sj_diag *d)
 
 struct dump {
 	struct sj_diag *d;
-	size_t *cap;
+	size_t *cap;     /* &d->cap */
 	int family, protocol;
 	int oom;
 };
@@ -246,34 +246,59 @@ static uint64_t netns_of(const char *path)
 	return stat(path, &sb) == 0 ? (uint64_t)sb.st_ino : 0;
 }
 
-int sj_diag_read(struct sj_diag *d)
+static int diag_socket(void)
 {
-	memset(d, 0, sizeof *d);
-	int fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
-	if (fd < 0)
-		return -errno;
-	size_t cap = 0;
-	struct dump dp = { .d = d, .cap = &cap };
-	int r = dump_unix(fd, &dp);
-	d->unix_ok = r == 0;
-	static const struct { int family, protocol; } inet[] = {
-		{ AF_INET, IPPROTO_TCP }, { AF_INET6, IPPROTO_TCP },
-		{ AF_INET, IPPROTO_UDP }, { AF_INET6, IPPROTO_UDP },
-	};
-	d->inet_ok = 1;
-	for (size_t i = 0; i < sizeof inet / sizeof inet[0]; i++)
-		if (dump_inet(fd, &dp, inet[i].family, inet[i].protocol) != 0)
-			d->inet_ok = 0; /* e.g. no IPv6: the others still count */
-	close(fd);
-	if (dp.oom) {
+	return socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+}
+
+static int finish(struct sj_diag *d, struct dump *dp)
+{
+	if (dp->oom) {
 		sj_diag_free(d);
 		return -ENOMEM;
 	}
 	if (d->n > 1)
 		qsort(d->v, d->n, sizeof *d->v, cmp_inode);
-	resolve_inet_peers(d);
+	return 0;
+}
+
+int sj_diag_read(struct sj_diag *d)
+{
+	memset(d, 0, sizeof *d);
+	int fd = diag_socket();
+	if (fd < 0)
+		return -errno;
+	struct dump dp = { .d = d, .cap = &d->cap };
+	int r = dump_unix(fd, &dp);
+	close(fd);
+	d->unix_ok = r == 0;
+	if (finish(d, &dp))
+		return -ENOMEM;
 	d->netns = netns_of("/proc/self/ns/net");
 	return d->unix_ok ? 0 : r;
+}
+
+/* The TCP and UDP dumps walk the kernel's whole connection hash, a
+ * millisecond each: only done once a process holds a socket the Unix
+ * dump did not know, before that process is stopped. */
+static void read_inet(struct sj_diag *d)
+{
+	static const struct { int family, protocol; } inet[] = {
+		{ AF_INET, IPPROTO_TCP }, { AF_INET6, IPPROTO_TCP },
+		{ AF_INET, IPPROTO_UDP }, { AF_INET6, IPPROTO_UDP },
+	};
+	d->inet_tried = 1;
+	int fd = diag_socket();
+	if (fd < 0)
+		return;
+	struct dump dp = { .d = d, .cap = &d->cap };
+	d->inet_ok = 1;
+	for (size_t i = 0; i < sizeof inet / sizeof inet[0]; i++)
+		if (dump_inet(fd, &dp, inet[i].family, inet[i].protocol) != 0)
+			d->inet_ok = 0; /* e.g. no IPv6: the others still count */
+	close(fd);
+	if (finish(d, &dp) == 0)
+		resolve_inet_peers(d);
 }
 
 /* ---- /proc/net/unix --------------------------------------------------------------- */
@@ -332,11 +357,14 @@ static void copy_sock(struct sj_sock *dst, const struct sj_sock *src)
 	dst->remote = src->remote ? strdup(src->remote) : NULL;
 }
 
-void sj_diag_fill_process(const struct sj_diag *d, struct sj_process *p)
+void sj_diag_fill_process(struct sj_diag *d, struct sj_process *p)
 {
 	char path[64];
 	snprintf(path, sizeof path, "/proc/%d/ns/net", (int)p->pid);
 	int same_ns = d->netns && netns_of(path) == d->netns;
+	for (size_t i = 0; same_ns && !d->inet_tried && i < p->nfds; i++)
+		if (p->fds[i].kind == SJ_FDK_SOCKET && !find(d, p->fds[i].inode))
+			read_inet(d);
 	for (size_t i = 0; same_ns && i < p->nfds; i++) {
 		struct sj_fd *f = &p->fds[i];
 		const struct sj_diag_sock *e = f->kind == SJ_FDK_SOCKET ? find(d, f->inode) : NULL;

@@ -27,18 +27,20 @@ struct sj_diag_sock {
 
 struct sj_diag {
 	struct sj_diag_sock *v;  /* sorted by inode */
-	size_t n;
+	size_t n, cap;
 	uint64_t netns;          /* inode of the network namespace dumped, 0 none */
 	int unix_ok, inet_ok;    /* the dumps that worked */
+	int inet_tried;          /* the TCP/UDP dumps were made (they are made lazily) */
 };
 
-/* Dumps the sockets of this process's network namespace.  0, or a
- * negative errno when not even the Unix dump worked (then d is empty and
- * every socket stays unknown). */
+/* Dumps the Unix sockets of this process's network namespace.  0, or a
+ * negative errno when the dump failed (then every socket stays unknown). */
 int sj_diag_read(struct sj_diag *d);
 /* Fills p's socket fds from d when p lives in d's network namespace, else
- * from /proc/PID/net/unix (no peers). */
-void sj_diag_fill_process(const struct sj_diag *d, struct sj_process *p);
+ * from /proc/PID/net/unix (no peers).  The first process with a socket
+ * the Unix dump does not know makes d dump TCP and UDP too: call it
+ * before p is stopped. */
+void sj_diag_fill_process(struct sj_diag *d, struct sj_process *p);
 void sj_diag_free(struct sj_diag *d);
 
 /* Parsers, for tests: one /proc/net/unix line into s (0 or -EINVAL;
