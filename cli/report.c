@@ -21,6 +21,7 @@ static void print_help(void)
 	     "options:\n"
 	     "  -f, --format FMT   text (default), json, junit, sarif, dot, svg\n"
 	     "  -o, --output FILE  write to FILE instead of stdout\n"
+	     "  -v, --verbose      list the wait-for edges behind each finding\n"
 	     "\n"
 	     "exit status: 0 no findings, 1 findings, 2 unreadable journal or bad option.");
 }
@@ -28,6 +29,7 @@ static void print_help(void)
 static const struct option options[] = {
 	{ "format", required_argument, NULL, 'f' },
 	{ "output", required_argument, NULL, 'o' },
+	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -35,13 +37,14 @@ static const struct option options[] = {
 int cmd_report(int argc, char **argv)
 {
 	const char *format = "text", *output = NULL;
-	int c;
+	int c, verbose = 0;
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":f:o:h", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":f:o:vh", options, NULL)) != -1) {
 		switch (c) {
 		case 'f': format = optarg; break;
 		case 'o': output = optarg; break;
+		case 'v': verbose = 1; break;
 		case 'h': print_help(); return SJ_EXIT_OK;
 		default: return sj_getopt_error("report", c, argv);
 		}
@@ -70,7 +73,8 @@ int cmd_report(int argc, char **argv)
 		sj_usage_error("report", "cannot write %s: %s", output, strerror(errno));
 	} else {
 		struct sj_report r = { .findings = &findings, .journal = &j, .command = argv[optind],
-				       .color = !output && !strcmp(format, "text") && sj_want_color(f) };
+				       .color = !output && !strcmp(format, "text") && sj_want_color(f),
+				       .verbose = verbose };
 		if (sj_render_to(format, &r, f, err, sizeof err))
 			sj_usage_error("report", "%s", err);
 		else

@@ -16,8 +16,8 @@ static void print_help(void)
 	puts("usage: sigjam run [options] -- CMD [ARG...]\n"
 	     "\n"
 	     "Runs CMD with libsigjam.so preloaded into it and every process it starts,\n"
-	     "waits for it, then prints what the shim saw on stderr: injections, deaths,\n"
-	     "signal-safety problems.\n"
+	     "waits for it, then prints on stderr what it found, root causes first, and a\n"
+	     "summary of what the shim saw (`sigjam report` shows the whole journal).\n"
 	     "\n"
 	     "options:\n"
 	     "  -i, --inject SPEC      injection rules (repeatable; see `sigjam check-spec`)\n"
@@ -33,6 +33,7 @@ static void print_help(void)
 	     "      --report FMT:FILE  also write the report as FMT (text json junit sarif dot\n"
 	     "                         svg) to FILE (repeatable)\n"
 	     "  -q, --quiet            print the summary only when there is something to say\n"
+	     "  -v, --verbose          list the wait-for edges behind each finding\n"
 	     "\n"
 	     "exit status: the program's own (128+N when killed by signal N); 124 when\n"
 	     "--hang-after found a hang; 2 for usage errors (bad spec, missing command).");
@@ -49,6 +50,7 @@ static const struct option options[] = {
 	{ "on-hang", required_argument, NULL, OPT_ON_HANG },
 	{ "report", required_argument, NULL, OPT_REPORT },
 	{ "quiet", no_argument, NULL, 'q' },
+	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -64,7 +66,7 @@ static int parse_args(int argc, char **argv, struct sj_launch *lo, struct sj_out
 	sj_spec_init(&spec);
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:i:j:qh", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:i:j:qvh", options, NULL)) != -1) {
 		switch (c) {
 		case 'i':
 			if (sj_spec_parse(optarg, &spec, &e) != 0) {
@@ -110,6 +112,7 @@ static int parse_args(int argc, char **argv, struct sj_launch *lo, struct sj_out
 			}
 			break;
 		case 'q': lo->quiet = 1; break;
+		case 'v': lo->verbose = 1; break;
 		case 'h': *help = 1; return 0;
 		default:
 			sj_getopt_error("run", c, argv);

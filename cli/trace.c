@@ -34,6 +34,7 @@ static void print_help(void)
 	     "      --python=MODE      auto (default): Python frames where a CPython runs;\n"
 	     "                         off: native frames only; only: Python frames only\n"
 	     "      --no-native        do not unwind native stacks\n"
+	     "  -v, --verbose          list the wait-for edges behind each finding\n"
 	     "\n"
 	     "exit status: 0 nothing stuck, 1 findings reported, 2 usage error, no such\n"
 	     "process, or ptrace not permitted (the message says how to fix it).");
@@ -50,6 +51,7 @@ static const struct option options[] = {
 	{ "journal", required_argument, NULL, 'j' },
 	{ "python", required_argument, NULL, OPT_PYTHON },
 	{ "no-native", no_argument, NULL, OPT_NO_NATIVE },
+	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -60,6 +62,7 @@ struct trace_args {
 	struct sj_capture_opts co;
 	const char *format, *output, *journal;
 	struct sj_outputs outs;
+	int verbose;
 };
 
 static int add_pid(struct trace_args *a, const char *text)
@@ -95,7 +98,7 @@ static int parse_args(int argc, char **argv, struct trace_args *a)
 	int c;
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":p:f:o:j:h", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":p:f:o:j:vh", options, NULL)) != -1) {
 		switch (c) {
 		case 'p': if (add_pid(a, optarg)) return SJ_EXIT_USAGE; break;
 		case OPT_NO_CHILDREN: a->co.children = 0; break;
@@ -108,6 +111,7 @@ static int parse_args(int argc, char **argv, struct trace_args *a)
 		case 'j': a->journal = optarg; break;
 		case OPT_PYTHON: if (parse_python(optarg, &a->co.python)) return SJ_EXIT_USAGE; break;
 		case OPT_NO_NATIVE: a->co.native = 0; break;
+		case 'v': a->verbose = 1; break;
 		case 'h': return 1;
 		default: return sj_getopt_error("trace", c, argv);
 		}
@@ -188,7 +192,8 @@ int cmd_trace(int argc, char **argv)
 	char cmdline[64];
 	snprintf(cmdline, sizeof cmdline, "sigjam trace %d", (int)a.pids[0]);
 	struct sj_report r = { .snap = &snap, .findings = &findings,
-			       .journal = a.journal ? &journal : NULL, .command = cmdline };
+			       .journal = a.journal ? &journal : NULL, .command = cmdline,
+			       .verbose = a.verbose, .journal_summary = 1 };
 	rc = render_all(&a, &r, out);
 	if (a.output)
 		fclose(out);
