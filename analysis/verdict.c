@@ -88,6 +88,15 @@ static int is_ev(const struct sj_jevent *e, const char *ev)
 	return e && e->ev && strcmp(e->ev, ev) == 0;
 }
 
+/* The injection could have ended the process: it crashed or exited it, or
+ * sent the signal the process died of (a delay or an error did not). */
+static int ends_it(const struct sj_jevent *e, int sig)
+{
+	if (e->action && (strstr(e->action, "crash") || strstr(e->action, "exit")))
+		return 1;
+	return sig > 0 && e->sig == sig;
+}
+
 /* "worker pid V was killed by SIGKILL (injected at its 3rd pipe read); its
  * parent pid P waits for its result for ever".  0 when the finding does
  * not name one dead and one live process (then the cause speaks). */
@@ -106,7 +115,7 @@ static int sb_lost_worker(struct sj_sb *b, const struct sj_finding *f, const str
 	const struct sj_jevent *inj = NULL, *kill = NULL;
 	for (size_t i = 0; i < f->nrecords; i++) {
 		const struct sj_jevent *e = record(j, f->records[i]);
-		if (is_ev(e, "inject") && (e->pid == victim || e->target_pid == victim))
+		if (is_ev(e, "inject") && (e->pid == victim || e->target_pid == victim) && ends_it(e, f->sig))
 			inj = e;
 		else if (is_ev(e, "kill") && e->target_pid == victim && e->sig > 0)
 			kill = e;

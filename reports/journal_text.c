@@ -166,52 +166,62 @@ static void print_finding_numbers(struct rp_text *t, size_t idx)
 		rp_seg(t, "", ")");
 }
 
-static int is_behind(const struct sj_findings *fs, size_t idx)
+/* Marks the journal records some finding names; NULL without memory. */
+static unsigned char *behind_marks(const struct sj_report *r)
 {
-	for (size_t k = 0; fs && k < fs->n; k++)
+	const struct sj_findings *fs = r->findings;
+	unsigned char *mark = calloc(r->journal->n ? r->journal->n : 1, 1);
+	for (size_t k = 0; mark && fs && k < fs->n; k++)
 		for (size_t i = 0; i < fs->v[k].nrecords; i++)
-			if (fs->v[k].records[i] == idx)
-				return 1;
-	return 0;
+			if (fs->v[k].records[i] < r->journal->n)
+				mark[fs->v[k].records[i]] = 1;
+	return mark;
 }
 
-static size_t gather_behind(const struct sj_report *r, struct behind *v)
+static int alike(const struct sj_jevent *a, const struct sj_jevent *b)
+{
+	return a->pid == b->pid && strcmp(a->ev ? a->ev : "", b->ev ? b->ev : "") == 0;
+}
+
+/* The first MAX_BEHIND lines into v; returns how many lines there are in
+ * all (the ones past MAX_BEHIND are only counted). */
+static size_t gather_behind(const struct sj_report *r, const unsigned char *mark, struct behind *v,
+			    size_t *stored)
 {
 	const struct sj_journal *j = r->journal;
-	size_t n = 0;
+	size_t n = 0, all = 0;
 	for (size_t i = 0; i < j->n; i++) {
-		if (!is_behind(r->findings, i))
+		if (!mark[i])
 			continue;
 		char d[1024];
 		rp_jevent_describe(&j->ev[i], d, sizeof d);
 		size_t k = 0;
-		while (k < n && !(j->ev[v[k].first].pid == j->ev[i].pid &&
-				  strcmp(j->ev[v[k].first].ev ? j->ev[v[k].first].ev : "", j->ev[i].ev ? j->ev[i].ev : "") == 0 &&
-				  strcmp(v[k].words, d) == 0))
+		while (k < n && !(alike(&j->ev[v[k].first], &j->ev[i]) && strcmp(v[k].words, d) == 0))
 			k++;
 		if (k < n) {
 			v[k].count++;
 			continue;
 		}
-		v[n].words = strdup(d);
-		if (!v[n].words)
-			break;
+		all++;
+		if (n == MAX_BEHIND || !(v[n].words = strdup(d)))
+			continue;
 		v[n].first = i;
 		v[n++].count = 1;
 	}
-	return n;
+	*stored = n;
+	return all;
 }
 
 static void print_behind(struct rp_text *t, const struct sj_journal *j)
 {
-	struct behind *v = calloc(j->n ? j->n : 1, sizeof *v);
-	if (!v)
-		return;
-	size_t n = gather_behind(t->r, v);
-	rp_seg(t, "", "  behind the findings:%s", n ? "" : " none");
+	struct behind v[MAX_BEHIND];
+	unsigned char *mark = behind_marks(t->r);
+	size_t n = 0, all = mark ? gather_behind(t->r, mark, v, &n) : 0;
+	free(mark);
+	rp_seg(t, "", "  behind the findings:%s", all ? "" : " none");
 	rp_nl(t);
 	int64_t t0 = j->n ? j->ev[0].t_ns : 0;
-	for (size_t k = 0; k < n && k < MAX_BEHIND; k++) {
+	for (size_t k = 0; k < n; k++) {
 		const struct sj_jevent *e = &j->ev[v[k].first];
 		rp_prose(t, 34);
 		print_event_line(t, e, t0, v[k].words);
@@ -220,14 +230,12 @@ static void print_behind(struct rp_text *t, const struct sj_journal *j)
 		print_finding_numbers(t, v[k].first);
 		rp_nl(t);
 		print_bt(t, e);
+		free(v[k].words);
 	}
-	if (n > MAX_BEHIND) {
-		rp_seg(t, "", "  and %zu more like these (the JSON report lists them all)", n - MAX_BEHIND);
+	if (all > n) {
+		rp_seg(t, "", "  and %zu more (the JSON report lists every finding's journal_records)", all - n);
 		rp_nl(t);
 	}
-	for (size_t k = 0; k < n; k++)
-		free(v[k].words);
-	free(v);
 }
 
 static void print_summary(struct rp_text *t)
@@ -239,7 +247,8 @@ static void print_summary(struct rp_text *t)
 		rp_seg(t, t->c->yellow, "; %zu bad line%s skipped", j->bad_lines, j->bad_lines == 1 ? "" : "s");
 	rp_nl(t);
 	print_kind_counts(t, j);
-	print_behind(t, j);
+	if (rp_nfindings(t->r))
+		print_behind(t, j);
 	rp_seg(t, t->c->dim, "  (`sigjam report JOURNAL` shows every record of a journal kept with --journal)");
 	rp_nl(t);
 }

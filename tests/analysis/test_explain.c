@@ -126,6 +126,33 @@ static void test_lost_worker_is_the_root_cause(void **state)
 	sj_snapshot_free(&s);
 }
 
+/* A delay injected into the worker did not end it; the SIGKILL its parent
+ * sent did, and the verdict says so. */
+static void test_killed_by_a_process(void **state)
+{
+	(void)state;
+	struct sj_snapshot s;
+	struct sj_journal j = { 0 };
+	struct sj_findings f;
+	fx_init(&s);
+	pool_after_kill(&s);
+	fx_jrecord(&j, "{\"t\":1000000000,\"pid\":100,\"ppid\":7,\"ev\":\"start\"}");
+	fx_jrecord(&j, "{\"t\":1200000000,\"pid\":100,\"ppid\":7,\"ev\":\"fork\",\"child\":202}");
+	fx_jrecord(&j, "{\"t\":2000000000,\"pid\":202,\"ppid\":100,\"ev\":\"inject\",\"rule\":0,\"hook\":\"read\","
+		   "\"func\":\"read\",\"n\":1,\"fdkind\":\"pipe\",\"action\":\"delay\",\"ns\":1000}");
+	fx_jrecord(&j, "{\"t\":2100000000,\"pid\":100,\"ppid\":7,\"ev\":\"kill\",\"func\":\"kill\",\"target\":202,\"sig\":\"SIGKILL\"}");
+	fx_jrecord(&j, "{\"t\":2200000000,\"pid\":100,\"ppid\":7,\"ev\":\"reap\",\"child\":202,"
+		   "\"status\":\"killed by SIGKILL\",\"sig\":\"SIGKILL\"}");
+	analyse(&s, &j, &f);
+	assert_int_equal(f.v[0].kind, SJ_FIND_LOST_WORKER);
+	check_verdicts(&f);
+	assert_contains(f.v[0].verdict, "worker pid 202 was killed by SIGKILL (sent by pid 100); its parent pid 100");
+	assert_true(has_record(&f.v[0], 2) && has_record(&f.v[0], 3) && has_record(&f.v[0], 4));
+	sj_findings_free(&f);
+	sj_journal_free(&j);
+	sj_snapshot_free(&s);
+}
+
 /* Without the journal nothing names the death: the knot is the root cause,
  * its verdict the head of its own sentence. */
 static void test_knot_alone_is_the_root_cause(void **state)
@@ -351,6 +378,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_lost_worker_is_the_root_cause),
+		cmocka_unit_test(test_killed_by_a_process),
 		cmocka_unit_test(test_knot_alone_is_the_root_cause),
 		cmocka_unit_test(test_zombies_of_a_knot),
 		cmocka_unit_test(test_handler_thread_in_knot),

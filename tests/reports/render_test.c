@@ -302,6 +302,44 @@ static void test_text_edges_only_verbose(void **state)
 	fixture_free(f);
 }
 
+/* The journal summary folds like records into one line with a count and
+ * shows at most 20 lines of the records behind the findings. */
+static void test_text_journal_summary_folds(void **state)
+{
+	char *lines = NULL, *text = NULL, err[256];
+	size_t len = 0;
+	FILE *mem = open_memstream(&lines, &len);
+	assert_non_null(mem);
+	for (int i = 0; i < 100; i++)
+		fprintf(mem, "{\"v\":1,\"t\":%d,\"pid\":7,\"ppid\":1,\"ev\":\"unsafe\",\"sig\":\"SIGTERM\",\"call\":\"malloc\"}\n", i);
+	for (int i = 1; i <= 50; i++)
+		fprintf(mem, "{\"v\":1,\"t\":%d,\"pid\":7,\"ppid\":1,\"ev\":\"inject\",\"hook\":\"read\",\"n\":%d,"
+			"\"action\":\"delay\",\"ns\":1000}\n", 1000 + i, i);
+	for (int i = 0; i < 30; i++)
+		fprintf(mem, "{\"v\":1,\"t\":%d,\"pid\":8,\"ppid\":1,\"ev\":\"fork\",\"child\":%d}\n", 2000 + i, 100 + i);
+	assert_int_equal(fclose(mem), 0);
+	struct sj_journal j = { 0 };
+	assert_int_equal(sj_journal_parse_text(lines, len, &j, err, sizeof err), 0);
+	free(lines);
+	struct sj_finding f = { .kind = SJ_FIND_SIGNAL_UNSAFE, .severity = SJ_SEV_ERROR, .cause = "malloc() in a handler" };
+	size_t recs[150];
+	for (size_t i = 0; i < 150; i++)
+		recs[i] = i;
+	f.records = recs;
+	f.nrecords = 150;
+	struct sj_findings fs = { &f, 1 };
+	struct sj_report r = { .findings = &fs, .journal = &j, .journal_summary = 1 };
+	assert_int_equal(render("text", &r, &text, err, sizeof err), 0);
+	assert_non_null(strstr(text, "JOURNAL: 180 records\n  by kind: 100 unsafe, 50 inject, 30 fork\n"));
+	assert_non_null(strstr(text, "malloc() called in a SIGTERM handler (100 times) (finding 1)\n"));
+	assert_non_null(strstr(text, "read, call 19: delay 1 us (finding 1)\n"));
+	assert_null(strstr(text, "call 20:"));
+	assert_non_null(strstr(text, "  and 31 more (the JSON report lists"));
+	assert_null(strstr(text, " fork "));   /* records behind no finding: counted only */
+	free(text);
+	sj_journal_free(&j);
+}
+
 /* The wait decoder's sentences for the kinds the fixtures do not cover. */
 static void test_wait_words(void **state)
 {
@@ -529,6 +567,7 @@ int main(void)
 		cmocka_unit_test(test_text_verdict_first),
 		cmocka_unit_test(test_text_line_width),
 		cmocka_unit_test(test_text_edges_only_verbose),
+		cmocka_unit_test(test_text_journal_summary_folds),
 		cmocka_unit_test(test_wait_words),
 		cmocka_unit_test(test_summary),
 		cmocka_unit_test(test_table),
