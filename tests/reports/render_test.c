@@ -219,6 +219,23 @@ static void test_text_verdict_first(void **state)
 	assert_non_null(strstr(text, "5. warning zombie (because of 3): "));
 	free(text);
 	fixture_free(f);
+
+	/* Seven root causes: five named at the top, the rest counted. */
+	struct sj_finding v[7];
+	char verdicts[7][32];
+	for (int i = 0; i < 7; i++) {
+		snprintf(verdicts[i], sizeof verdicts[i], "pid %d is a zombie.", 10 + i);
+		v[i] = (struct sj_finding){ .kind = SJ_FIND_ZOMBIE, .severity = SJ_SEV_WARNING,
+					    .cause = verdicts[i], .verdict = verdicts[i] };
+	}
+	struct sj_findings fs = { v, 7 };
+	struct sj_report r = { .findings = &fs };
+	assert_int_equal(render("text", &r, &text, err, sizeof err), 0);
+	assert_true(strncmp(text, "verdict: pid 10 is a zombie. (finding 1)\n", 41) == 0);
+	assert_non_null(strstr(text, "verdict: pid 14 is a zombie. (finding 5)\n"
+				     "verdict: and 2 more root causes, below\n\nsigjam report"));
+	assert_null(strstr(text, "verdict: pid 15"));
+	free(text);
 }
 
 /* Columns of line [s, e): UTF-8 characters, colour escapes not counted. */
