@@ -96,6 +96,21 @@ class PoolWorkerKilled(unittest.TestCase):
         self.assertLessEqual(widest(text), 400)
 
 
+class Ended(unittest.TestCase):
+    def test_no_stale_verdict(self):
+        # The watcher captures a quiet tree (a zombie under a sleeping
+        # parent), proves no hang, and the program then ends by itself: the
+        # report speaks of the journal, not of that capture.
+        prog = ("import os, time\n"
+                "if os.fork() == 0:\n    os._exit(3)\n"
+                "time.sleep(3)\n")
+        p = sigjam("run", "--hang-after", "1s", "--", PY, "-c", prog)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertNotIn("zombie", p.stderr)
+        self.assertNotIn("verdict:", p.stderr)
+        self.assertTrue(p.stderr.rstrip().endswith("no findings"), p.stderr)
+
+
 class Trace(unittest.TestCase):
     def test_edges_only_with_verbose(self):
         proc = subprocess.Popen([CYCLE], stdout=subprocess.PIPE, text=True)
