@@ -43,7 +43,7 @@ void sja_sb_seconds(struct sj_sb *b, double s);
 
 struct sj_fb {
 	struct sj_finding f;
-	size_t cap_ev, cap_edges, cap_loc, cap_pids, cap_pipes;
+	size_t cap_ev, cap_edges, cap_loc, cap_pids, cap_pipes, cap_records;
 	int oom;
 };
 
@@ -59,6 +59,9 @@ void sja_fb_edge(struct sj_fb *fb, pid_t from_pid, pid_t from_tid, pid_t to_pid,
 void sja_fb_pid(struct sj_fb *fb, pid_t pid);       /* set semantics */
 void sja_fb_pipe(struct sj_fb *fb, uint64_t inode); /* set semantics */
 void sja_fb_location(struct sj_fb *fb, const char *file, int line, const char *func);
+/* Names journal record idx (an index into the journal's ev) as one behind
+ * the finding; set semantics. */
+void sja_fb_record(struct sj_fb *fb, size_t idx);
 /* Appends the finding to out (sorting pids and pipes).  On any earlier
  * allocation failure it frees the finding instead and returns -1. */
 int sja_fb_commit(struct sj_fb *fb, struct sj_findings *out);
@@ -210,6 +213,16 @@ int sja_detect_zombies(const struct sj_graph *g, struct sj_findings *out);
 int sja_detect_lost_workers(const struct sj_graph *g, const struct sj_journal *j,
 			   struct sj_findings *out);
 int sja_detect_journal(const struct sj_journal *j, struct sj_findings *out);
+
+/* ---- verdicts (verdict.c) ---- */
+
+/* The process is in the snapshot and not a zombie (0 without a snapshot). */
+int sja_pid_alive(const struct sj_snapshot *s, pid_t pid);
+/* The verdict of root cause fs->v[root], whose consequences already name
+ * it in explained_by: one sentence of at most SJ_VERDICT_MAX characters.
+ * NULL on allocation failure. */
+char *sja_verdict(const struct sj_findings *fs, size_t root, const struct sj_snapshot *s,
+		  const struct sj_journal *j);
 
 /* ---- journal helpers (jrules.c) ---- */
 
