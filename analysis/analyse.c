@@ -1,7 +1,7 @@
 /* analyse.c — the public entry points: build the graph, run every
  * detector, and put the findings in a stable order (kind, then pid, then
  * tid, then text) so that reports and golden files do not depend on the
- * order /proc listed things in. */
+ * order /proc listed things in; then cause before consequence (explain.c). */
 #include "internal.h"
 
 #include <stdlib.h>
@@ -52,6 +52,19 @@ static int fail_from(struct sj_findings *out, size_t from)
 	return -1;
 }
 
+/* Cause before consequence among what this call appended (explain.c); the
+ * links of earlier findings stay as they were. */
+static int explain_from(struct sj_findings *out, size_t from, const struct sj_snapshot *s,
+			const struct sj_journal *journal)
+{
+	struct sj_findings tail = { out->v + from, out->n - from };
+	int rc = sj_explain(&tail, s, journal);
+	for (size_t k = 0; k < tail.n; k++)
+		for (size_t i = 0; i < tail.v[k].nexplained_by; i++)
+			tail.v[k].explained_by[i] += from;
+	return rc;
+}
+
 int sj_analyse(const struct sj_snapshot *s, const struct sj_journal *journal,
 	       struct sj_findings *out)
 {
@@ -74,7 +87,7 @@ int sj_analyse(const struct sj_snapshot *s, const struct sj_journal *journal,
 	if (rc)
 		return fail_from(out, from);
 	sort_from(out, from);
-	return 0;
+	return explain_from(out, from, s, journal);
 }
 
 int sj_analyse_journal(const struct sj_journal *journal, struct sj_findings *out)
@@ -85,5 +98,5 @@ int sj_analyse_journal(const struct sj_journal *journal, struct sj_findings *out
 	if (sja_detect_journal(journal, out))
 		return fail_from(out, from);
 	sort_from(out, from);
-	return 0;
+	return explain_from(out, from, NULL, journal);
 }

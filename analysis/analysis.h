@@ -42,4 +42,15 @@ int sj_analyse(const struct sj_snapshot *s, const struct sj_journal *journal,
  * what `sigjam run` prints after the program ended. */
 int sj_analyse_journal(const struct sj_journal *journal, struct sj_findings *out);
 
+/* Cause before consequence (explain.c): links the findings that explain
+ * each other through facts of the model (pids, pipes, the threads journal
+ * records name), orders them root cause first, each followed by what it
+ * explains, adds to each finding the journal records behind it, and writes
+ * every root cause's verdict.  s and j may be NULL.  sj_analyse and
+ * sj_analyse_journal end with it, over the findings they appended.  0, or
+ * -1 on allocation failure (the findings are then left unlinked). */
+int sj_explain(struct sj_findings *f, const struct sj_snapshot *s, const struct sj_journal *j);
+/* Row i of the table of which kind may explain which: 0 past the end. */
+int sj_explain_rule(size_t i, enum sj_finding_kind *from, enum sj_finding_kind *to);
+
 #endif

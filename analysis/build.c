@@ -158,30 +158,33 @@ void sja_fb_edge(struct sj_fb *fb, pid_t from_pid, pid_t from_tid, pid_t to_pid,
 	f->edges[f->nedges++] = (struct sj_edge){ from_pid, from_tid, to_pid, to_tid, v };
 }
 
-void sja_fb_pid(struct sj_fb *fb, pid_t pid)
+/* Appends the element el of size sz to the set *v (n used, *cap allocated)
+ * unless an equal one is there. */
+static void set_add(struct sj_fb *fb, void **v, size_t *n, size_t *cap, const void *el, size_t sz)
 {
-	struct sj_finding *f = &fb->f;
-	for (size_t i = 0; i < f->npids; i++)
-		if (f->pids[i] == pid)
+	for (size_t i = 0; i < *n; i++)
+		if (memcmp((const char *)*v + i * sz, el, sz) == 0)
 			return;
-	if (sja_grow((void **)&f->pids, &fb->cap_pids, f->npids, sizeof *f->pids)) {
+	if (sja_grow(v, cap, *n, sz)) {
 		fb->oom = 1;
 		return;
 	}
-	f->pids[f->npids++] = pid;
+	memcpy((char *)*v + (*n)++ * sz, el, sz);
+}
+
+void sja_fb_pid(struct sj_fb *fb, pid_t pid)
+{
+	set_add(fb, (void **)&fb->f.pids, &fb->f.npids, &fb->cap_pids, &pid, sizeof pid);
 }
 
 void sja_fb_pipe(struct sj_fb *fb, uint64_t inode)
 {
-	struct sj_finding *f = &fb->f;
-	for (size_t i = 0; i < f->npipes; i++)
-		if (f->pipes[i] == inode)
-			return;
-	if (sja_grow((void **)&f->pipes, &fb->cap_pipes, f->npipes, sizeof *f->pipes)) {
-		fb->oom = 1;
-		return;
-	}
-	f->pipes[f->npipes++] = inode;
+	set_add(fb, (void **)&fb->f.pipes, &fb->f.npipes, &fb->cap_pipes, &inode, sizeof inode);
+}
+
+void sja_fb_record(struct sj_fb *fb, size_t idx)
+{
+	set_add(fb, (void **)&fb->f.records, &fb->f.nrecords, &fb->cap_records, &idx, sizeof idx);
 }
 
 static int same_str(const char *a, const char *b)
@@ -196,8 +199,10 @@ void sja_fb_location(struct sj_fb *fb, const char *file, int line, const char *f
 		return;
 	for (size_t i = 0; i < f->nlocations; i++)
 		if (f->locations[i].line == line && same_str(f->locations[i].file, file) &&
-		    same_str(f->locations[i].func, func))
+		    same_str(f->locations[i].func, func)) {
+			f->locations[i].count++;
 			return;
+		}
 	char *fi = strdup(file), *fu = func ? strdup(func) : NULL;
 	if (!fi || (func && !fu) ||
 	    sja_grow((void **)&f->locations, &fb->cap_loc, f->nlocations, sizeof *f->locations)) {
@@ -206,7 +211,8 @@ void sja_fb_location(struct sj_fb *fb, const char *file, int line, const char *f
 		fb->oom = 1;
 		return;
 	}
-	f->locations[f->nlocations++] = (struct sj_location){ .file = fi, .line = line, .func = fu };
+	f->locations[f->nlocations++] = (struct sj_location){ .file = fi, .line = line, .func = fu,
+							       .count = 1 };
 }
 
 static int cmp_pid(const void *a, const void *b)
@@ -218,6 +224,12 @@ static int cmp_pid(const void *a, const void *b)
 static int cmp_u64(const void *a, const void *b)
 {
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return (x > y) - (x < y);
+}
+
+static int cmp_size(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
 	return (x > y) - (x < y);
 }
 
@@ -242,6 +254,8 @@ int sja_fb_commit(struct sj_fb *fb, struct sj_findings *out)
 		qsort(f->pids, f->npids, sizeof *f->pids, cmp_pid);
 	if (f->npipes > 1)
 		qsort(f->pipes, f->npipes, sizeof *f->pipes, cmp_u64);
+	if (f->nrecords > 1)
+		qsort(f->records, f->nrecords, sizeof *f->records, cmp_size);
 	out->v = nv;
 	out->v[out->n++] = *f;
 	memset(fb, 0, sizeof *fb);

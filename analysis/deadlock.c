@@ -19,8 +19,9 @@
 static int wait_rank(const struct sj_gnode *n)
 {
 	static const int rank[] = {
-		[SJ_OBJ_PIPE_READ] = 0, [SJ_OBJ_PIPE_WRITE] = 1, [SJ_OBJ_CHILD] = 2,
-		[SJ_OBJ_FUTEX_SHARED] = 3, [SJ_OBJ_FUTEX_PRIVATE] = 5,
+		[SJ_OBJ_PIPE_READ] = 0, [SJ_OBJ_SOCK_READ] = 0, [SJ_OBJ_PIPE_WRITE] = 1,
+		[SJ_OBJ_SOCK_WRITE] = 1, [SJ_OBJ_CHILD] = 2, [SJ_OBJ_LOCK] = 2,
+		[SJ_OBJ_FUTEX_SHARED] = 3, [SJ_OBJ_THREAD_EXIT] = 4, [SJ_OBJ_FUTEX_PRIVATE] = 5,
 	};
 	if (n->t->wait.kind == SJ_WAIT_POLL)
 		return 4;
@@ -117,6 +118,10 @@ static void sb_wait_objs(struct sj_sb *b, const struct sj_graph *g, const struct
 		[SJ_OBJ_CHILD] = { "waits for", "wait for" },
 		[SJ_OBJ_FUTEX_PRIVATE] = { "waits on", "wait on" },
 		[SJ_OBJ_FUTEX_SHARED] = { "waits on", "wait on" },
+		[SJ_OBJ_SOCK_READ] = { "reads", "read" },
+		[SJ_OBJ_SOCK_WRITE] = { "writes to", "write to" },
+		[SJ_OBJ_LOCK] = { "waits for", "wait for" },
+		[SJ_OBJ_THREAD_EXIT] = { "joins", "join" },
 	};
 	if (n->t->wait.kind == SJ_WAIT_POLL)
 		sja_sb_puts(b, plural ? "poll" : "polls");
@@ -152,6 +157,12 @@ static void sb_head_wakers(struct sj_sb *b, const struct sj_graph *g, const stru
 {
 	struct pidset w = { .n = 0 };
 	ps_node_wakers(g, h, &w);
+	enum sj_obj_kind ok = h->nobjs ? h->objs[0].kind : SJ_OBJ_PIPE_READ;
+	if (ok == SJ_OBJ_SOCK_READ || ok == SJ_OBJ_SOCK_WRITE || ok == SJ_OBJ_LOCK) {
+		sja_sb_puts(b, "; ");
+		sb_holders(b, h->p->pid, &w, ok == SJ_OBJ_LOCK ? "holder" : "peer");
+		return;
+	}
 	switch (h->t->wait.kind) {
 	case SJ_WAIT_READ:
 		sja_sb_puts(b, "; ");
@@ -166,7 +177,9 @@ static void sb_head_wakers(struct sj_sb *b, const struct sj_graph *g, const stru
 		sb_holders(b, h->p->pid, &w, "other-end holder");
 		break;
 	case SJ_WAIT_FUTEX:
-		if (h->nobjs && h->objs[0].kind == SJ_OBJ_FUTEX_SHARED) {
+		if (ok == SJ_OBJ_THREAD_EXIT) {
+			sja_sb_printf(b, "; only the exit of tid %d would end it", (int)h->objs[0].tid);
+		} else if (h->nobjs && h->objs[0].kind == SJ_OBJ_FUTEX_SHARED) {
 			sja_sb_puts(b, "; it is mapped by ");
 			sja_sb_pids(b, w.v, w.n, 1);
 		} else if (h->p->nthreads > 1) {
@@ -194,6 +207,14 @@ static int same_obj(const struct sj_gobj *a, const struct sj_gobj *b)
 		return a->map->inode == b->map->inode && a->map->dev_major == b->map->dev_major &&
 		       a->map->dev_minor == b->map->dev_minor && a->file_off == b->file_off &&
 		       (a->map->inode != 0 || a->addr == b->addr);
+	case SJ_OBJ_SOCK_READ:
+	case SJ_OBJ_SOCK_WRITE:
+		return a->inode == b->inode;
+	case SJ_OBJ_LOCK:
+		return a->req->inode == b->req->inode && a->req->dev_major == b->req->dev_major &&
+		       a->req->dev_minor == b->req->dev_minor;
+	case SJ_OBJ_THREAD_EXIT:
+		return a->tid == b->tid;
 	}
 	return 0;
 }
@@ -364,6 +385,32 @@ static const char advice_deadlock_py[] =
 	"use concurrent.futures.ProcessPoolExecutor, which raises BrokenProcessPool, or "
 	"AsyncResult.get(timeout=...).";
 
+static const char advice_lock[] =
+	"Take file locks in one order everywhere, or take the later ones with LOCK_NB / F_SETLK and "
+	"back off when they are busy; never hold a lock while waiting for another process.";
+static const char advice_socket[] =
+	"Both ends wait to receive: make the protocol say who speaks next (a complete request, a "
+	"length prefix, a newline), or give the receive a timeout (SO_RCVTIMEO, poll with a timeout).";
+static const char advice_join[] =
+	"Join threads in one direction only (a thread never joins one that joins it, directly or round "
+	"a ring), or detach them and wait on a condition with a timeout.";
+
+/* The advice for a knot led by h, by what it waits on. */
+static const char *knot_advice(const struct sj_graph *g, const struct sj_gnode *h, size_t members,
+			       int python)
+{
+	enum sj_obj_kind k = h->nobjs ? h->objs[0].kind : SJ_OBJ_PIPE_READ;
+	if (k == SJ_OBJ_LOCK)
+		return advice_lock;
+	if (k == SJ_OBJ_SOCK_READ || k == SJ_OBJ_SOCK_WRITE)
+		return advice_socket;
+	if (k == SJ_OBJ_THREAD_EXIT)
+		return advice_join;
+	if (is_fork_lock(g, h, members))
+		return advice_fork_lock;
+	return python ? advice_deadlock_py : advice_deadlock;
+}
+
 /* "_handle_results: reads pipe:[5] (fd 5) in Connection._recv (...)", with
  * an optional prefix before the wait and suffix after the location. */
 static void thread_evidence(struct sj_fb *fb, const struct sj_graph *g, const struct sj_gnode *n,
@@ -393,7 +440,7 @@ static void node_edges(struct sj_fb *fb, const struct sj_graph *g, const struct 
 		sja_sb_via(&via, o);
 		for (size_t j = 0; j < o->nwakers && via.s; j++) {
 			const struct sj_gnode *w = &g->n[o->wakers[j]];
-			if (o->kind == SJ_OBJ_FUTEX_PRIVATE) {
+			if (o->kind == SJ_OBJ_FUTEX_PRIVATE || o->kind == SJ_OBJ_THREAD_EXIT) {
 				sja_fb_edge(fb, n->p->pid, n->t->tid, w->p->pid, w->t->tid, via.s);
 				continue;
 			}
@@ -435,8 +482,7 @@ static int report_knot(const struct sj_graph *g, int knot, struct sj_findings *o
 	knot_cause(&cause, g, knot, members, &procs);
 	sja_fb_cause(&fb, &cause);
 	const struct sj_gnode *h = lead(g, knot, (size_t)-1);
-	sja_fb_advice(&fb, is_fork_lock(g, h, members) ? advice_fork_lock :
-		     python ? advice_deadlock_py : advice_deadlock);
+	sja_fb_advice(&fb, knot_advice(g, h, members, python));
 	return sja_fb_commit(&fb, out);
 }
 

@@ -91,6 +91,30 @@ static void sb_shared_futex(struct sj_sb *b, const struct sj_map *m, uint64_t ad
 			     (unsigned long long)addr);
 }
 
+static const char *lock_flavor_word(enum sj_lock_flavor f)
+{
+	return f == SJ_LOCK_FLOCK ? "flock" : f == SJ_LOCK_OFD ? "OFD" : "record";
+}
+
+/* "the write flock on /tmp/x/lock-a (fd 4)", "the read record lock on
+ * bytes 0-99 of /var/db (fd 3)". */
+static void sb_lock(struct sj_sb *b, const struct sj_lock *l, const struct sj_fd *f)
+{
+	sja_sb_printf(b, "the %s %s%s", l->write ? "write" : "read", lock_flavor_word(l->flavor),
+		     l->flavor == SJ_LOCK_FLOCK ? "" : " lock");
+	if (l->flavor != SJ_LOCK_FLOCK && (l->start || l->end != UINT64_MAX)) {
+		if (l->end == UINT64_MAX)
+			sja_sb_printf(b, " from byte %llu", (unsigned long long)l->start);
+		else
+			sja_sb_printf(b, " on bytes %llu-%llu", (unsigned long long)l->start,
+				     (unsigned long long)l->end);
+	}
+	if (f && f->target)
+		sja_sb_printf(b, " on %s (fd %d)", f->target, f->fd);
+	else
+		sja_sb_printf(b, " on inode %llu", (unsigned long long)l->inode);
+}
+
 void sja_sb_obj(struct sj_sb *b, const struct sj_gobj *o)
 {
 	switch (o->kind) {
@@ -108,6 +132,16 @@ void sja_sb_obj(struct sj_sb *b, const struct sj_gobj *o)
 	case SJ_OBJ_FUTEX_SHARED:
 		sb_shared_futex(b, o->map, o->addr, o->file_off);
 		break;
+	case SJ_OBJ_SOCK_READ:
+	case SJ_OBJ_SOCK_WRITE:
+		sja_sb_printf(b, "socket:[%llu]", (unsigned long long)o->inode);
+		break;
+	case SJ_OBJ_LOCK:
+		sb_lock(b, o->req, o->file);
+		break;
+	case SJ_OBJ_THREAD_EXIT:
+		sja_sb_printf(b, "thread tid %d", (int)o->tid);
+		break;
 	}
 }
 
@@ -124,6 +158,18 @@ void sja_sb_via(struct sj_sb *b, const struct sj_gobj *o)
 		break;
 	case SJ_OBJ_FUTEX_PRIVATE:
 		sja_sb_printf(b, "futex 0x%llx (private)", (unsigned long long)o->addr);
+		break;
+	case SJ_OBJ_SOCK_READ:
+	case SJ_OBJ_SOCK_WRITE:
+		sja_sb_printf(b, "socket:[%llu] -> socket:[%llu]", (unsigned long long)o->inode,
+			     (unsigned long long)o->peer);
+		break;
+	case SJ_OBJ_LOCK:
+		sja_sb_printf(b, "%s lock %x:%x:%llu", lock_flavor_word(o->req->flavor), o->req->dev_major,
+			     o->req->dev_minor, (unsigned long long)o->req->inode);
+		break;
+	case SJ_OBJ_THREAD_EXIT:
+		sja_sb_printf(b, "pthread_join(tid %d)", (int)o->tid);
 		break;
 	case SJ_OBJ_FUTEX_SHARED: {
 		const char *path = sja_map_name(o->map, name, sizeof name);
@@ -151,6 +197,14 @@ const char *sja_obj_waker_verb(const struct sj_gobj *o)
 		return "release";
 	case SJ_OBJ_FUTEX_SHARED:
 		return is_semaphore(sja_map_name(o->map, name, sizeof name)) ? "post" : "wake";
+	case SJ_OBJ_SOCK_READ:
+		return "send to";
+	case SJ_OBJ_SOCK_WRITE:
+		return "read from";
+	case SJ_OBJ_LOCK:
+		return "release";
+	case SJ_OBJ_THREAD_EXIT:
+		return "end";
 	}
 	return "wake";
 }
@@ -173,6 +227,7 @@ static const struct {
 	[SJ_WAIT_SIGNAL] = { "waits for a signal", "wait for a signal" },
 	[SJ_WAIT_STOPPED] = { "is stopped", "are stopped" },
 	[SJ_WAIT_OTHER] = { "is blocked in syscall", "are blocked in syscall" },
+	[SJ_WAIT_LOCK] = { "waits for", "wait for" },
 };
 
 static void sb_child_arg(struct sj_sb *b, pid_t arg)
@@ -245,6 +300,8 @@ void sja_sb_wait(struct sj_sb *b, const struct sj_snapshot *s, const struct sj_p
 			const struct sj_fd *f = sj_process_fd(p, w->fds[0].fd);
 			if (f && (f->kind == SJ_FDK_PIPE || f->kind == SJ_FDK_FIFO))
 				sja_sb_puts(b, ", which is full");
+			if (f && f->pipe_size)
+				sja_sb_printf(b, " (%u of %u bytes queued)", f->pipe_queued, f->pipe_size);
 		}
 		break;
 	case SJ_WAIT_POLL:
@@ -264,6 +321,10 @@ void sja_sb_wait(struct sj_sb *b, const struct sj_snapshot *s, const struct sj_p
 		break;
 	case SJ_WAIT_FUTEX:
 		sb_futex(b, p, w);
+		break;
+	case SJ_WAIT_LOCK:
+		sja_sb_puts(b, " ");
+		sb_lock(b, &w->lock, w->nfds ? sj_process_fd(p, w->fds[0].fd) : NULL);
 		break;
 	case SJ_WAIT_OTHER:
 		sja_sb_printf(b, " %ld", t->syscall_nr);

@@ -9,12 +9,13 @@
  * with a waker outside the set, and repeat to a fixpoint (docs/analysis.md). */
 #include "internal.h"
 
+#include <linux/futex.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* What a wait on an fd of each kind means when its other end cannot be
  * resolved through the pipe table. */
-enum fd_rule { FD_PIPE, FD_PEER, FD_UNKNOWN };
+enum fd_rule { FD_PIPE, FD_SOCKET, FD_PEER, FD_UNKNOWN };
 
 static const struct {
 	enum fd_rule rule;
@@ -23,7 +24,7 @@ static const struct {
 	[SJ_FDK_UNKNOWN] = { FD_UNKNOWN, "an fd of unknown kind" },
 	[SJ_FDK_PIPE] = { FD_PIPE, NULL },
 	[SJ_FDK_FIFO] = { FD_PIPE, NULL },
-	[SJ_FDK_SOCKET] = { FD_PEER, "a socket, whose peer is outside the snapshot" },
+	[SJ_FDK_SOCKET] = { FD_SOCKET, NULL },
 	[SJ_FDK_FILE] = { FD_PEER, "a file, which its file system serves" },
 	[SJ_FDK_TTY] = { FD_PEER, "a terminal, whose user is outside" },
 	[SJ_FDK_CHR] = { FD_PEER, "a device" },
@@ -51,14 +52,8 @@ static const struct {
 };
 
 #define NROWS(t) (sizeof(t) / sizeof((t)[0]))
-
-static size_t proc_index(const struct sj_snapshot *s, pid_t pid)
-{
-	for (size_t i = 0; i < s->nprocs; i++)
-		if (s->procs[i].pid == pid)
-			return i;
-	return (size_t)-1;
-}
+/* A pipe buffer page: a writer blocks until a page frees (fs/pipe.c). */
+#define PIPE_PAGE 4096u
 
 static int is_zombie_proc(const struct sj_process *p)
 {
@@ -70,105 +65,63 @@ static int is_dead_thread(const struct sj_process *p, const struct sj_thread *t)
 	return is_zombie_proc(p) || t->state == 'Z' || t->state == 'X';
 }
 
-/* ---- objects and wakers ---- */
-
-static struct sj_gobj *new_obj(struct sj_gnode *n, enum sj_obj_kind kind)
-{
-	struct sj_gobj *nv = realloc(n->objs, (n->nobjs + 1) * sizeof *nv);
-	if (!nv)
-		return NULL;
-	n->objs = nv;
-	struct sj_gobj *o = &nv[n->nobjs++];
-	memset(o, 0, sizeof *o);
-	o->kind = kind;
-	o->fd = -1;
-	return o;
-}
-
-static int add_waker(struct sj_gobj *o, size_t node)
-{
-	for (size_t i = 0; i < o->nwakers; i++)
-		if (o->wakers[i] == node)
-			return 0;
-	size_t *nv = realloc(o->wakers, (o->nwakers + 1) * sizeof *nv);
-	if (!nv)
-		return -1;
-	nv[o->nwakers++] = node;
-	o->wakers = nv;
-	return 0;
-}
-
-/* Every live thread of process pi may act; `skip` (a node index, or -1)
- * is left out. */
-static int add_proc_wakers(const struct sj_graph *g, struct sj_gobj *o, size_t pi, size_t skip)
-{
-	for (size_t k = g->proc_first[pi]; k < g->proc_first[pi + 1]; k++) {
-		if (k == skip || g->n[k].cls == SJ_NODE_DEAD)
-			continue;
-		if (add_waker(o, k))
-			return -1;
-	}
-	return 0;
-}
-
-static int add_pid_wakers(const struct sj_graph *g, struct sj_gobj *o, pid_t pid)
-{
-	size_t pi = proc_index(g->s, pid);
-	return pi == (size_t)-1 ? 0 : add_proc_wakers(g, o, pi, (size_t)-1);
-}
-
 /* ---- pipe waits ---- */
 
-/* Result of resolving one fd of a wait. */
-struct fdres {
-	enum sj_node_class cls; /* INSIDE, PEER or UNKNOWN */
-	const char *why;
-	int oom;
-};
-
-static struct fdres pipe_obj(const struct sj_graph *g, struct sj_gnode *n, int fd, int dir)
+static struct sja_fdres fd_obj(const struct sj_graph *g, struct sj_gnode *n, int fd, int dir)
 {
 	const struct sj_fd *f = sj_process_fd(n->p, fd);
 	if (!f)
-		return (struct fdres){ .cls = SJ_NODE_UNKNOWN, .why = "an fd missing from its fd table" };
+		return (struct sja_fdres){ .cls = SJ_NODE_UNKNOWN, .why = "an fd missing from its fd table" };
 	unsigned k = (unsigned)f->kind < NROWS(fd_rules) ? (unsigned)f->kind : SJ_FDK_UNKNOWN;
+	if (fd_rules[k].rule == FD_SOCKET)
+		return sja_socket_obj(g, n, f, dir);
 	if (fd_rules[k].rule != FD_PIPE)
-		return (struct fdres){ .cls = fd_rules[k].rule == FD_PEER ? SJ_NODE_PEER : SJ_NODE_UNKNOWN,
+		return (struct sja_fdres){ .cls = fd_rules[k].rule == FD_PEER ? SJ_NODE_PEER : SJ_NODE_UNKNOWN,
 				       .why = fd_rules[k].why };
 	const struct sj_pipe *pp = sj_pipe_table_find_kind(&g->pipes, f->kind, f->inode);
 	/* dir 0: data or EOF comes from writers; 1: room comes from readers. */
 	for (int d = 0; d < 2; d++) {
 		if (!(dir == 2 || dir == d))
 			continue;
+		/* What the kernel held before the stop: data to read, or a page
+		 * of room to write into, means the call is being woken. */
+		if (f->pipe_size && (d == 0 ? f->pipe_queued > 0 : f->pipe_size - f->pipe_queued >= PIPE_PAGE))
+			return (struct sja_fdres){ .cls = SJ_NODE_PROGRESS, .why = d == 0 ?
+				"data already in the pipe" : "room already in the pipe" };
 		const struct sj_pipe_end *ends = pp ? (d == 0 ? pp->writers : pp->readers) : NULL;
 		size_t nends = pp ? (d == 0 ? pp->nwriters : pp->nreaders) : 0;
 		/* A read with no writer left returns EOF at once, a write with no
 		 * reader EPIPE: a thread blocked there has a peer we do not see. */
 		if (nends == 0)
-			return (struct fdres){ .cls = SJ_NODE_PEER, .why = d == 0 ?
+			return (struct sja_fdres){ .cls = SJ_NODE_PEER, .why = d == 0 ?
 				"a pipe whose write end is held outside the snapshot" :
 				"a pipe whose read end is held outside the snapshot" };
-		struct sj_gobj *o = new_obj(n, d == 0 ? SJ_OBJ_PIPE_READ : SJ_OBJ_PIPE_WRITE);
+		struct sj_gobj *o = sja_new_obj(n, d == 0 ? SJ_OBJ_PIPE_READ : SJ_OBJ_PIPE_WRITE);
 		if (!o)
-			return (struct fdres){ .oom = 1 };
+			return (struct sja_fdres){ .oom = 1 };
 		o->fd = fd;
 		o->inode = f->inode;
 		o->fdkind = f->kind;
 		for (size_t e = 0; e < nends; e++)
-			if (add_pid_wakers(g, o, ends[e].pid))
-				return (struct fdres){ .oom = 1 };
+			if (sja_add_pid_wakers(g, o, ends[e].pid))
+				return (struct sja_fdres){ .oom = 1 };
 	}
-	return (struct fdres){ .cls = SJ_NODE_INSIDE };
+	return (struct sja_fdres){ .cls = SJ_NODE_INSIDE };
 }
 
 /* A wait over several fds (poll) is an OR-wait: any fd may end it, so one
  * outside party is enough to take the thread out of every knot.  PEER wins
  * over UNKNOWN: a loop polling a socket is an idle server, not a mystery. */
-static int merge_fdres(struct sj_gnode *n, struct fdres r)
+static int merge_fdres(struct sj_gnode *n, struct sja_fdres r)
 {
 	if (r.oom)
 		return -1;
-	if (r.cls == SJ_NODE_PEER && n->cls != SJ_NODE_PEER) {
+	if (n->cls == SJ_NODE_PROGRESS)
+		return 0; /* one ready fd ends the whole wait */
+	if (r.cls == SJ_NODE_PROGRESS) {
+		n->cls = SJ_NODE_PROGRESS;
+		n->why = r.why;
+	} else if (r.cls == SJ_NODE_PEER && n->cls != SJ_NODE_PEER) {
 		n->cls = SJ_NODE_PEER;
 		n->why = r.why;
 	} else if (r.cls == SJ_NODE_UNKNOWN && n->cls == SJ_NODE_INSIDE) {
@@ -191,7 +144,7 @@ static int classify_fds(const struct sj_graph *g, struct sj_gnode *n, int force_
 	size_t nfds = w->kind == SJ_WAIT_POLL ? w->nfds : 1;
 	for (size_t i = 0; i < nfds; i++) {
 		int dir = force_dir >= 0 ? force_dir : w->fds[i].dir;
-		if (merge_fdres(n, pipe_obj(g, n, w->fds[i].fd, dir)))
+		if (merge_fdres(n, fd_obj(g, n, w->fds[i].fd, dir)))
 			return -1;
 	}
 	return 0;
@@ -242,11 +195,11 @@ static int classify_child(const struct sj_graph *g, struct sj_gnode *n)
 		const struct sj_process *c = &s->procs[i];
 		if (!child_matches(n->p, c, n->t->wait.wait_pid))
 			continue;
-		struct sj_gobj *o = new_obj(n, SJ_OBJ_CHILD);
+		struct sj_gobj *o = sja_new_obj(n, SJ_OBJ_CHILD);
 		if (!o)
 			return -1;
 		o->child = c->pid;
-		if (add_proc_wakers(g, o, i, (size_t)-1))
+		if (sja_add_proc_wakers(g, o, i, (size_t)-1))
 			return -1;
 	}
 	return 0;
@@ -275,26 +228,62 @@ static int map_covers(const struct sj_map *m, const struct sj_map *key, uint64_t
 	       off < m->offset + (m->end - m->start);
 }
 
+/* pthread_join waits on the joined thread's tid word (in its descriptor,
+ * at the top of its stack mapping) comparing it with that tid, for as long
+ * as the thread lives; the kernel clears the word and wakes the waiter when
+ * the thread exits (CLONE_CHILD_CLEARTID).  So a futex wait whose compared
+ * value is the tid of another live thread of the process, on a word in the
+ * private mapping that holds that thread's stack pointer, is ended by that
+ * thread's exit alone.  NULL when the wait is not such a join (or the
+ * joined thread's stack pointer is unknown: it runs). */
+static const struct sj_gnode *joined_node(const struct sj_graph *g, const struct sj_gnode *n)
+{
+	const struct sj_wait *w = &n->t->wait;
+	if (w->futex_op != FUTEX_WAIT && w->futex_op != FUTEX_WAIT_BITSET)
+		return NULL;
+	pid_t tid = (pid_t)(uint32_t)n->t->syscall_args[2];
+	const struct sj_map *m = sj_process_map(n->p, w->futex_addr);
+	if (!m || map_shared(m) || m->inode != 0)
+		return NULL;
+	for (size_t k = g->proc_first[n->pi]; k < g->proc_first[n->pi + 1]; k++) {
+		const struct sj_gnode *j = &g->n[k];
+		if (j == n || j->t->tid != tid || j->cls == SJ_NODE_DEAD)
+			continue;
+		return j->t->sp >= m->start && j->t->sp < m->end ? j : NULL;
+	}
+	return NULL;
+}
+
 static int classify_futex(const struct sj_graph *g, struct sj_gnode *n, size_t self)
 {
 	const struct sj_wait *w = &n->t->wait;
+	const struct sj_gnode *joined = joined_node(g, n);
+	if (joined) {
+		struct sj_gobj *o = sja_new_obj(n, SJ_OBJ_THREAD_EXIT);
+		if (!o)
+			return -1;
+		o->addr = w->futex_addr;
+		o->tid = joined->t->tid;
+		n->cls = SJ_NODE_INSIDE;
+		return sja_add_waker(o, (size_t)(joined - g->n));
+	}
 	const struct sj_map *m = w->futex_private ? NULL : sj_process_map(n->p, w->futex_addr);
 	/* FUTEX_PRIVATE_FLAG keys the futex by this mm, and so does a shared
 	 * futex on private anonymous memory: only this process's threads. */
 	if (w->futex_private || (m && !map_shared(m) && m->inode == 0)) {
-		struct sj_gobj *o = new_obj(n, SJ_OBJ_FUTEX_PRIVATE);
+		struct sj_gobj *o = sja_new_obj(n, SJ_OBJ_FUTEX_PRIVATE);
 		if (!o)
 			return -1;
 		o->addr = w->futex_addr;
 		n->cls = SJ_NODE_INSIDE;
-		return add_proc_wakers(g, o, n->pi, self);
+		return sja_add_proc_wakers(g, o, n->pi, self);
 	}
 	if (!m) {
 		n->cls = SJ_NODE_UNKNOWN;
 		n->why = "a shared futex outside every mapping";
 		return 0;
 	}
-	struct sj_gobj *o = new_obj(n, SJ_OBJ_FUTEX_SHARED);
+	struct sj_gobj *o = sja_new_obj(n, SJ_OBJ_FUTEX_SHARED);
 	if (!o)
 		return -1;
 	o->addr = w->futex_addr;
@@ -309,7 +298,7 @@ static int classify_futex(const struct sj_graph *g, struct sj_gnode *n, size_t s
 		for (size_t j = 0; j < q->nmaps; j++) {
 			if (!map_covers(&q->maps[j], m, o->file_off, w->futex_addr))
 				continue;
-			if (add_proc_wakers(g, o, i, (size_t)-1))
+			if (sja_add_proc_wakers(g, o, i, (size_t)-1))
 				return -1;
 			break;
 		}
@@ -355,6 +344,8 @@ static int classify(struct sj_graph *g, size_t k)
 		return classify_child(g, n);
 	case SJ_WAIT_FUTEX:
 		return classify_futex(g, n, k);
+	case SJ_WAIT_LOCK:
+		return sja_classify_lock(g, n);
 	default:
 		break;
 	}

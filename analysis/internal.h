@@ -43,7 +43,7 @@ void sja_sb_seconds(struct sj_sb *b, double s);
 
 struct sj_fb {
 	struct sj_finding f;
-	size_t cap_ev, cap_edges, cap_loc, cap_pids, cap_pipes;
+	size_t cap_ev, cap_edges, cap_loc, cap_pids, cap_pipes, cap_records;
 	int oom;
 };
 
@@ -59,6 +59,9 @@ void sja_fb_edge(struct sj_fb *fb, pid_t from_pid, pid_t from_tid, pid_t to_pid,
 void sja_fb_pid(struct sj_fb *fb, pid_t pid);       /* set semantics */
 void sja_fb_pipe(struct sj_fb *fb, uint64_t inode); /* set semantics */
 void sja_fb_location(struct sj_fb *fb, const char *file, int line, const char *func);
+/* Names journal record idx (an index into the journal's ev) as one behind
+ * the finding; set semantics. */
+void sja_fb_record(struct sj_fb *fb, size_t idx);
 /* Appends the finding to out (sorting pids and pipes).  On any earlier
  * allocation failure it frees the finding instead and returns -1. */
 int sja_fb_commit(struct sj_fb *fb, struct sj_findings *out);
@@ -84,6 +87,10 @@ enum sj_obj_kind {
 	SJ_OBJ_CHILD,         /* a child's exit: its threads */
 	SJ_OBJ_FUTEX_PRIVATE, /* a private futex: the other threads of the process */
 	SJ_OBJ_FUTEX_SHARED,  /* a futex in shared memory: the threads of every process mapping it */
+	SJ_OBJ_SOCK_READ,     /* data on a socket: the holders of its peer */
+	SJ_OBJ_SOCK_WRITE,    /* room in a socket's queue: the holders of its peer, who read */
+	SJ_OBJ_LOCK,          /* a file lock: the holders of the locks that conflict with the request */
+	SJ_OBJ_THREAD_EXIT,   /* pthread_join: the joined thread, whose exit clears the tid word */
 };
 
 struct sj_gobj {
@@ -95,6 +102,10 @@ struct sj_gobj {
 	uint64_t addr;             /* futex objects */
 	const struct sj_map *map;  /* FUTEX_SHARED: the mapping holding the futex word */
 	uint64_t file_off;         /* FUTEX_SHARED: offset of the word in the mapped object */
+	uint64_t peer;             /* SOCK_*: the inode of the socket at the other end */
+	const struct sj_fd *file;  /* LOCK: the waiter's fd on the locked file */
+	const struct sj_lock *req; /* LOCK: the request */
+	pid_t tid;                 /* THREAD_EXIT: the joined thread */
 	size_t *wakers;            /* node indices */
 	size_t nwakers;
 };
@@ -118,6 +129,33 @@ struct sj_graph {
 	size_t *proc_first;        /* per process: index of its first node; proc_first[nprocs] == nn */
 	int nknots;
 };
+
+/* Resolving one fd of a wait (graph.c, sockets.c). */
+struct sja_fdres {
+	enum sj_node_class cls; /* INSIDE, PEER, UNKNOWN, or PROGRESS (the fd is ready) */
+	const char *why;
+	int oom;
+};
+
+/* gobj.c: a new object on node n's list (kind, fd -1), NULL on
+ * allocation failure. */
+struct sj_gobj *sja_new_obj(struct sj_gnode *n, enum sj_obj_kind kind);
+/* Adds one node as a waker of o (set semantics).  0 or -1. */
+int sja_add_waker(struct sj_gobj *o, size_t node);
+/* Adds every live thread of process index pi, but node `skip` ((size_t)-1:
+ * none), as a waker of o.  0 or -1. */
+int sja_add_proc_wakers(const struct sj_graph *g, struct sj_gobj *o, size_t pi, size_t skip);
+/* The same for pid's process, if it is in the snapshot.  0 or -1. */
+int sja_add_pid_wakers(const struct sj_graph *g, struct sj_gobj *o, pid_t pid);
+
+/* A wait on socket fd f of node n, in direction dir (0 read, 1 write, 2
+ * both): INSIDE with objects whose wakers hold the peer socket, or PEER
+ * when the other end may be outside the snapshot (sockets.c). */
+struct sja_fdres sja_socket_obj(const struct sj_graph *g, struct sj_gnode *n, const struct sj_fd *f,
+				int dir);
+/* A SJ_WAIT_LOCK node: its wakers are the holders of every lock that
+ * conflicts with its request (locks.c); sets n->cls.  0 or -1. */
+int sja_classify_lock(const struct sj_graph *g, struct sj_gnode *n);
 
 /* Builds the nodes, their classes and wakers, then the knots.  -1 on
  * allocation failure (g is then freed). */
@@ -175,6 +213,16 @@ int sja_detect_zombies(const struct sj_graph *g, struct sj_findings *out);
 int sja_detect_lost_workers(const struct sj_graph *g, const struct sj_journal *j,
 			   struct sj_findings *out);
 int sja_detect_journal(const struct sj_journal *j, struct sj_findings *out);
+
+/* ---- verdicts (verdict.c) ---- */
+
+/* The process is in the snapshot and not a zombie (0 without a snapshot). */
+int sja_pid_alive(const struct sj_snapshot *s, pid_t pid);
+/* The verdict of root cause fs->v[root], whose consequences already name
+ * it in explained_by: one sentence of at most SJ_VERDICT_MAX characters.
+ * NULL on allocation failure. */
+char *sja_verdict(const struct sj_findings *fs, size_t root, const struct sj_snapshot *s,
+		  const struct sj_journal *j);
 
 /* ---- journal helpers (jrules.c) ---- */
 

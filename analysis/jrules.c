@@ -61,6 +61,8 @@ struct group {
 	pid_t pids[16];
 	size_t npids;
 	size_t more_pids;        /* pids beyond the array */
+	size_t *recs;            /* the records grouped: indices into the journal */
+	size_t nrecs, cap_recs;
 };
 
 struct groups {
@@ -70,8 +72,10 @@ struct groups {
 
 static void groups_free(struct groups *g)
 {
-	for (size_t i = 0; i < g->n; i++)
+	for (size_t i = 0; i < g->n; i++) {
 		free(g->v[i].key);
+		free(g->v[i].recs);
+	}
 	free(g->v);
 	memset(g, 0, sizeof *g);
 }
@@ -87,8 +91,18 @@ static void group_pid(struct group *gr, pid_t pid)
 		gr->more_pids++;
 }
 
-/* Adds e under key (taken); returns the group or NULL on allocation failure. */
-static struct group *group_add(struct groups *g, char *key, const struct sj_jevent *e)
+static int group_record(struct group *gr, size_t idx)
+{
+	if (sja_grow((void **)&gr->recs, &gr->cap_recs, gr->nrecs, sizeof *gr->recs))
+		return -1;
+	gr->recs[gr->nrecs++] = idx;
+	return 0;
+}
+
+/* Adds record e (index idx of j) under key (taken); returns the group or
+ * NULL on allocation failure. */
+static struct group *group_add(struct groups *g, char *key, const struct sj_journal *j,
+			       const struct sj_jevent *e)
 {
 	if (!key)
 		return NULL;
@@ -97,7 +111,7 @@ static struct group *group_add(struct groups *g, char *key, const struct sj_jeve
 			free(key);
 			g->v[i].count++;
 			group_pid(&g->v[i], e->pid);
-			return &g->v[i];
+			return group_record(&g->v[i], (size_t)(e - j->ev)) ? NULL : &g->v[i];
 		}
 	if (sja_grow((void **)&g->v, &g->cap, g->n, sizeof *g->v)) {
 		free(key);
@@ -109,7 +123,7 @@ static struct group *group_add(struct groups *g, char *key, const struct sj_jeve
 	gr->first = e;
 	gr->count = 1;
 	group_pid(gr, e->pid);
-	return gr;
+	return group_record(gr, (size_t)(e - j->ev)) ? NULL : gr;
 }
 
 static int cmp_group(const void *a, const void *b)
@@ -117,8 +131,11 @@ static int cmp_group(const void *a, const void *b)
 	return strcmp(((const struct group *)a)->key, ((const struct group *)b)->key);
 }
 
+/* The group's pids as evidence, and its records as the ones behind the finding. */
 static void group_evidence(struct sj_fb *fb, const struct group *gr, const char *what)
 {
+	for (size_t i = 0; i < gr->nrecs; i++)
+		sja_fb_record(fb, gr->recs[i]);
 	for (size_t i = 0; i < gr->npids; i++) {
 		struct sj_sb b = { 0 };
 		sja_sb_printf(&b, "%s in pid %d", what, (int)gr->pids[i]);
@@ -361,7 +378,7 @@ static int collect_inherited(const struct sj_journal *j, const struct sj_jevent 
 			continue;
 		struct sj_sb k = { 0 };
 		sja_sb_printf(&k, "%010d|%04d|%s", (int)e->ppid, d->sig, d->disp);
-		if (!group_add(g, sja_sb_take(&k), e))
+		if (!group_add(g, sja_sb_take(&k), j, e))
 			return -1;
 	}
 	return 0;
@@ -433,7 +450,7 @@ int sja_detect_journal(const struct sj_journal *j, struct sj_findings *out)
 			const struct sj_jevent *e = &j->ev[i];
 			if (!e->ev || strcmp(e->ev, jrules[r].ev) != 0)
 				continue;
-			struct group *gr = group_add(&g, jrules[r].key(e), e);
+			struct group *gr = group_add(&g, jrules[r].key(e), j, e);
 			if (!gr) {
 				groups_free(&g);
 				return -1;

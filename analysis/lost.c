@@ -243,6 +243,10 @@ static int report(const struct sj_graph *g, const struct sj_journal *j, const st
 	if (x->inj && x->inj->spec)
 		sja_sb_printf(&b, " by rule %s", x->inj->spec);
 	sja_fb_evidence(&fb, x->victim, 0, sja_sb_take(&b));
+	if (x->inj)
+		sja_fb_record(&fb, (size_t)(x->inj - j->ev));
+	if (x->reap)
+		sja_fb_record(&fb, (size_t)(x->reap - j->ev));
 	sja_fb_pid(&fb, x->victim);
 	sja_fb_pid(&fb, p->pid);
 	for (size_t k = g->proc_first[pi]; k < g->proc_first[pi + 1]; k++) {

@@ -23,8 +23,8 @@ const struct sj_cmd_help sj_help_run = {
 	.usage = "run [options] -- CMD [ARG...]",
 	.description =
 		"Runs CMD with libsigjam.so preloaded into it and every process it starts,\n"
-		"waits for it, then prints what the shim saw on stderr: injections, deaths,\n"
-		"signal-safety problems.",
+		"waits for it, then prints on stderr what it found, root causes first, and a\n"
+		"summary of what the shim saw (`sigjam report` shows the whole journal).",
 	.stop_at_operand = 1,
 	.operands = SJ_VAL_COMMAND,
 	.opts = {
@@ -55,6 +55,8 @@ const struct sj_cmd_help sj_help_run = {
 		  "(repeatable; FMT: {formats})" },
 		{ 'q', "quiet", NULL, SJ_VAL_NONE, NULL,
 		  "print the summary only when there is something to say" },
+		{ 'v', "verbose", NULL, SJ_VAL_NONE, NULL,
+		  "list the wait-for edges behind each finding" },
 	},
 	.exit_status = "the program's own (128+N when killed by signal N); 124 when\n"
 		       "--hang-after found a hang; 2 for usage errors (bad spec, missing command).",
@@ -86,6 +88,8 @@ const struct sj_cmd_help sj_help_trace = {
 		  "(CPython 3.11, 3.13, 3.14, 3.15; 3.12 untested: no\n"
 		  "3.12 interpreter to check its layout against)" },
 		{ SJ_OPT_NO_NATIVE, "no-native", NULL, SJ_VAL_NONE, NULL, "do not unwind native stacks" },
+		{ 'v', "verbose", NULL, SJ_VAL_NONE, NULL,
+		  "list the wait-for edges behind each finding" },
 	},
 	.exit_status = "0 nothing stuck, 1 findings reported, 2 usage error, no such\n"
 		       "process, or ptrace not permitted (the message says how to fix it).",
@@ -103,6 +107,8 @@ const struct sj_cmd_help sj_help_report = {
 	.opts = {
 		{ 'f', "format", "FMT", SJ_VAL_FORMAT, NULL, "{formats} (text is the default)" },
 		{ 'o', "output", "FILE", SJ_VAL_FILE, NULL, "write to FILE instead of stdout" },
+		{ 'v', "verbose", NULL, SJ_VAL_NONE, NULL,
+		  "list the wait-for edges behind each finding" },
 	},
 	.exit_status = "0 no findings, 1 findings, 2 unreadable journal or bad option.",
 };

@@ -270,6 +270,9 @@ static void report(struct sj_launch *lo, const struct sj_outputs *out, const cha
 {
 	char err[512];
 	if (!lo->hung) {
+		/* What a capture that proved no hang found is stale now the
+		 * program has ended: the report is the journal's. */
+		sj_findings_free(&lo->findings);
 		sj_journal_free(&lo->journal_data);
 		if (sj_journal_load(journal, &lo->journal_data, err, sizeof err) != 0)
 			dprintf(lo->summary_fd, "sigjam run: %s\n", err);
@@ -284,6 +287,8 @@ static void report(struct sj_launch *lo, const struct sj_outputs *out, const cha
 		.findings = &lo->findings,
 		.journal = &lo->journal_data,
 		.command = lo->argv[0],
+		.verbose = lo->verbose,
+		.journal_summary = 1,   /* `sigjam report JOURNAL` shows every record */
 	};
 	if (!lo->quiet || lo->findings.n || lo->hung) {
 		FILE *f = fdopen(dup(lo->summary_fd), "w");

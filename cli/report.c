@@ -14,7 +14,7 @@
 int cmd_report(int argc, char **argv)
 {
 	const char *format = "text", *output = NULL;
-	int c;
+	int c, verbose = 0;
 	struct sj_getopt g;
 	sj_getopt_prepare(&sj_help_report, &g);
 	optind = 1;
@@ -23,6 +23,7 @@ int cmd_report(int argc, char **argv)
 		switch (c) {
 		case 'f': format = optarg; break;
 		case 'o': output = optarg; break;
+		case 'v': verbose = 1; break;
 		case 'h': sj_help_print(&sj_help_report, stdout); return SJ_EXIT_OK;
 		default: return sj_getopt_error("report", c, argv);
 		}
@@ -51,7 +52,8 @@ int cmd_report(int argc, char **argv)
 		sj_usage_error("report", "cannot write %s: %s", output, strerror(errno));
 	} else {
 		struct sj_report r = { .findings = &findings, .journal = &j, .command = argv[optind],
-				       .color = !output && !strcmp(format, "text") && sj_want_color(f) };
+				       .color = !output && !strcmp(format, "text") && sj_want_color(f),
+				       .verbose = verbose };
 		if (sj_render_to(format, &r, f, err, sizeof err))
 			sj_usage_error("report", "%s", err);
 		else

@@ -72,6 +72,7 @@ static int parse_args(int argc, char **argv, struct sj_launch *lo, struct sj_out
 			break;
 		case SJ_OPT_PER_TEST: lo->per_test = 1; break;
 		case 'q': lo->quiet = 1; break;
+		case 'v': lo->verbose = 1; break;
 		case 'h': *help = 1; return 0;
 		default:
 			sj_getopt_error("run", c, argv);

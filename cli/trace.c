@@ -22,6 +22,7 @@ struct trace_args {
 	struct sj_capture_opts co;
 	const char *format, *output, *journal;
 	struct sj_outputs outs;
+	int verbose;
 };
 
 static int add_pid(struct trace_args *a, const char *text)
@@ -72,6 +73,7 @@ static int parse_args(int argc, char **argv, struct trace_args *a)
 		case 'j': a->journal = optarg; break;
 		case SJ_OPT_PYTHON: if (parse_python(optarg, &a->co.python)) return SJ_EXIT_USAGE; break;
 		case SJ_OPT_NO_NATIVE: a->co.native = 0; break;
+		case 'v': a->verbose = 1; break;
 		case 'h': return 1;
 		default: return sj_getopt_error("trace", c, argv);
 		}
@@ -152,7 +154,8 @@ int cmd_trace(int argc, char **argv)
 	char cmdline[64];
 	snprintf(cmdline, sizeof cmdline, "sigjam trace %d", (int)a.pids[0]);
 	struct sj_report r = { .snap = &snap, .findings = &findings,
-			       .journal = a.journal ? &journal : NULL, .command = cmdline };
+			       .journal = a.journal ? &journal : NULL, .command = cmdline,
+			       .verbose = a.verbose, .journal_summary = 1 };
 	rc = render_all(&a, &r, out);
 	if (a.output)
 		fclose(out);

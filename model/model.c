@@ -50,6 +50,9 @@ void sj_finding_free(struct sj_finding *f)
 	free(f->locations);
 	free(f->pids);
 	free(f->pipes);
+	free(f->records);
+	free(f->explained_by);
+	free(f->verdict);
 }
 
 void sj_findings_free(struct sj_findings *f)

@@ -42,6 +42,7 @@ struct sj_location {
 	char *file;
 	int line;
 	char *func;
+	unsigned count;        /* how many of the finding's threads stand here (0 or 1: one) */
 };
 
 struct sj_finding {
@@ -60,7 +61,22 @@ struct sj_finding {
 	uint64_t *pipes;       /* pipe inodes involved */
 	size_t npipes;
 	int sig;               /* the signal named, if any (lost-worker, unsafe...) */
+	/* The journal records behind the finding: indices into the report's
+	 * journal, ascending (the detectors that read records, then
+	 * sj_explain). */
+	size_t *records;
+	size_t nrecords;
+	/* Set by sj_explain (analysis/explain.c).  explained_by: the findings
+	 * (indices into the same array, ascending) that explain this one;
+	 * empty for a root cause.  verdict: a root cause's one sentence of at
+	 * most SJ_VERDICT_MAX characters; NULL for the others. */
+	size_t *explained_by;
+	size_t nexplained_by;
+	char *verdict;
 };
+
+/* The longest verdict sentence, in characters. */
+#define SJ_VERDICT_MAX 200
 
 struct sj_findings {
 	struct sj_finding *v;
@@ -73,6 +89,9 @@ struct sj_report {
 	const struct sj_journal *journal;   /* may be NULL */
 	const char *command;                /* the command line sigjam ran or traced, for headers */
 	int color;                          /* text renderer: ANSI colours */
+	int verbose;                        /* text renderer: the raw wait-for edges too */
+	int journal_summary;                /* text renderer: the journal as counts and the records
+	                                     * behind the findings, not record by record */
 };
 
 /* What kinds.def says about one kind; an out-of-range kind gets a row

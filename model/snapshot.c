@@ -24,6 +24,19 @@ static void free_thread(struct sj_thread *t)
 	free(t->pyframes);
 }
 
+void sj_fd_release(struct sj_fd *f)
+{
+	free(f->target);
+	free(f->epoll_tfds);
+	free(f->locks);
+	free(f->sock.local);
+	free(f->sock.remote);
+	f->target = NULL;
+	f->epoll_tfds = NULL;
+	f->locks = NULL;
+	f->sock.local = f->sock.remote = NULL;
+}
+
 static void free_process(struct sj_process *p)
 {
 	free(p->comm);
@@ -35,10 +48,8 @@ static void free_process(struct sj_process *p)
 	for (size_t i = 0; i < p->nthreads; i++)
 		free_thread(&p->threads[i]);
 	free(p->threads);
-	for (size_t i = 0; i < p->nfds; i++) {
-		free(p->fds[i].target);
-		free(p->fds[i].epoll_tfds);
-	}
+	for (size_t i = 0; i < p->nfds; i++)
+		sj_fd_release(&p->fds[i]);
 	free(p->fds);
 	for (size_t i = 0; i < p->nmaps; i++)
 		free(p->maps[i].path);
@@ -58,6 +69,9 @@ void sj_snapshot_free(struct sj_snapshot *s)
 	for (size_t i = 0; i < s->nnotes; i++)
 		free(s->notes[i]);
 	free(s->notes);
+	free(s->locks);
+	s->locks = NULL;
+	s->nlocks = 0;
 	s->procs = NULL;
 	s->nprocs = 0;
 	s->notes = NULL;
@@ -121,7 +135,7 @@ const char *sj_wait_kind_name(enum sj_wait_kind k)
 		[SJ_WAIT_CHILD] = "child", [SJ_WAIT_FUTEX] = "futex",
 		[SJ_WAIT_SLEEP] = "sleep", [SJ_WAIT_ACCEPT] = "accept",
 		[SJ_WAIT_SIGNAL] = "signal", [SJ_WAIT_STOPPED] = "stopped",
-		[SJ_WAIT_OTHER] = "other",
+		[SJ_WAIT_OTHER] = "other", [SJ_WAIT_LOCK] = "lock",
 	};
 	return (unsigned)k < sizeof names / sizeof names[0] && names[k] ? names[k] : "other";
 }

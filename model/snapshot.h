@@ -25,15 +25,52 @@ enum sj_fdkind {
 	SJ_FDK_ANON,    /* other anon_inode:... */
 };
 
+/* A file lock: held by an open file (fdinfo "lock:" lines) or listed in
+ * /proc/locks, where a waiting request is a "->" line. */
+enum sj_lock_flavor { SJ_LOCK_NONE, SJ_LOCK_FLOCK, SJ_LOCK_POSIX, SJ_LOCK_OFD };
+
+struct sj_lock {
+	enum sj_lock_flavor flavor;
+	int write;                /* WRITE (exclusive) rather than READ (shared) */
+	pid_t pid;                /* as /proc shows it: the owner's for POSIX and
+				     FLOCK, -1 for OFD; the requester's for a wait */
+	unsigned dev_major, dev_minor;
+	uint64_t inode;           /* the locked file */
+	uint64_t start, end;      /* bytes start..end inclusive; end UINT64_MAX: to EOF */
+	int blocked;              /* /proc/locks: a waiting request, not a held lock */
+};
+
+/* A socket's endpoints, from sock_diag (tracer/sockdiag.c) before any
+ * thread was stopped.  family 0: unknown (no sock_diag, another network
+ * namespace, or the socket was made after the look). */
+struct sj_sock {
+	int family;               /* AF_UNIX, AF_INET, AF_INET6 */
+	int type;                 /* SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET */
+	int protocol;             /* inet: IPPROTO_TCP or IPPROTO_UDP */
+	int state;                /* TCP_* numbers (Unix sockets use them too): TCP_LISTEN listens */
+	int named;                /* bound to an address anyone may send to or connect to */
+	uint64_t peer;            /* inode of the socket at the other end when it is
+				     on this host (Unix peer; TCP/UDP endpoint match), 0 none */
+	uint32_t rqueue, wqueue;  /* bytes queued to read, not yet taken by the peer */
+	char *local, *remote;     /* "/run/x.sock", "@abstract", "127.0.0.1:4000"; NULL none */
+};
+
 struct sj_fd {
 	int fd;
 	enum sj_fdkind kind;
 	uint64_t inode;      /* pipe/socket inode, or st_ino of the file */
+	unsigned dev_major, dev_minor; /* files: st_dev, which with inode names a lock's file */
 	int accmode;         /* O_RDONLY / O_WRONLY / O_RDWR from fdinfo flags */
 	unsigned flags;      /* fdinfo "flags:" (octal in /proc) */
+	uint64_t pos;        /* fdinfo "pos:" */
 	char *target;        /* readlink of /proc/PID/fd/N */
 	int *epoll_tfds;     /* epoll fds only: the fds it watches (fdinfo "tfd:") */
 	size_t n_epoll_tfds;
+	struct sj_lock *locks; /* locks this open file holds (fdinfo "lock:") */
+	size_t nlocks;
+	struct sj_sock sock; /* sockets */
+	uint32_t pipe_queued, pipe_size; /* pipes a thread waits on: bytes queued
+				     (FIONREAD) and capacity (F_GETPIPE_SZ); size 0 unknown */
 };
 
 struct sj_map {
@@ -79,6 +116,7 @@ enum sj_wait_kind {
 	SJ_WAIT_SIGNAL,      /* pause, sigsuspend, rt_sigtimedwait, sigwaitinfo */
 	SJ_WAIT_STOPPED,     /* state T/t before we came */
 	SJ_WAIT_OTHER,       /* another blocking syscall; see syscall_nr */
+	SJ_WAIT_LOCK,        /* flock, fcntl F_SETLKW/F_OFD_SETLKW on fds[0]; see lock */
 };
 
 struct sj_waitfd {
@@ -96,6 +134,7 @@ struct sj_wait {
 	uint64_t futex_addr; /* SJ_WAIT_FUTEX: the futex word's address */
 	int futex_op;        /* the op without FUTEX_PRIVATE_FLAG/CLOCK_REALTIME */
 	int futex_private;   /* FUTEX_PRIVATE_FLAG was set */
+	struct sj_lock lock; /* SJ_WAIT_LOCK: the request (flavor, type, file, range) */
 };
 
 struct sj_thread {
@@ -158,6 +197,8 @@ struct sj_snapshot {
 	size_t nprocs;
 	char **notes;               /* capture-wide notes (e.g. "pid 41 vanished") */
 	size_t nnotes;
+	struct sj_lock *locks;      /* /proc/locks before any stop: held locks and waiting requests */
+	size_t nlocks;
 	/* measured by capture, for bench/ and the report footer */
 	uint64_t max_stop_ns;       /* the longest any one thread stayed stopped */
 	uint64_t total_stop_ns;
@@ -165,6 +206,8 @@ struct sj_snapshot {
 };
 
 void sj_snapshot_free(struct sj_snapshot *s);
+/* Frees what one fd owns (its target, epoll list, locks, socket names). */
+void sj_fd_release(struct sj_fd *f);
 
 /* Lookups used everywhere. NULL when absent. */
 struct sj_process *sj_snapshot_proc(const struct sj_snapshot *s, pid_t pid);

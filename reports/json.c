@@ -246,6 +246,14 @@ static json_t *snapshot_json(const struct sj_snapshot *s, int *bad)
 	return o;
 }
 
+static json_t *indices_json(const size_t *v, size_t n, int *bad)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < n; i++)
+		rp_jappend(a, ju(v[i]), bad);
+	return a;
+}
+
 static json_t *finding_json(const struct sj_finding *f, int *bad)
 {
 	json_t *o = json_object(), *a;
@@ -283,6 +291,7 @@ static json_t *finding_json(const struct sj_finding *f, int *bad)
 		rp_jset(e, "file", rp_json_str(f->locations[i].file), bad);
 		rp_jset(e, "line", json_integer(f->locations[i].line), bad);
 		rp_jset(e, "func", rp_json_str(f->locations[i].func), bad);
+		rp_jset(e, "threads", json_integer(f->locations[i].count ? f->locations[i].count : 1), bad);
 		rp_jappend(a, e, bad);
 	}
 	rp_jset(o, "locations", a, bad);
@@ -294,6 +303,9 @@ static json_t *finding_json(const struct sj_finding *f, int *bad)
 	for (size_t i = 0; i < f->npipes; i++)
 		rp_jappend(a, ju(f->pipes[i]), bad);
 	rp_jset(o, "pipes", a, bad);
+	rp_jset(o, "explained_by", indices_json(f->explained_by, f->nexplained_by, bad), bad);
+	rp_jset(o, "verdict", rp_json_str(f->verdict), bad);
+	rp_jset(o, "journal_records", indices_json(f->records, f->nrecords, bad), bad);
 	return o;
 }
 

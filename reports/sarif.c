@@ -180,6 +180,14 @@ static json_t *result_properties(const struct sj_finding *f, int *bad)
 	rp_jset(p, "pids", pids, bad);
 	if (f->advice)
 		rp_jset(p, "advice", rp_json_str(f->advice), bad);
+	/* Results keep the findings' order, cause before consequence, so a
+	 * finding's index is its result's index. */
+	json_t *by = json_array();
+	for (size_t i = 0; i < f->nexplained_by; i++)
+		rp_jappend(by, json_integer((json_int_t)f->explained_by[i]), bad);
+	rp_jset(p, "explainedBy", by, bad);
+	if (f->verdict)
+		rp_jset(p, "verdict", rp_json_str(f->verdict), bad);
 	return p;
 }
 

@@ -3,6 +3,8 @@
 add_library(sjtracer STATIC
   ${CMAKE_CURRENT_LIST_DIR}/procfs.c
   ${CMAKE_CURRENT_LIST_DIR}/syscalls.c
+  ${CMAKE_CURRENT_LIST_DIR}/stopfx.c
+  ${CMAKE_CURRENT_LIST_DIR}/sockdiag.c
   ${CMAKE_CURRENT_LIST_DIR}/attach.c
   ${CMAKE_CURRENT_LIST_DIR}/ehframe.c
   ${CMAKE_CURRENT_LIST_DIR}/unwind.c

@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -132,6 +134,79 @@ int sj_parse_map_line(const char *line, struct sj_map *m)
 	return 0;
 }
 
+/* /proc/locks and fdinfo "lock:" lines, as fs/locks.c lock_get_status()
+ * prints them: "1: POSIX  ADVISORY  WRITE 1234 08:01:1312 0 EOF", a
+ * waiting request with "-> " after the id, OFD locks as "OFDLCK" with pid
+ * -1.  Leases and delegations are not locks a thread waits on. */
+static const struct {
+	const char *word;
+	enum sj_lock_flavor flavor;
+} lock_words[] = {
+	{ "FLOCK", SJ_LOCK_FLOCK }, { "POSIX", SJ_LOCK_POSIX }, { "OFDLCK", SJ_LOCK_OFD },
+};
+
+int sj_parse_lock_line(const char *line, struct sj_lock *l)
+{
+	memset(l, 0, sizeof *l);
+	const char *p = line;
+	if (strncmp(p, "lock:", 5) == 0)
+		p += 5;
+	char *end;
+	strtoul(p, &end, 10);
+	if (end == p || *end != ':')
+		return -EINVAL;
+	p = end + 1;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (strncmp(p, "->", 2) == 0) {
+		l->blocked = 1;
+		p += 2;
+	}
+	char flavor[16], mode[16], type[16], endw[24];
+	long pid;
+	unsigned maj, min;
+	unsigned long long ino, start;
+	if (sscanf(p, "%15s %15s %15s %ld %x:%x:%llu %llu %23s", flavor, mode, type, &pid, &maj, &min, &ino,
+		   &start, endw) != 9)
+		return -EINVAL;
+	for (size_t i = 0; i < sizeof lock_words / sizeof lock_words[0]; i++)
+		if (!strcmp(flavor, lock_words[i].word))
+			l->flavor = lock_words[i].flavor;
+	if (l->flavor == SJ_LOCK_NONE)
+		return -EINVAL;
+	l->write = !strcmp(type, "WRITE");
+	l->pid = (pid_t)pid;
+	l->dev_major = maj;
+	l->dev_minor = min;
+	l->inode = ino;
+	l->start = start;
+	l->end = !strcmp(endw, "EOF") ? UINT64_MAX : strtoull(endw, NULL, 10);
+	return 0;
+}
+
+/* Appends a parsed lock line to *v. */
+static int add_lock(struct sj_lock **v, size_t *n, const struct sj_lock *l)
+{
+	struct sj_lock *nv = realloc(*v, (*n + 1) * sizeof *nv);
+	if (!nv)
+		return -ENOMEM;
+	nv[(*n)++] = *l;
+	*v = nv;
+	return 0;
+}
+
+int sj_parse_locks(const char *text, struct sj_lock **v, size_t *n)
+{
+	*v = NULL;
+	*n = 0;
+	for (const char *line = text; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
+		struct sj_lock l;
+		if (sj_parse_lock_line(line, &l) == 0 && add_lock(v, n, &l) != 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 int sj_parse_fdinfo(const char *text, struct sj_fd *fd, unsigned **tfd_events)
 {
 	int *tfds = NULL;
@@ -139,10 +214,16 @@ int sj_parse_fdinfo(const char *text, struct sj_fd *fd, unsigned **tfd_events)
 	size_t n = 0, cap = 0;
 	int have_flags = 0;
 	for (const char *line = text; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
-		unsigned long long flags;
+		unsigned long long flags, pos;
 		int tfd;
 		unsigned ev;
-		if (sscanf(line, "flags: %llo", &flags) == 1) {
+		struct sj_lock lk;
+		if (sscanf(line, "pos: %llu", &pos) == 1) {
+			fd->pos = pos;
+		} else if (strncmp(line, "lock:", 5) == 0) {
+			if (sj_parse_lock_line(line, &lk) == 0)
+				add_lock(&fd->locks, &fd->nlocks, &lk);
+		} else if (sscanf(line, "flags: %llo", &flags) == 1) {
 			fd->flags = (unsigned)flags;
 			fd->accmode = (int)(flags & O_ACCMODE);
 			have_flags = 1;
@@ -408,6 +489,8 @@ static void classify_path_fd(const char *base, struct sj_fd *f)
 	if (stat(path, &sb) != 0) /* stat follows the magic link without opening */
 		return;
 	f->inode = sb.st_ino;
+	f->dev_major = major(sb.st_dev);
+	f->dev_minor = minor(sb.st_dev);
 	if (S_ISFIFO(sb.st_mode))
 		f->kind = SJ_FDK_FIFO;
 	else if (S_ISSOCK(sb.st_mode))
@@ -496,10 +579,8 @@ static void drop_files(struct sj_process *p)
 {
 	free(p->exe);
 	p->exe = NULL;
-	for (size_t i = 0; i < p->nfds; i++) {
-		free(p->fds[i].target);
-		free(p->fds[i].epoll_tfds);
-	}
+	for (size_t i = 0; i < p->nfds; i++)
+		sj_fd_release(&p->fds[i]);
 	free(p->fds);
 	p->fds = NULL;
 	p->nfds = 0;
@@ -697,8 +778,56 @@ int sj_procfs_epoll_tfds(pid_t pid, int epfd, int **tfds, unsigned **events, siz
 	struct sj_fd f = { 0 };
 	int rc = sj_parse_fdinfo(text, &f, events);
 	free(text);
+	free(f.locks);
 	*tfds = f.epoll_tfds;
 	*n = f.n_epoll_tfds;
+	return rc;
+}
+
+int sj_procfs_pidfd(pid_t pid)
+{
+	return (int)syscall(SYS_pidfd_open, pid, 0);
+}
+
+/* pidfd_getfd duplicates the target's open file itself: unlike opening
+ * /proc/PID/fd/N it adds no reader or writer to the pipe (which would wake
+ * a FIFO's open) and reads the same queue. */
+int sj_procfs_pipe_fill(int pidfd, int fd, uint32_t *queued, uint32_t *size)
+{
+	int dup = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
+	if (dup < 0)
+		return -errno;
+	int q = 0, sz = fcntl(dup, F_GETPIPE_SZ);
+	int r = sz > 0 && ioctl(dup, FIONREAD, &q) == 0 ? 0 : -EINVAL;
+	close(dup);
+	if (r == 0) {
+		*queued = (uint32_t)q;
+		*size = (uint32_t)sz;
+	}
+	return r;
+}
+
+uint64_t sj_procfs_fd_pos(pid_t pid, int fd)
+{
+	char *text;
+	unsigned long long pos = 0;
+	if (slurp_fmt(&text, "/proc/%d/fdinfo/%d", (int)pid, fd) < 0)
+		return 0;
+	sscanf(text, "pos: %llu", &pos);
+	free(text);
+	return pos;
+}
+
+int sj_procfs_locks(struct sj_lock **v, size_t *n)
+{
+	char *text;
+	*v = NULL;
+	*n = 0;
+	ssize_t r = sj_procfs_slurp("/proc/locks", &text);
+	if (r < 0)
+		return (int)r;
+	int rc = sj_parse_locks(text, v, n);
+	free(text);
 	return rc;
 }
 

@@ -16,6 +16,12 @@
  * timeout unknown; it is never an error. */
 void sj_decode_wait(pid_t pid, struct sj_thread *t); /* pid: the thread's own tid works best */
 
+/* The syscall a thread in restart_syscall is continuing, from the text of
+ * its /proc/TID/stack (NULL when unreadable), else the 7 code bytes before
+ * its pc (NULL when unreadable), else its wchan: SYS_poll, SYS_futex,
+ * SYS_nanosleep, SYS_clock_nanosleep; -1 unknown. */
+long sj_restart_origin(const char *kstack, const unsigned char code[7], const char *wchan);
+
 /* What a blocking syscall returns in rax when a signal or a ptrace trap
  * (our PTRACE_INTERRUPT) woke it: the kernel-internal -ERESTARTSYS,
  * -ERESTARTNOINTR, -ERESTARTNOHAND, -ERESTART_RESTARTBLOCK (the thread

@@ -189,10 +189,25 @@ static const size_t reg_offsets[] = {
 	[UNW_X86_64_RIP] = offsetof(struct user_regs_struct, rip),
 };
 
+/* What /proc/TID/syscall tells of a thread that was not stopped. */
+static int known_unstopped(unw_regnum_t reg)
+{
+	static const unw_regnum_t known[] = {
+		UNW_X86_64_RIP, UNW_X86_64_RSP, UNW_X86_64_RDI, UNW_X86_64_RSI,
+		UNW_X86_64_RDX, UNW_X86_64_R10, UNW_X86_64_R8, UNW_X86_64_R9,
+	};
+	for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+		if (known[i] == reg)
+			return 1;
+	return 0;
+}
+
 static int access_reg(unw_addr_space_t as, unw_regnum_t reg, unw_word_t *val, int write, void *arg)
 {
 	struct thread_arg *ta = arg_of(arg);
 	if (!ta || write || reg < 0 || (size_t)reg >= sizeof reg_offsets / sizeof reg_offsets[0])
+		return -UNW_EBADREG;
+	if (ta->copy->partial && !known_unstopped(reg))
 		return -UNW_EBADREG;
 	memcpy(val, (const char *)&ta->copy->regs + reg_offsets[reg], sizeof *val);
 	return 0;
@@ -268,16 +283,10 @@ static const struct sj_map *map_at(const struct sj_process *p, uint64_t addr)
 /* x86-64 SysV: leaf functions may use 128 bytes below sp. */
 #define SJ_RED_ZONE 128u
 
-int sj_stack_grab(const struct sj_process *p, pid_t tid, struct sj_stack_copy *c)
+/* The live part of the stack, from c->regs.rsp (minus the red zone) to
+ * the end of its mapping, capped at SJ_STACK_COPY_MAX. */
+static void copy_stack(const struct sj_process *p, struct sj_stack_copy *c)
 {
-	memset(c, 0, sizeof *c);
-	c->pid = p->pid;
-	c->tid = tid;
-	if (ptrace(PTRACE_GETREGS, tid, 0, &c->regs) != 0) {
-		snprintf(c->err, sizeof c->err, "PTRACE_GETREGS: %s", strerror(errno));
-		return -1;
-	}
-	c->ok = 1;
 	uint64_t sp = c->regs.rsp;
 	const struct sj_map *m = map_at(p, sp);
 	uint64_t lo = sp > SJ_RED_ZONE ? sp - SJ_RED_ZONE : sp;
@@ -288,7 +297,7 @@ int sj_stack_grab(const struct sj_process *p, pid_t tid, struct sj_stack_copy *c
 		hi = lo + SJ_STACK_COPY_MAX;
 	c->stack = malloc(hi - lo);
 	if (!c->stack)
-		return 0;
+		return;
 	/* Page-sized pieces: process_vm_readv stops at the first unreadable
 	 * piece and returns what it got (it never splits one piece), so a
 	 * guessed upper end (no map known) costs nothing. */
@@ -303,14 +312,52 @@ int sj_stack_grab(const struct sj_process *p, pid_t tid, struct sj_stack_copy *c
 		remote[n].iov_len = next - a;
 		a = next;
 	}
-	ssize_t r = process_vm_readv(tid, &local, 1, remote, n, 0);
+	ssize_t r = process_vm_readv(c->tid, &local, 1, remote, n, 0);
 	if (r <= 0) {
 		free(c->stack);
 		c->stack = NULL;
-		return 0;
+		return;
 	}
 	c->lo = lo;
 	c->len = (size_t)r;
+}
+
+int sj_stack_grab(const struct sj_process *p, pid_t tid, struct sj_stack_copy *c)
+{
+	memset(c, 0, sizeof *c);
+	c->pid = p->pid;
+	c->tid = tid;
+	if (ptrace(PTRACE_GETREGS, tid, 0, &c->regs) != 0) {
+		snprintf(c->err, sizeof c->err, "PTRACE_GETREGS: %s", strerror(errno));
+		return -1;
+	}
+	c->ok = 1;
+	copy_stack(p, c);
+	return 0;
+}
+
+int sj_stack_grab_blocked(const struct sj_process *p, pid_t tid, long nr, const uint64_t args[6],
+			  uint64_t sp, uint64_t pc, struct sj_stack_copy *c)
+{
+	memset(c, 0, sizeof *c);
+	c->pid = p->pid;
+	c->tid = tid;
+	c->partial = 1;
+	c->regs.orig_rax = (unsigned long long)nr;
+	c->regs.rdi = args[0];
+	c->regs.rsi = args[1];
+	c->regs.rdx = args[2];
+	c->regs.r10 = args[3];
+	c->regs.r8 = args[4];
+	c->regs.r9 = args[5];
+	c->regs.rsp = sp;
+	c->regs.rip = pc;
+	if (!sp || !pc) {
+		snprintf(c->err, sizeof c->err, "no pc and sp in /proc/%d/syscall", (int)tid);
+		return -1;
+	}
+	c->ok = 1;
+	copy_stack(p, c);
 	return 0;
 }
 
@@ -385,6 +432,12 @@ out:
 	if (ta->upt)
 		_UPT_destroy(ta->upt);
 	free(ta);
+	if (c->partial && t->unwind_error) {
+		char why[200];
+		snprintf(why, sizeof why, "read without a stop (only pc and sp known): %s", t->unwind_error);
+		free(t->unwind_error);
+		t->unwind_error = strdup(why);
+	}
 	if (!n) {
 		free(frames);
 		if (!t->unwind_error)

@@ -211,6 +211,56 @@ void fx_map(struct sj_process *p, uint64_t start, uint64_t end, uint64_t offset,
 	m->path = xstrdup(path);
 }
 
+void fx_sock(struct sj_process *p, int fd, uint64_t inode, int family, int type, int state,
+	     uint64_t peer, int named)
+{
+	fx_fd(p, fd, SJ_FDK_SOCKET, inode, O_RDWR);
+	struct sj_sock *k = &p->fds[p->nfds - 1].sock;
+	*k = (struct sj_sock){ .family = family, .type = type, .state = state, .peer = peer, .named = named };
+}
+
+void fx_file(struct sj_process *p, int fd, uint64_t inode, const char *path)
+{
+	check(p->nfds < FX_MAX_FDS, "too many fds");
+	p->fds[p->nfds++] = (struct sj_fd){ .fd = fd, .kind = SJ_FDK_FILE, .inode = inode, .dev_major = 8,
+					     .dev_minor = 1, .accmode = O_RDWR, .flags = O_RDWR,
+					     .target = xstrdup(path) };
+}
+
+void fx_held_lock(struct sj_process *p, int fd, enum sj_lock_flavor flavor, int write,
+		  uint64_t start, uint64_t end)
+{
+	struct sj_fd *f = NULL;
+	for (size_t i = 0; i < p->nfds; i++)
+		if (p->fds[i].fd == fd)
+			f = &p->fds[i];
+	check(f != NULL, "fx_held_lock on a missing fd");
+	struct sj_lock *nv = realloc(f->locks, (f->nlocks + 1) * sizeof *nv);
+	check(nv != NULL, "out of memory");
+	f->locks = nv;
+	nv[f->nlocks++] = (struct sj_lock){ .flavor = flavor, .write = write,
+					     .pid = flavor == SJ_LOCK_OFD ? -1 : p->pid, .dev_major = 8,
+					     .dev_minor = 1, .inode = f->inode, .start = start, .end = end };
+}
+
+void fx_lock_wait(struct sj_thread *t, const struct sj_process *p, int fd, enum sj_lock_flavor flavor,
+		  int write, uint64_t start, uint64_t end)
+{
+	const struct sj_fd *f = sj_process_fd(p, fd);
+	check(f != NULL, "fx_lock_wait on a missing fd");
+	set_wait(t, SJ_WAIT_LOCK, flavor == SJ_LOCK_FLOCK ? 73 : 72);
+	set_fds(t, 1, &fd, NULL, 2);
+	t->wait.lock = (struct sj_lock){ .flavor = flavor, .write = write, .dev_major = 8, .dev_minor = 1,
+					 .inode = f->inode, .start = start, .end = end };
+}
+
+void fx_join(struct sj_thread *t, uint64_t addr, pid_t tid)
+{
+	fx_futex(t, addr, 0);
+	t->syscall_args[0] = addr;
+	t->syscall_args[2] = (uint64_t)tid;
+}
+
 /* ---- journal ---- */
 
 /* The record through the journal reader itself (model/journal.c), with

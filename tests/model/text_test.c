@@ -96,11 +96,11 @@ static void test_names_and_places(void **state)
 	assert_string_equal(sj_thread_label(&t), "python3");
 	t.py_name = "MainThread";
 	assert_string_equal(sj_thread_label(&t), "MainThread");
-	struct sj_location l = { "repro.py", 21, "main" };
+	struct sj_location l = { .file = "repro.py", .line = 21, .func = "main" };
 	assert_string_equal(sj_location_text(&l, buf, sizeof buf), "repro.py:21 in main");
-	l = (struct sj_location){ NULL, 0, "on_term" };
+	l = (struct sj_location){ .func = "on_term" };
 	assert_string_equal(sj_location_text(&l, buf, sizeof buf), "on_term()");
-	l = (struct sj_location){ NULL, 0, NULL };
+	l = (struct sj_location){ .line = 0 };
 	assert_string_equal(sj_location_text(&l, buf, sizeof buf), "unknown location");
 	/* a fixed buffer cuts, never overflows */
 	char small[8];

@@ -145,7 +145,8 @@ class Hang(Session):
         # The verdict first, then the report: the deadlock and the killed worker.
         self.assertTrue(hang.startswith("sigjam: this test hung"), hang[:300])
         self.assertRegex(hang, r"deadlock")
-        self.assertRegex(hang, r"lost-worker: worker pid \d+ was killed by SIGKILL")
+        self.assertRegex(hang, r"\nverdict: worker pid \d+ was killed by SIGKILL")
+        self.assertRegex(hang, r"lost-worker \(root cause\): worker pid \d+ was killed by SIGKILL")
         self.assertIn("sigjam: this test hung", self.out)
         # The test that failed on its own failed with its own assertion.
         self.assertIn("assert 1 + 1 == 3", cases["test_fails"])

@@ -278,7 +278,16 @@ static struct sj_snapshot *deadlock_snapshot(void)
 
 struct evrow { pid_t pid, tid; const char *text; };
 struct edrow { pid_t fp, ft, tp, tt; const char *via; };
-struct locrow { const char *file; int line; const char *func; };
+struct locrow { const char *file; int line; const char *func; unsigned count; };
+
+/* The links analysis/explain.c makes, written out by hand: the findings
+ * that explain this one, its verdict when it is a root cause, and the
+ * journal records behind it (indices into the fixture's journal). */
+struct linkrow {
+	size_t by[4]; size_t nby;
+	const char *verdict;
+	size_t rec[4]; size_t nrec;
+};
 
 struct frow_finding {
 	enum sj_finding_kind kind;
@@ -290,6 +299,7 @@ struct frow_finding {
 	const struct locrow *loc; size_t nloc;
 	const pid_t *pids; size_t npids;
 	const uint64_t *pipes; size_t npipes;
+	struct linkrow links;
 };
 
 static void build_finding(struct sj_finding *f, const struct frow_finding *r)
@@ -310,7 +320,8 @@ static void build_finding(struct sj_finding *f, const struct frow_finding *r)
 	f->locations = xcalloc(r->nloc, sizeof *f->locations);
 	f->nlocations = r->nloc;
 	for (size_t i = 0; i < r->nloc; i++)
-		f->locations[i] = (struct sj_location){ xstrdup(r->loc[i].file), r->loc[i].line, xstrdup(r->loc[i].func) };
+		f->locations[i] = (struct sj_location){ xstrdup(r->loc[i].file), r->loc[i].line,
+							xstrdup(r->loc[i].func), r->loc[i].count ? r->loc[i].count : 1 };
 	f->pids = xcalloc(r->npids, sizeof *f->pids);
 	f->npids = r->npids;
 	if (r->npids)   /* memcpy from NULL is undefined even for 0 bytes */
@@ -319,6 +330,16 @@ static void build_finding(struct sj_finding *f, const struct frow_finding *r)
 	f->npipes = r->npipes;
 	if (r->npipes)
 		memcpy(f->pipes, r->pipes, r->npipes * sizeof *f->pipes);
+	const struct linkrow *l = &r->links;
+	f->explained_by = xcalloc(l->nby, sizeof *f->explained_by);
+	f->nexplained_by = l->nby;
+	if (l->nby)
+		memcpy(f->explained_by, l->by, l->nby * sizeof *f->explained_by);
+	f->verdict = xstrdup(l->verdict);
+	f->records = xcalloc(l->nrec, sizeof *f->records);
+	f->nrecords = l->nrec;
+	if (l->nrec)
+		memcpy(f->records, l->rec, l->nrec * sizeof *f->records);
 }
 
 static struct sj_findings *build_findings(const struct frow_finding *rows, size_t n)
@@ -344,8 +365,8 @@ static const struct edrow dl_ed[] = {
 	{ 4100, 4102, 4101, 0, "pipe:[8493]" },
 };
 static const struct locrow dl_loc[] = {
-	{ "repro.py", 21, "main" },
-	{ MP "pool.py", 576, "_handle_results" },
+	{ "repro.py", 21, "main", 1 },
+	{ MP "pool.py", 576, "_handle_results", 1 },
 };
 static const pid_t dl_pids[] = { 4100, 4101 };
 static const uint64_t dl_pipes[] = { 8493, 8494 };
@@ -354,7 +375,7 @@ static const struct evrow bp_ev[] = {
 	{ 4100, 4102, "read(fd 5 = pipe:[8493]) with no timeout; the write end fd 6 of its own process stays open" },
 };
 static const struct edrow bp_ed[] = { { 4100, 4102, 4100, 0, "pipe:[8493] (own write end, fd 6)" } };
-static const struct locrow bp_loc[] = { { MP "pool.py", 576, "_handle_results" } };
+static const struct locrow bp_loc[] = { { MP "pool.py", 576, "_handle_results", 1 } };
 static const pid_t bp_pids[] = { 4100 };
 static const uint64_t bp_pipes[] = { 8493 };
 
@@ -365,33 +386,43 @@ static const struct evrow zb_ev[] = {
 static const pid_t zb_pids[] = { 4105, 4100 };
 
 static const struct evrow us_ev[] = { { 4101, 4101, "malloc() called in the SIGTERM handler on_term" } };
-static const struct locrow us_loc[] = { { "/src/app/handlers.c", 42, "on_term" } };
+static const struct locrow us_loc[] = { { "/src/app/handlers.c", 42, "on_term", 1 } };
 static const pid_t us_pids[] = { 4101 };
 
 static const struct evrow nh_ev[] = { { 4101, 4101, "depth 2: SIGUSR1 inside SIGTERM" } };
 static const pid_t nh_pids[] = { 4101 };
 
+/* Cause before consequence, as analysis orders them: the handler's unsafe
+ * call and its nested handler ran on pid 4101's knot thread and explain
+ * the knot; the knot explains the blocked read on its pipe and the zombie
+ * its stuck parent does not reap. */
 static const struct frow_finding deadlock_rows[] = {
+	{ SJ_FIND_SIGNAL_UNSAFE, SJ_SEV_WARNING,
+	  "the SIGTERM handler of pid 4101 called malloc(), which is not async-signal-safe",
+	  "Set a flag in the handler and do the work outside it.",
+	  SIGTERM, ROWS(us_ev), NULL, 0, ROWS(us_loc), ROWS(us_pids), NULL, 0,
+	  { .verdict = "the SIGTERM handler of pid 4101 called malloc(), which is not async-signal-safe; "
+		       "pids 4100 and 4101 are deadlocked.", .rec = { 5, 7 }, .nrec = 2 } },
+	{ SJ_FIND_NESTED_HANDLER, SJ_SEV_NOTE,
+	  "SIGUSR1 handler started inside the SIGTERM handler of pid 4101 \xe2\x80\x94 <not> re-entrant & \"unsafe\"",
+	  NULL, SIGUSR1, ROWS(nh_ev), NULL, 0, NULL, 0, ROWS(nh_pids), NULL, 0,
+	  { .verdict = "SIGUSR1 handler started inside the SIGTERM handler of pid 4101 \xe2\x80\x94 <not> "
+		       "re-entrant & \"unsafe\"; pids 4100 and 4101 are deadlocked.", .rec = { 5, 8 }, .nrec = 2 } },
 	{ SJ_FIND_DEADLOCK, SJ_SEV_ERROR,
 	  "pid 4100 waits for child 4101 to exit, but 4101 is blocked writing pipe:[8494], which only pid 4100 reads; "
 	  "thread 4102 (_handle_results) reads pipe:[8493], whose writers are 4101 and 4100 itself",
 	  "Drain the result pipe before joining the worker, and close the parent's copy of the write end after fork.",
-	  0, ROWS(dl_ev), ROWS(dl_ed), ROWS(dl_loc), ROWS(dl_pids), ROWS(dl_pipes) },
+	  0, ROWS(dl_ev), ROWS(dl_ed), ROWS(dl_loc), ROWS(dl_pids), ROWS(dl_pipes),
+	  { .by = { 0, 1 }, .nby = 2, .rec = { 5 }, .nrec = 1 } },
 	{ SJ_FIND_BLOCKED_PIPE_READ, SJ_SEV_ERROR,
 	  "thread 4102 (Thread-3 (_handle_results)) of pid 4100 reads pipe:[8493]; its own process holds the write end (fd 6)",
 	  "Close the write end in the reading process right after fork so that the reader sees EOF when the writers die.",
-	  0, ROWS(bp_ev), ROWS(bp_ed), ROWS(bp_loc), ROWS(bp_pids), ROWS(bp_pipes) },
+	  0, ROWS(bp_ev), ROWS(bp_ed), ROWS(bp_loc), ROWS(bp_pids), ROWS(bp_pipes), { .by = { 2 }, .nby = 1 } },
 	{ SJ_FIND_ZOMBIE, SJ_SEV_WARNING,
 	  "pid 4105 was killed by SIGKILL 12.5 s ago and its parent 4100 has not reaped it",
 	  "Reap children as they exit; pid 4100 is stuck elsewhere (see the deadlock).",
-	  SIGKILL, ROWS(zb_ev), NULL, 0, NULL, 0, ROWS(zb_pids), NULL, 0 },
-	{ SJ_FIND_SIGNAL_UNSAFE, SJ_SEV_WARNING,
-	  "the SIGTERM handler of pid 4101 called malloc(), which is not async-signal-safe",
-	  "Set a flag in the handler and do the work outside it.",
-	  SIGTERM, ROWS(us_ev), NULL, 0, ROWS(us_loc), ROWS(us_pids), NULL, 0 },
-	{ SJ_FIND_NESTED_HANDLER, SJ_SEV_NOTE,
-	  "SIGUSR1 handler started inside the SIGTERM handler of pid 4101 \xe2\x80\x94 <not> re-entrant & \"unsafe\"",
-	  NULL, SIGUSR1, ROWS(nh_ev), NULL, 0, NULL, 0, ROWS(nh_pids), NULL, 0 },
+	  SIGKILL, ROWS(zb_ev), NULL, 0, NULL, 0, ROWS(zb_pids), NULL, 0,
+	  { .by = { 2 }, .nby = 1, .rec = { 4 }, .nrec = 1 } },
 };
 
 /* ---- journal ---- */
@@ -488,7 +519,8 @@ static struct fixture *fixture_new(const char *name)
 
 static void link_report(struct fixture *f, const char *command)
 {
-	f->report = (struct sj_report){ f->snap, f->findings, f->journal, command, 0 };
+	f->report = (struct sj_report){ .snap = f->snap, .findings = f->findings, .journal = f->journal,
+					.command = command };
 }
 
 struct fixture *fixture_deadlock(void)
@@ -526,17 +558,21 @@ static const struct evrow lw_ev[] = {
 };
 static const pid_t lw_pids[] = { 4100, 4101 };
 static const struct evrow ju_ev[] = { { 4100, 4100, "printf() in the SIGINT handler" } };
-static const struct locrow ju_loc[] = { { NULL, 0, "on_interrupt" } };
+static const struct locrow ju_loc[] = { { NULL, 0, "on_interrupt", 1 } };
 static const pid_t ju_pids[] = { 4100 };
 
 static const struct frow_finding lost_rows[] = {
 	{ SJ_FIND_LOST_WORKER, SJ_SEV_ERROR,
 	  "worker pid 4101 was killed by SIGKILL while pid 4100 still waited for its result",
 	  "Use concurrent.futures.ProcessPoolExecutor, which raises BrokenProcessPool, or wait with a timeout.",
-	  SIGKILL, ROWS(lw_ev), NULL, 0, NULL, 0, ROWS(lw_pids), NULL, 0 },
+	  SIGKILL, ROWS(lw_ev), NULL, 0, NULL, 0, ROWS(lw_pids), NULL, 0,
+	  { .verdict = "worker pid 4101 was killed by SIGKILL while pid 4100 still waited for its result.",
+	    .rec = { 1, 2, 3 }, .nrec = 3 } },
 	{ SJ_FIND_SIGNAL_UNSAFE, SJ_SEV_WARNING,
 	  "the SIGINT handler of pid 4100 called printf(), which is not async-signal-safe",
-	  "Write with write(2) or set a flag.", SIGINT, ROWS(ju_ev), NULL, 0, ROWS(ju_loc), ROWS(ju_pids), NULL, 0 },
+	  "Write with write(2) or set a flag.", SIGINT, ROWS(ju_ev), NULL, 0, ROWS(ju_loc), ROWS(ju_pids), NULL, 0,
+	  { .verdict = "the SIGINT handler of pid 4100 called printf(), which is not async-signal-safe.",
+	    .rec = { 3, 4 }, .nrec = 2 } },
 };
 
 struct fixture *fixture_journal_only(void)
