@@ -356,8 +356,12 @@ static void detach_record(struct sj_tstop *t);
  * copy what it needs, detach.  Its siblings run meanwhile (a seized thread
  * that was not interrupted is not stopped), so each thread is stopped for
  * its own copy only, not for everyone's. */
-static int cycle_one(pid_t pid, struct sj_tstop *t, sj_stopped_fn on_stopped, void *arg)
+static int cycle_one(pid_t pid, struct sj_tstop *t, const struct sj_attach_cb *cb)
 {
+	if (cb->skip && cb->skip(pid, t, cb->arg)) {
+		t->kind = SJ_STOP_SKIPPED;
+		return 0;
+	}
 	int rc = seize_one(pid, t);
 	if (rc)
 		return rc;
@@ -365,14 +369,14 @@ static int cycle_one(pid_t pid, struct sj_tstop *t, sj_stopped_fn on_stopped, vo
 		wait_stop(t, sj_mono_ns() + SJ_STOP_DEADLINE_NS);
 	int stopped = t->kind == SJ_STOP_INTERRUPT || t->kind == SJ_STOP_GROUP ||
 		      t->kind == SJ_STOP_SIGNAL || t->kind == SJ_STOP_EXIT;
-	if (stopped && on_stopped)
-		on_stopped(pid, t, arg);
+	if (stopped && cb->on_stopped)
+		cb->on_stopped(pid, t, cb->arg);
 	detach_record(t);
 	return 0;
 }
 
-int sj_attach_process(pid_t pid, const pid_t *known, size_t nknown, sj_new_thread_fn on_new,
-		      sj_stopped_fn on_stopped, void *arg, struct sj_attached *a)
+int sj_attach_process(pid_t pid, const pid_t *known, size_t nknown, const struct sj_attach_cb *cb,
+		      struct sj_attached *a)
 {
 	memset(a, 0, sizeof *a);
 	a->pid = pid;
@@ -389,14 +393,14 @@ int sj_attach_process(pid_t pid, const pid_t *known, size_t nknown, sj_new_threa
 		for (size_t i = 0; i < nbatch && !sj_guard_fired; i++) {
 			if (known_tid(a, batch[i]))
 				continue;
-			if (!from_caller && on_new)
-				on_new(pid, batch[i], arg);
+			if (!from_caller && cb->on_new)
+				cb->on_new(pid, batch[i], cb->arg);
 			struct sj_tstop *t = add_record(a, &cap, batch[i]);
 			if (!t) {
 				rc = -ENOMEM;
 				goto fail;
 			}
-			rc = cycle_one(pid, t, on_stopped, arg);
+			rc = cycle_one(pid, t, cb);
 			if (rc)
 				goto fail;
 		}
@@ -464,6 +468,7 @@ static void detach_record(struct sj_tstop *t)
 	int sig = t->kind == SJ_STOP_SIGNAL ? t->sig : 0;
 	switch (t->kind) {
 	case SJ_STOP_GONE:
+	case SJ_STOP_SKIPPED: /* never seized */
 	case SJ_STOP_PENDING: /* not ours to detach now: the pending list's */
 		break;
 	default:

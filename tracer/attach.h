@@ -29,6 +29,8 @@ enum sj_stopkind {
 	SJ_STOP_TIMEOUT,   /* did not stop in time (e.g. uninterruptible sleep) */
 	SJ_STOP_PENDING,   /* still seized by an earlier capture and not stopped yet
 			      (on the pending list): not seized again, not detached */
+	SJ_STOP_SKIPPED,   /* never seized: the caller's skip function said a stop
+			      would change the call it is blocked in */
 };
 
 struct sj_tstop {
@@ -58,17 +60,31 @@ typedef void (*sj_new_thread_fn)(pid_t pid, pid_t tid, void *arg);
  * copied.  Every other thread of the process is running then. */
 typedef void (*sj_stopped_fn)(pid_t pid, struct sj_tstop *t, void *arg);
 
-/* Stops the threads of pid ONE AT A TIME: for each, PTRACE_SEIZE,
- * PTRACE_INTERRUPT, wait until it stops (or exits, or the deadline
- * passes), on_stopped, PTRACE_DETACH.  The caller lists the tids it
- * already knows in known/nknown; tids that show up meanwhile are passed to
- * on_new first (re-lists /proc/PID/task until no new tid appears).  When
- * it returns every thread was let go (or is on the pending list), each
- * record holding its stop's times.  Stops early if the signal guard fired.
- * On error (EPERM on a thread, ...) nothing is left stopped.
+/* Called for each thread just before it would be seized; returns 1 to
+ * leave it alone (it gets kind SJ_STOP_SKIPPED and is never stopped).
+ * The caller looks at what the thread is doing right now. */
+typedef int (*sj_skip_fn)(pid_t pid, struct sj_tstop *t, void *arg);
+
+/* What sj_attach_process calls back; any may be NULL. */
+struct sj_attach_cb {
+	sj_new_thread_fn on_new;
+	sj_skip_fn skip;
+	sj_stopped_fn on_stopped;
+	void *arg;
+};
+
+/* Stops the threads of pid ONE AT A TIME: for each, skip (if it says so,
+ * the thread is left alone), PTRACE_SEIZE, PTRACE_INTERRUPT, wait until it
+ * stops (or exits, or the deadline passes), on_stopped, PTRACE_DETACH.
+ * The caller lists the tids it already knows in known/nknown; tids that
+ * show up meanwhile are passed to on_new first (re-lists /proc/PID/task
+ * until no new tid appears).  When it returns every thread was let go (or
+ * is on the pending list), each record holding its stop's times.  Stops
+ * early if the signal guard fired.  On error (EPERM on a thread, ...)
+ * nothing is left stopped.
  * Returns 0, or a negative errno (-EPERM, -ESRCH: the process is gone). */
-int sj_attach_process(pid_t pid, const pid_t *known, size_t nknown, sj_new_thread_fn on_new,
-		      sj_stopped_fn on_stopped, void *arg, struct sj_attached *a);
+int sj_attach_process(pid_t pid, const pid_t *known, size_t nknown, const struct sj_attach_cb *cb,
+		      struct sj_attached *a);
 
 /* Lets every thread of a that is not detached yet go: PTRACE_DETACH with
  * the signal a signal-delivery-stop took.  Safe to call twice; the caller

@@ -26,6 +26,8 @@
 #include "attach.h"
 #include "procfs.h"
 #include "python.h"
+#include "sockdiag.h"
+#include "stopfx.h"
 #include "symbolize.h"
 #include "syscalls.h"
 #include "unwind.h"
@@ -38,6 +40,7 @@ struct cap {
 	const struct sj_capture_opts *opts;
 	struct sj_snapshot *s;
 	struct sj_unwinder *unw;
+	struct sj_diag diag;     /* every socket's endpoints, read before any stop */
 	char *err;
 	size_t errlen;
 };
@@ -133,6 +136,33 @@ static void leader_first(pid_t pid, pid_t *tids, size_t n)
 			tids[i] = tids[0];
 			tids[0] = pid;
 		}
+}
+
+/* How full the pipes are that p's threads wait on: a reader of a pipe
+ * with data, a writer of one with a page of room, is being woken, not
+ * stuck (read with the other facts, before any stop). */
+static int waited_on(const struct sj_process *p, int fd)
+{
+	for (size_t i = 0; i < p->nthreads; i++)
+		for (size_t k = 0; k < p->threads[i].wait.nfds; k++)
+			if (p->threads[i].wait.fds[k].fd == fd)
+				return 1;
+	return 0;
+}
+
+static void read_pipe_fills(struct sj_process *p)
+{
+	int pidfd = -1;
+	for (size_t i = 0; i < p->nfds; i++) {
+		struct sj_fd *f = &p->fds[i];
+		if ((f->kind != SJ_FDK_PIPE && f->kind != SJ_FDK_FIFO) || !waited_on(p, f->fd))
+			continue;
+		if (pidfd < 0 && (pidfd = sj_procfs_pidfd(p->pid)) < 0)
+			return;
+		sj_procfs_pipe_fill(pidfd, f->fd, &f->pipe_queued, &f->pipe_size);
+	}
+	if (pidfd >= 0)
+		close(pidfd);
 }
 
 /* ---- step 2: the stop window --------------------------------------------- */
@@ -311,7 +341,8 @@ static void confirm_waits(struct cap *c, struct sj_process *p, struct sj_attache
 		if (st && in_ptrace_stop(st->kind)) {
 			if (rk)
 				now = rk[st - att->t];
-		} else if (!st || st->kind == SJ_STOP_TIMEOUT || st->kind == SJ_STOP_PENDING) {
+		} else if (!st || st->kind == SJ_STOP_TIMEOUT || st->kind == SJ_STOP_PENDING ||
+			   st->kind == SJ_STOP_SKIPPED) {
 			recheck_proc(p->pid, t, &now);
 		} /* else it exited or was exiting: its wait is over */
 		if (sj_wait_confirmed(t, &now))
@@ -374,6 +405,25 @@ static void on_new_thread(pid_t pid, pid_t tid, void *arg)
 {
 	struct window *w = arg;
 	read_thread(w->p, tid);
+}
+
+/* sj_skip_fn: what the thread does right now (not at the first look, which
+ * may be milliseconds old) decides.  A call the kernel would not restart
+ * as if nothing happened (stopfx.def: epoll_wait's EINTR, a large write's
+ * short count) is left alone: its stack is copied while it stays blocked,
+ * and its wait is confirmed through /proc like any thread not stopped. */
+static int skip_if_visible(pid_t pid, struct sj_tstop *st, void *arg)
+{
+	struct window *w = arg;
+	long nr;
+	uint64_t args[6], sp, pc;
+	if (sj_procfs_thread_syscall(pid, st->tid, &nr, args, &sp, &pc) != 0 ||
+	    sj_stop_effect(nr, args) == SJ_FX_RESTARTS)
+		return 0;
+	size_t i = (size_t)(st - w->att->t);
+	if (w->c->unw && window_grow(w, i + 1) == 0)
+		sj_stack_grab_blocked(w->p, st->tid, nr, args, sp, pc, &w->copies[i]);
+	return 1;
 }
 
 /* The stop window of one thread (sj_stopped_fn): registers, stack copy
@@ -481,7 +531,8 @@ static int stop_unwind_resume(struct cap *c, struct sj_process *p)
 	struct window w = { .c = c, .p = p, .att = &att, .nknown = nknown };
 	w.runs_fds = open_runs_fds(p); /* before on_new_thread can grow p->threads */
 	w.nruns = p->nthreads;
-	int r = sj_attach_process(p->pid, known, nknown, on_new_thread, on_thread_stopped, &w, &att);
+	const struct sj_attach_cb cb = { on_new_thread, skip_if_visible, on_thread_stopped, &w };
+	int r = sj_attach_process(p->pid, known, nknown, &cb, &att);
 	free(known);
 	if (r) {
 		window_free(&w, att.n);
@@ -515,7 +566,7 @@ static int stop_unwind_resume(struct cap *c, struct sj_process *p)
 
 	/* Resumed: unwind from the copies. */
 	if (c->unw)
-		sj_unwinder_switch_process(c->unw, p->pid);
+		sj_unwinder_switch_process(c->unw, p);
 	for (size_t i = 0; i < att.n; i++) {
 		account_stop(c->s, &att.t[i]);
 		if (att.t[i].pending)
@@ -621,6 +672,8 @@ static int capture_process(struct cap *c, pid_t pid, int is_target)
 				break;
 			}
 	}
+	sj_diag_fill_process(&c->diag, p);
+	read_pipe_fills(p);
 	if (!c->unw && c->opts->python == SJ_PY_OFF) {
 		/* nothing needs the threads stopped: a second /proc look */
 		confirm_waits(c, p, NULL, NULL);
@@ -717,6 +770,10 @@ int sj_capture(const struct sj_capture_opts *opts, struct sj_snapshot *out, char
 		if (!c.unw)
 			note(out, "libunwind address space unavailable: no native stacks");
 	}
+	/* The kernel's socket table and lock list, before anyone is stopped. */
+	if (sj_diag_read(&c.diag) != 0)
+		note(out, "sock_diag unavailable: socket peers are unknown, sockets count as outside parties");
+	sj_procfs_locks(&out->locks, &out->nlocks);
 
 	for (size_t i = 0; i < n && rc == SJ_CAP_OK; i++) {
 		if (sj_guard_fired) {
@@ -728,6 +785,7 @@ int sj_capture(const struct sj_capture_opts *opts, struct sj_snapshot *out, char
 	}
 	free(list);
 	sj_unwinder_free(c.unw);
+	sj_diag_free(&c.diag);
 	/* The guard let everything go; what was being unwound may be partial. */
 	if (rc == SJ_CAP_OK && sj_guard_fired)
 		rc = fail(&c, SJ_CAP_FAILED, "capture interrupted by signal %d; all threads were resumed",

@@ -10,10 +10,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/uio.h>
 #include <unistd.h>
+
+#include "tty.h"
 
 /* ---- parsers ---------------------------------------------------------- */
 
@@ -130,6 +134,79 @@ int sj_parse_map_line(const char *line, struct sj_map *m)
 	return 0;
 }
 
+/* /proc/locks and fdinfo "lock:" lines, as fs/locks.c lock_get_status()
+ * prints them: "1: POSIX  ADVISORY  WRITE 1234 08:01:1312 0 EOF", a
+ * waiting request with "-> " after the id, OFD locks as "OFDLCK" with pid
+ * -1.  Leases and delegations are not locks a thread waits on. */
+static const struct {
+	const char *word;
+	enum sj_lock_flavor flavor;
+} lock_words[] = {
+	{ "FLOCK", SJ_LOCK_FLOCK }, { "POSIX", SJ_LOCK_POSIX }, { "OFDLCK", SJ_LOCK_OFD },
+};
+
+int sj_parse_lock_line(const char *line, struct sj_lock *l)
+{
+	memset(l, 0, sizeof *l);
+	const char *p = line;
+	if (strncmp(p, "lock:", 5) == 0)
+		p += 5;
+	char *end;
+	strtoul(p, &end, 10);
+	if (end == p || *end != ':')
+		return -EINVAL;
+	p = end + 1;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (strncmp(p, "->", 2) == 0) {
+		l->blocked = 1;
+		p += 2;
+	}
+	char flavor[16], mode[16], type[16], endw[24];
+	long pid;
+	unsigned maj, min;
+	unsigned long long ino, start;
+	if (sscanf(p, "%15s %15s %15s %ld %x:%x:%llu %llu %23s", flavor, mode, type, &pid, &maj, &min, &ino,
+		   &start, endw) != 9)
+		return -EINVAL;
+	for (size_t i = 0; i < sizeof lock_words / sizeof lock_words[0]; i++)
+		if (!strcmp(flavor, lock_words[i].word))
+			l->flavor = lock_words[i].flavor;
+	if (l->flavor == SJ_LOCK_NONE)
+		return -EINVAL;
+	l->write = !strcmp(type, "WRITE");
+	l->pid = (pid_t)pid;
+	l->dev_major = maj;
+	l->dev_minor = min;
+	l->inode = ino;
+	l->start = start;
+	l->end = !strcmp(endw, "EOF") ? UINT64_MAX : strtoull(endw, NULL, 10);
+	return 0;
+}
+
+/* Appends a parsed lock line to *v. */
+static int add_lock(struct sj_lock **v, size_t *n, const struct sj_lock *l)
+{
+	struct sj_lock *nv = realloc(*v, (*n + 1) * sizeof *nv);
+	if (!nv)
+		return -ENOMEM;
+	nv[(*n)++] = *l;
+	*v = nv;
+	return 0;
+}
+
+int sj_parse_locks(const char *text, struct sj_lock **v, size_t *n)
+{
+	*v = NULL;
+	*n = 0;
+	for (const char *line = text; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
+		struct sj_lock l;
+		if (sj_parse_lock_line(line, &l) == 0 && add_lock(v, n, &l) != 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 int sj_parse_fdinfo(const char *text, struct sj_fd *fd, unsigned **tfd_events)
 {
 	int *tfds = NULL;
@@ -137,10 +214,16 @@ int sj_parse_fdinfo(const char *text, struct sj_fd *fd, unsigned **tfd_events)
 	size_t n = 0, cap = 0;
 	int have_flags = 0;
 	for (const char *line = text; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
-		unsigned long long flags;
+		unsigned long long flags, pos;
 		int tfd;
 		unsigned ev;
-		if (sscanf(line, "flags: %llo", &flags) == 1) {
+		struct sj_lock lk;
+		if (sscanf(line, "pos: %llu", &pos) == 1) {
+			fd->pos = pos;
+		} else if (strncmp(line, "lock:", 5) == 0) {
+			if (sj_parse_lock_line(line, &lk) == 0)
+				add_lock(&fd->locks, &fd->nlocks, &lk);
+		} else if (sscanf(line, "flags: %llo", &flags) == 1) {
 			fd->flags = (unsigned)flags;
 			fd->accmode = (int)(flags & O_ACCMODE);
 			have_flags = 1;
@@ -398,13 +481,6 @@ static char *readlink_path(const char *path)
 	return strdup(target);
 }
 
-/* tty drivers: pts (136-143), tty/console (4, 5).  Everything else with a
- * char device node is "chr". */
-static int is_tty_major(unsigned maj)
-{
-	return maj == 4 || maj == 5 || (maj >= 136 && maj <= 143);
-}
-
 static void classify_path_fd(const char *base, struct sj_fd *f)
 {
 	char path[96];
@@ -413,12 +489,14 @@ static void classify_path_fd(const char *base, struct sj_fd *f)
 	if (stat(path, &sb) != 0) /* stat follows the magic link without opening */
 		return;
 	f->inode = sb.st_ino;
+	f->dev_major = major(sb.st_dev);
+	f->dev_minor = minor(sb.st_dev);
 	if (S_ISFIFO(sb.st_mode))
 		f->kind = SJ_FDK_FIFO;
 	else if (S_ISSOCK(sb.st_mode))
 		f->kind = SJ_FDK_SOCKET;
 	else if (S_ISCHR(sb.st_mode))
-		f->kind = is_tty_major(major(sb.st_rdev)) ? SJ_FDK_TTY : SJ_FDK_CHR;
+		f->kind = sj_is_tty_major(major(sb.st_rdev)) ? SJ_FDK_TTY : SJ_FDK_CHR; /* a device */
 	else
 		f->kind = SJ_FDK_FILE;
 }
@@ -501,10 +579,8 @@ static void drop_files(struct sj_process *p)
 {
 	free(p->exe);
 	p->exe = NULL;
-	for (size_t i = 0; i < p->nfds; i++) {
-		free(p->fds[i].target);
-		free(p->fds[i].epoll_tfds);
-	}
+	for (size_t i = 0; i < p->nfds; i++)
+		sj_fd_release(&p->fds[i]);
 	free(p->fds);
 	p->fds = NULL;
 	p->nfds = 0;
@@ -550,6 +626,10 @@ int sj_procfs_process(pid_t pid, struct sj_process *p)
 	p->comm = strdup(st.comm);
 
 	char *cmd;
+	if (slurp_fmt(&cmd, "/proc/%d/status", (int)pid) >= 0) {
+		p->ns_pid = sj_parse_nspid(cmd);
+		free(cmd);
+	}
 	ssize_t len = slurp_fmt(&cmd, "/proc/%d/cmdline", (int)pid);
 	if (len >= 0) {
 		p->argv = split_cmdline(cmd, (size_t)len, &p->argc);
@@ -567,12 +647,36 @@ int sj_procfs_process_files(pid_t pid, pid_t tid, struct sj_process *p)
 	return read_files(base, p);
 }
 
-/* "voluntary_ctxt_switches:\tN" lines of /proc/TID/status. */
+pid_t sj_parse_nspid(const char *text)
+{
+	const char *l = strncmp(text, "NSpid:", 6) == 0 ? text : strstr(text, "\nNSpid:");
+	long v = 0;
+	int n = 0;
+
+	if (!l)
+		return 0;
+	l = strchr(l, ':') + 1;
+	for (;;) {
+		char *end;
+		long x = strtol(l, &end, 10);
+		if (end == l)
+			break;
+		v = x;
+		n++;
+		l = end;
+		if (*l == '\n' || !*l)
+			break;
+	}
+	return n > 1 && v > 0 ? (pid_t)v : 0;
+}
+
+/* "voluntary_ctxt_switches:\tN" lines of /proc/TID/status, and NSpid. */
 static void read_ctxt(pid_t pid, pid_t tid, struct sj_thread *t)
 {
 	char *text;
 	if (slurp_fmt(&text, "/proc/%d/task/%d/status", (int)pid, (int)tid) < 0)
 		return;
+	t->ns_tid = sj_parse_nspid(text);
 	const char *v = strstr(text, "\nvoluntary_ctxt_switches:");
 	const char *nv = strstr(text, "\nnonvoluntary_ctxt_switches:");
 	if (v)
@@ -674,8 +778,56 @@ int sj_procfs_epoll_tfds(pid_t pid, int epfd, int **tfds, unsigned **events, siz
 	struct sj_fd f = { 0 };
 	int rc = sj_parse_fdinfo(text, &f, events);
 	free(text);
+	free(f.locks);
 	*tfds = f.epoll_tfds;
 	*n = f.n_epoll_tfds;
+	return rc;
+}
+
+int sj_procfs_pidfd(pid_t pid)
+{
+	return (int)syscall(SYS_pidfd_open, pid, 0);
+}
+
+/* pidfd_getfd duplicates the target's open file itself: unlike opening
+ * /proc/PID/fd/N it adds no reader or writer to the pipe (which would wake
+ * a FIFO's open) and reads the same queue. */
+int sj_procfs_pipe_fill(int pidfd, int fd, uint32_t *queued, uint32_t *size)
+{
+	int dup = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
+	if (dup < 0)
+		return -errno;
+	int q = 0, sz = fcntl(dup, F_GETPIPE_SZ);
+	int r = sz > 0 && ioctl(dup, FIONREAD, &q) == 0 ? 0 : -EINVAL;
+	close(dup);
+	if (r == 0) {
+		*queued = (uint32_t)q;
+		*size = (uint32_t)sz;
+	}
+	return r;
+}
+
+uint64_t sj_procfs_fd_pos(pid_t pid, int fd)
+{
+	char *text;
+	unsigned long long pos = 0;
+	if (slurp_fmt(&text, "/proc/%d/fdinfo/%d", (int)pid, fd) < 0)
+		return 0;
+	sscanf(text, "pos: %llu", &pos);
+	free(text);
+	return pos;
+}
+
+int sj_procfs_locks(struct sj_lock **v, size_t *n)
+{
+	char *text;
+	*v = NULL;
+	*n = 0;
+	ssize_t r = sj_procfs_slurp("/proc/locks", &text);
+	if (r < 0)
+		return (int)r;
+	int rc = sj_parse_locks(text, v, n);
+	free(text);
 	return rc;
 }
 

@@ -24,6 +24,12 @@ struct sj_stat {
 	int exit_code;            /* field 52 (raw wait status), -1 if absent */
 };
 
+/* The id in a process's own pid namespace from a /proc status text: the
+ * last number of its "NSpid:" line (one per namespace, the outermost
+ * first).  0 when the process is in this tracer's namespace (one number)
+ * or the kernel shows no NSpid line. */
+pid_t sj_parse_nspid(const char *status_text);
+
 /* Parsers: 0 on success, -EINVAL on text they do not understand. */
 int sj_parse_stat(const char *text, struct sj_stat *st);
 /* /proc/TID/syscall: "nr a0..a5 sp pc", "-1 sp pc" (blocked, not in a
@@ -31,10 +37,16 @@ int sj_parse_stat(const char *text, struct sj_stat *st);
 int sj_parse_syscall(const char *text, long *nr, uint64_t args[6], uint64_t *sp, uint64_t *pc);
 /* One line of /proc/PID/maps; m->path is malloc'd (NULL if anonymous). */
 int sj_parse_map_line(const char *line, struct sj_map *m);
-/* /proc/PID/fdinfo/N: flags (octal), accmode, and "tfd:" lines of an epoll
- * fd (fd->epoll_tfds malloc'd).  tfd_events, if not NULL, receives a
+/* /proc/PID/fdinfo/N: flags (octal), accmode, pos, the "lock:" lines of
+ * the locks this open file holds (fd->locks malloc'd), and "tfd:" lines of
+ * an epoll fd (fd->epoll_tfds malloc'd).  tfd_events, if not NULL, receives a
  * malloc'd array of the watched event masks parallel to epoll_tfds. */
 int sj_parse_fdinfo(const char *text, struct sj_fd *fd, unsigned **tfd_events);
+/* One /proc/locks line, or an fdinfo "lock:" line; -EINVAL for leases and
+ * lines it does not understand. */
+int sj_parse_lock_line(const char *line, struct sj_lock *l);
+/* Every lock line of a text (malloc'd array; 0 or -ENOMEM). */
+int sj_parse_locks(const char *text, struct sj_lock **v, size_t *n);
 /* Kind and inode from the readlink target of /proc/PID/fd/N alone; returns
  * SJ_FDK_UNKNOWN for plain paths (the caller then stat()s them). */
 enum sj_fdkind sj_classify_fd_target(const char *target, uint64_t *inode);
@@ -69,6 +81,16 @@ int sj_procfs_thread_vcsw(pid_t pid, pid_t tid, uint64_t *vcsw);
 int sj_procfs_thread_runs(pid_t pid, pid_t tid, uint64_t *runs);
 /* The fds an epoll instance watches and their event masks (malloc'd). */
 int sj_procfs_epoll_tfds(pid_t pid, int epfd, int **tfds, unsigned **events, size_t *n);
+/* A pidfd for pid (pidfd_open), or a negative number. */
+int sj_procfs_pidfd(pid_t pid);
+/* Bytes queued in the pipe that the process behind pidfd has as fd, and
+ * the pipe's capacity, through a duplicate of that open file
+ * (pidfd_getfd); 0 or a negative errno. */
+int sj_procfs_pipe_fill(int pidfd, int fd, uint32_t *queued, uint32_t *size);
+/* The file position of pid's fd (fdinfo "pos:"), 0 if unreadable. */
+uint64_t sj_procfs_fd_pos(pid_t pid, int fd);
+/* /proc/locks: held locks and waiting requests (malloc'd). */
+int sj_procfs_locks(struct sj_lock **v, size_t *n);
 /* The pid a pidfd refers to (fdinfo "Pid:"), or a negative errno. */
 pid_t sj_procfs_pidfd_pid(pid_t pid, int fd);
 

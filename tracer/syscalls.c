@@ -2,25 +2,24 @@
 #include "syscalls.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/futex.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/file.h>
 #include <sys/select.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <stdio.h>
 #include <sys/wait.h>
 #include <time.h>
 
 #include "procfs.h"
 
 /* Older headers lack these (all Linux ABI constants). */
-#ifndef SYS_futex_waitv
-#define SYS_futex_waitv 449
-#endif
-#ifndef SYS_epoll_pwait2
-#define SYS_epoll_pwait2 441
-#endif
 #ifndef FUTEX2_PRIVATE
 #define FUTEX2_PRIVATE FUTEX_PRIVATE_FLAG
 #endif
@@ -38,6 +37,7 @@
 struct dec_ctx {
 	pid_t pid;
 	const uint64_t *a; /* the six syscall arguments */
+	const struct sj_thread *t;
 };
 
 typedef void (*sj_decoder)(const struct dec_ctx *c, struct sj_wait *w);
@@ -285,6 +285,64 @@ static void dec_futex_waitv(const struct dec_ctx *c, struct sj_wait *w)
 	timeout_abs_ts(c, c->a[3], (clockid_t)c->a[4], w);
 }
 
+/* ---- file locks ----------------------------------------------------------- */
+
+/* The request of a thread blocked in flock or F_SETLKW/F_OFD_SETLKW on fd
+ * a[0]: the file (dev, inode through /proc/TID/fd), and the byte range
+ * made absolute the way fs/locks.c does (l_whence against the file
+ * position or size, l_len 0 to EOF, a negative l_len before l_start). */
+static void lock_request(const struct dec_ctx *c, struct sj_wait *w, enum sj_lock_flavor flavor, int write,
+			 int whence, int64_t start, int64_t len)
+{
+	char path[64];
+	struct stat sb;
+	w->kind = SJ_WAIT_LOCK;
+	add_fd(w, (int)c->a[0], 2);
+	w->lock.flavor = flavor;
+	w->lock.write = write;
+	snprintf(path, sizeof path, "/proc/%d/fd/%d", (int)c->pid, (int)c->a[0]);
+	if (stat(path, &sb) != 0)
+		return; /* inode 0: analysis cannot match holders */
+	w->lock.dev_major = major(sb.st_dev);
+	w->lock.dev_minor = minor(sb.st_dev);
+	w->lock.inode = sb.st_ino;
+	int64_t base = 0;
+	if (whence == SEEK_END)
+		base = sb.st_size;
+	else if (whence == SEEK_CUR)
+		base = (int64_t)sj_procfs_fd_pos(c->pid, (int)c->a[0]);
+	start += base;
+	if (len < 0) {
+		start += len;
+		len = -len;
+	}
+	w->lock.start = start > 0 ? (uint64_t)start : 0;
+	w->lock.end = len == 0 ? UINT64_MAX : w->lock.start + (uint64_t)len - 1;
+}
+
+static void dec_flock(const struct dec_ctx *c, struct sj_wait *w)
+{
+	lock_request(c, w, SJ_LOCK_FLOCK, (c->a[1] & LOCK_EX) != 0, SEEK_SET, 0, 0);
+}
+
+/* fcntl blocks only in F_SETLKW and F_OFD_SETLKW; any other command is
+ * over in a moment. */
+static void dec_fcntl(const struct dec_ctx *c, struct sj_wait *w)
+{
+	struct flock fl;
+	int cmd = (int)c->a[1];
+	if (cmd != F_SETLKW && cmd != F_OFD_SETLKW) {
+		w->kind = SJ_WAIT_OTHER;
+		return;
+	}
+	enum sj_lock_flavor flavor = cmd == F_SETLKW ? SJ_LOCK_POSIX : SJ_LOCK_OFD;
+	if (sj_read_mem(c->pid, c->a[2], &fl, sizeof fl) != 0) {
+		lock_request(c, w, flavor, 1, SEEK_SET, 0, 0); /* unreadable: assume the whole file */
+		return;
+	}
+	lock_request(c, w, flavor, fl.l_type == F_WRLCK, fl.l_whence, fl.l_start, fl.l_len);
+}
+
 static void dec_nanosleep(const struct dec_ctx *c, struct sj_wait *w)
 {
 	w->has_timeout = 1; /* even an unreadable request ends by itself */
@@ -305,18 +363,15 @@ static void dec_sigtimedwait(const struct dec_ctx *c, struct sj_wait *w)
 	timeout_rel_ts(c, c->a[2], w);
 }
 
-static void dec_restart(const struct dec_ctx *c, struct sj_wait *w)
-{
-	w->has_timeout = 1; /* see syscalls.def: only timed waits restart this way */
-}
+/* Below the table: it decodes the call it continues through the table. */
+static void dec_restart(const struct dec_ctx *c, struct sj_wait *w);
 
 static const struct sj_syscall_row {
 	long nr;
-	const char *name;
 	enum sj_wait_kind kind;
 	sj_decoder decode;
 } table[] = {
-#define SJ_SC(name, kind, dec) { SYS_##name, #name, kind, dec },
+#define SJ_SC(name, kind, dec) { SYS_##name, kind, dec },
 #include "syscalls.def"
 #undef SJ_SC
 };
@@ -329,10 +384,96 @@ static const struct sj_syscall_row *row_of(long nr)
 	return NULL;
 }
 
-const char *sj_syscall_name(long nr)
+/* ---- restart_syscall ----------------------------------------------------
+ * A stop (ours, a debugger's, SIGSTOP) that interrupts poll, nanosleep,
+ * relative clock_nanosleep or a futex wait with a timeout leaves the call
+ * to a restart block: the thread comes back in restart_syscall, which
+ * continues it with the same deadline (or none, for poll(-1)).  The kernel
+ * rewrites only rax and rip for that, so the arguments /proc/TID/syscall
+ * shows are the original call's.  Which call it was: the restart function
+ * on the kernel stack (root only, and some restart paths do not show),
+ * else the "mov $NR, %eax; syscall" the thread's pc follows (glibc's
+ * inline syscalls), else the wait channel.  Only these calls use a
+ * restart block (kernel/time/hrtimer.c, posix-cpu-timers.c, alarmtimer.c,
+ * kernel/futex/waitwake.c, fs/select.c); select, pselect6 and ppoll are
+ * re-executed by number instead. */
+static const struct {
+	const char *sym; /* a function name, matched up to its "+off" or ".suffix" */
+	long nr;
+	int from_stack;  /* 1: a restart function on /proc/TID/stack; 0: a wchan */
+} restart_origins[] = {
+	{ "do_restart_poll", SYS_poll, 1 },
+	{ "futex_wait_restart", SYS_futex, 1 },
+	{ "hrtimer_nanosleep_restart", SYS_nanosleep, 1 },
+	{ "posix_cpu_nsleep_restart", SYS_clock_nanosleep, 1 },
+	{ "alarm_timer_nsleep_restart", SYS_clock_nanosleep, 1 },
+	{ "poll_schedule_timeout", SYS_poll, 0 },
+	{ "do_sys_poll", SYS_poll, 0 },
+	{ "futex_wait_queue", SYS_futex, 0 },
+	{ "futex_do_wait", SYS_futex, 0 },
+	{ "do_nanosleep", SYS_nanosleep, 0 },
+	{ "hrtimer_nanosleep", SYS_nanosleep, 0 },
+};
+
+/* Does text (a symbol, maybe followed by ".constprop.0", "+0x37/0x90" or
+ * the end of the line) name sym?  strchr finds the terminating NUL too. */
+static int names_sym(const char *text, const char *sym)
 {
-	const struct sj_syscall_row *r = row_of(nr);
-	return r ? r->name : NULL;
+	size_t n = strlen(sym);
+	return strncmp(text, sym, n) == 0 && strchr(".+\n", text[n]) != NULL;
+}
+
+/* Is sym on one of the "[<0>] sym+0x54/0xa0" lines of /proc/TID/stack? */
+static int stack_has(const char *kstack, const char *sym)
+{
+	for (const char *l = kstack; l && *l;) {
+		const char *nl = strchr(l, '\n');
+		const char *b = strchr(l, ']');
+		if (b && (!nl || b < nl) && b[1] == ' ' && names_sym(b + 2, sym))
+			return 1;
+		l = nl ? nl + 1 : NULL;
+	}
+	return 0;
+}
+
+long sj_restart_origin(const char *kstack, const unsigned char code[7], const char *wchan)
+{
+	size_t n = sizeof restart_origins / sizeof restart_origins[0];
+	for (size_t i = 0; kstack && i < n; i++)
+		if (restart_origins[i].from_stack && stack_has(kstack, restart_origins[i].sym))
+			return restart_origins[i].nr;
+	/* b8 imm32 (mov $imm32, %eax), 0f 05 (syscall) */
+	if (code && code[0] == 0xb8 && code[5] == 0x0f && code[6] == 0x05) {
+		uint32_t nr;
+		memcpy(&nr, code + 1, sizeof nr);
+		for (size_t i = 0; i < n; i++)
+			if (restart_origins[i].nr == (long)nr)
+				return (long)nr;
+	}
+	for (size_t i = 0; wchan && i < n; i++)
+		if (!restart_origins[i].from_stack && names_sym(wchan, restart_origins[i].sym))
+			return restart_origins[i].nr;
+	return -1;
+}
+
+static void dec_restart(const struct dec_ctx *c, struct sj_wait *w)
+{
+	char path[64], *kstack = NULL;
+	snprintf(path, sizeof path, "/proc/%d/stack", (int)c->pid);
+	if (sj_procfs_slurp(path, &kstack) < 0)
+		kstack = NULL; /* root only */
+	unsigned char code[7];
+	int have_code = c->t && c->t->pc > sizeof code &&
+			sj_read_mem(c->pid, c->t->pc - sizeof code, code, sizeof code) == 0;
+	long nr = sj_restart_origin(kstack, have_code ? code : NULL, c->t ? c->t->wchan : NULL);
+	free(kstack);
+	const struct sj_syscall_row *r = nr >= 0 ? row_of(nr) : NULL;
+	if (!r) {
+		w->kind = SJ_WAIT_OTHER; /* unknown: never part of a deadlock */
+		return;
+	}
+	w->kind = r->kind;
+	r->decode(c, w);
 }
 
 void sj_decode_wait(pid_t pid, struct sj_thread *t)
@@ -362,7 +503,7 @@ void sj_decode_wait(pid_t pid, struct sj_thread *t)
 		return;
 	}
 	w->kind = r->kind;
-	struct dec_ctx c = { .pid = pid, .a = t->syscall_args };
+	struct dec_ctx c = { .pid = pid, .a = t->syscall_args, .t = t };
 	r->decode(&c, w);
 }
 

@@ -8,9 +8,6 @@
 
 #include "snapshot.h"
 
-/* The syscall's name ("read"), or NULL if it is not in the table. */
-const char *sj_syscall_name(long nr);
-
 /* Fills t->wait from t->state and t->syscall_nr/args (read from procfs
  * BEFORE the thread was stopped).  Arrays the syscall points to (pollfds,
  * fd_sets, timespecs) are read from pid's memory with process_vm_readv and
@@ -18,6 +15,12 @@ const char *sj_syscall_name(long nr);
  * so they are what it waits on.  Unreadable memory leaves fds empty and the
  * timeout unknown; it is never an error. */
 void sj_decode_wait(pid_t pid, struct sj_thread *t); /* pid: the thread's own tid works best */
+
+/* The syscall a thread in restart_syscall is continuing, from the text of
+ * its /proc/TID/stack (NULL when unreadable), else the 7 code bytes before
+ * its pc (NULL when unreadable), else its wchan: SYS_poll, SYS_futex,
+ * SYS_nanosleep, SYS_clock_nanosleep; -1 unknown. */
+long sj_restart_origin(const char *kstack, const unsigned char code[7], const char *wchan);
 
 /* What a blocking syscall returns in rax when a signal or a ptrace trap
  * (our PTRACE_INTERRUPT) woke it: the kernel-internal -ERESTARTSYS,

@@ -18,6 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ehframe.h"
+#include "mapfile.h"
 #include "procfs.h"
 
 #define SJ_PAGE 4096u
@@ -31,6 +33,7 @@ struct page_cache {
 
 /* What libunwind passes to our accessors for one thread. */
 struct thread_arg {
+	struct sj_unwinder *u;
 	void *upt;
 	pid_t tid;
 	const struct sj_stack_copy *copy;
@@ -48,9 +51,14 @@ static struct thread_arg *arg_of(void *arg)
 	return g_cur && (arg == g_cur || arg == g_cur->upt) ? g_cur : NULL;
 }
 
+#define SJ_EH_CACHE 64
+
 struct sj_unwinder {
 	unw_addr_space_t as;
 	unw_accessors_t acc;
+	const struct sj_process *proc;        /* the process being unwound */
+	struct sj_ehtable eh[SJ_EH_CACHE];    /* its modules' tables, found so far */
+	size_t neh;
 };
 
 static struct page_cache *page_for(struct thread_arg *ta, unw_word_t base)
@@ -96,9 +104,58 @@ static int access_mem(unw_addr_space_t as, unw_word_t addr, unw_word_t *val, int
 	return -UNW_EINVAL; /* never write: the thread runs again */
 }
 
+/* libunwind's own search of a sorted .eh_frame_hdr table (exported, not in
+ * its public headers; perf's unwinder uses it the same way). */
+extern int _Ux86_64_dwarf_search_unwind_table(unw_addr_space_t as, unw_word_t ip, unw_dyn_info_t *di,
+					      unw_proc_info_t *pi, int need_unwind_info, void *arg);
+
+static const struct sj_ehtable *eh_lookup(struct thread_arg *ta, unw_word_t ip)
+{
+	struct sj_unwinder *u = ta->u;
+
+	for (size_t i = 0; i < u->neh; i++)
+		if (ip >= u->eh[i].lo && ip < u->eh[i].hi)
+			return &u->eh[i];
+	if (!u->proc || u->neh == SJ_EH_CACHE || sj_ehtable_find(u->proc, ta->tid, ip, &u->eh[u->neh]) != 0)
+		return NULL;
+	return &u->eh[u->neh++];
+}
+
+/* The file ip lies in, as this tracer sees it, is the mapped one: then
+ * libunwind-ptrace may open it (it also reads .debug_frame, for the rare
+ * module without .eh_frame_hdr). */
+static int mapped_file_is_here(const struct sj_process *p, unw_word_t ip)
+{
+	char path[4096], root[8];
+
+	for (size_t i = 0; p && i < p->nmaps; i++)
+		if (ip >= p->maps[i].start && ip < p->maps[i].end)
+			return sj_map_file(p->pid, &p->maps[i], path, sizeof path, root, sizeof root) == 0 &&
+			       root[0] == 0 && strncmp(path, "/proc/", 6) != 0;
+	return 0;
+}
+
+/* Unwind info from the target's own memory (ehframe.h), so that a
+ * process in another root unwinds through its own libraries. */
 static int find_proc_info(unw_addr_space_t as, unw_word_t ip, unw_proc_info_t *pi, int need, void *arg)
 {
-	return _UPT_find_proc_info(as, ip, pi, need, arg_of(arg) ? arg_of(arg)->upt : arg);
+	struct thread_arg *ta = arg_of(arg);
+	const struct sj_ehtable *eh = ta ? eh_lookup(ta, ip) : NULL;
+
+	if (eh) {
+		unw_dyn_info_t di = {
+			.start_ip = eh->lo, .end_ip = eh->hi, .gp = 0,
+			.format = UNW_INFO_FORMAT_REMOTE_TABLE,
+			.u.rti = { .name_ptr = 0, .segbase = eh->hdr, .table_data = eh->table,
+				   .table_len = eh->nfde * 8 / sizeof(unw_word_t) },
+		};
+		int r = _Ux86_64_dwarf_search_unwind_table(as, ip, &di, pi, need, ta);
+		if (r != -UNW_ENOINFO)
+			return r;
+	}
+	if (ta && !mapped_file_is_here(ta->u->proc, ip))
+		return -UNW_ENOINFO;
+	return _UPT_find_proc_info(as, ip, pi, need, ta ? ta->upt : arg);
 }
 
 static void put_unwind_info(unw_addr_space_t as, unw_proc_info_t *pi, void *arg)
@@ -132,10 +189,25 @@ static const size_t reg_offsets[] = {
 	[UNW_X86_64_RIP] = offsetof(struct user_regs_struct, rip),
 };
 
+/* What /proc/TID/syscall tells of a thread that was not stopped. */
+static int known_unstopped(unw_regnum_t reg)
+{
+	static const unw_regnum_t known[] = {
+		UNW_X86_64_RIP, UNW_X86_64_RSP, UNW_X86_64_RDI, UNW_X86_64_RSI,
+		UNW_X86_64_RDX, UNW_X86_64_R10, UNW_X86_64_R8, UNW_X86_64_R9,
+	};
+	for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+		if (known[i] == reg)
+			return 1;
+	return 0;
+}
+
 static int access_reg(unw_addr_space_t as, unw_regnum_t reg, unw_word_t *val, int write, void *arg)
 {
 	struct thread_arg *ta = arg_of(arg);
 	if (!ta || write || reg < 0 || (size_t)reg >= sizeof reg_offsets / sizeof reg_offsets[0])
+		return -UNW_EBADREG;
+	if (ta->copy->partial && !known_unstopped(reg))
 		return -UNW_EBADREG;
 	memcpy(val, (const char *)&ta->copy->regs + reg_offsets[reg], sizeof *val);
 	return 0;
@@ -183,9 +255,11 @@ void sj_unwinder_free(struct sj_unwinder *u)
 	free(u);
 }
 
-void sj_unwinder_switch_process(struct sj_unwinder *u, pid_t pid)
+void sj_unwinder_switch_process(struct sj_unwinder *u, const struct sj_process *p)
 {
 	unw_flush_cache(u->as, 0, 0);
+	u->proc = p;
+	u->neh = 0;
 }
 
 static void set_error(struct sj_thread *t, const char *fmt, const char *what, int code)
@@ -209,16 +283,10 @@ static const struct sj_map *map_at(const struct sj_process *p, uint64_t addr)
 /* x86-64 SysV: leaf functions may use 128 bytes below sp. */
 #define SJ_RED_ZONE 128u
 
-int sj_stack_grab(const struct sj_process *p, pid_t tid, struct sj_stack_copy *c)
+/* The live part of the stack, from c->regs.rsp (minus the red zone) to
+ * the end of its mapping, capped at SJ_STACK_COPY_MAX. */
+static void copy_stack(const struct sj_process *p, struct sj_stack_copy *c)
 {
-	memset(c, 0, sizeof *c);
-	c->pid = p->pid;
-	c->tid = tid;
-	if (ptrace(PTRACE_GETREGS, tid, 0, &c->regs) != 0) {
-		snprintf(c->err, sizeof c->err, "PTRACE_GETREGS: %s", strerror(errno));
-		return -1;
-	}
-	c->ok = 1;
 	uint64_t sp = c->regs.rsp;
 	const struct sj_map *m = map_at(p, sp);
 	uint64_t lo = sp > SJ_RED_ZONE ? sp - SJ_RED_ZONE : sp;
@@ -229,7 +297,7 @@ int sj_stack_grab(const struct sj_process *p, pid_t tid, struct sj_stack_copy *c
 		hi = lo + SJ_STACK_COPY_MAX;
 	c->stack = malloc(hi - lo);
 	if (!c->stack)
-		return 0;
+		return;
 	/* Page-sized pieces: process_vm_readv stops at the first unreadable
 	 * piece and returns what it got (it never splits one piece), so a
 	 * guessed upper end (no map known) costs nothing. */
@@ -244,14 +312,52 @@ int sj_stack_grab(const struct sj_process *p, pid_t tid, struct sj_stack_copy *c
 		remote[n].iov_len = next - a;
 		a = next;
 	}
-	ssize_t r = process_vm_readv(tid, &local, 1, remote, n, 0);
+	ssize_t r = process_vm_readv(c->tid, &local, 1, remote, n, 0);
 	if (r <= 0) {
 		free(c->stack);
 		c->stack = NULL;
-		return 0;
+		return;
 	}
 	c->lo = lo;
 	c->len = (size_t)r;
+}
+
+int sj_stack_grab(const struct sj_process *p, pid_t tid, struct sj_stack_copy *c)
+{
+	memset(c, 0, sizeof *c);
+	c->pid = p->pid;
+	c->tid = tid;
+	if (ptrace(PTRACE_GETREGS, tid, 0, &c->regs) != 0) {
+		snprintf(c->err, sizeof c->err, "PTRACE_GETREGS: %s", strerror(errno));
+		return -1;
+	}
+	c->ok = 1;
+	copy_stack(p, c);
+	return 0;
+}
+
+int sj_stack_grab_blocked(const struct sj_process *p, pid_t tid, long nr, const uint64_t args[6],
+			  uint64_t sp, uint64_t pc, struct sj_stack_copy *c)
+{
+	memset(c, 0, sizeof *c);
+	c->pid = p->pid;
+	c->tid = tid;
+	c->partial = 1;
+	c->regs.orig_rax = (unsigned long long)nr;
+	c->regs.rdi = args[0];
+	c->regs.rsi = args[1];
+	c->regs.rdx = args[2];
+	c->regs.r10 = args[3];
+	c->regs.r8 = args[4];
+	c->regs.r9 = args[5];
+	c->regs.rsp = sp;
+	c->regs.rip = pc;
+	if (!sp || !pc) {
+		snprintf(c->err, sizeof c->err, "no pc and sp in /proc/%d/syscall", (int)tid);
+		return -1;
+	}
+	c->ok = 1;
+	copy_stack(p, c);
 	return 0;
 }
 
@@ -277,6 +383,7 @@ int sj_unwind_copy(struct sj_unwinder *u, const struct sj_stack_copy *c, struct 
 		set_error(t, "%s (%d)", "out of memory", ENOMEM);
 		return -1;
 	}
+	ta->u = u;
 	ta->tid = c->tid; /* not the pid: a zombie leader has no mm to read */
 	ta->copy = c;
 	ta->upt = _UPT_create(tid);
@@ -325,6 +432,12 @@ out:
 	if (ta->upt)
 		_UPT_destroy(ta->upt);
 	free(ta);
+	if (c->partial && t->unwind_error) {
+		char why[200];
+		snprintf(why, sizeof why, "read without a stop (only pc and sp known): %s", t->unwind_error);
+		free(t->unwind_error);
+		t->unwind_error = strdup(why);
+	}
 	if (!n) {
 		free(frames);
 		if (!t->unwind_error)

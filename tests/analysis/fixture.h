@@ -46,8 +46,21 @@ void fx_pipe(struct sj_process *p, int rfd, int wfd, uint64_t inode);
 void fx_map(struct sj_process *p, uint64_t start, uint64_t end, uint64_t offset,
 	    const char *perms, uint64_t inode, const char *path);
 
-/* Appends one journal record given as its JSON line; pre-extracts the
- * fields of struct sj_jevent the way reports/journal.c does. */
+/* A socket fd as sock_diag describes it (state: TCP_* numbers). */
+void fx_sock(struct sj_process *p, int fd, uint64_t inode, int family, int type, int state,
+	     uint64_t peer, int named);
+/* A file fd on device 8:1 inode `inode`, holding the locks added with fx_held_lock. */
+void fx_file(struct sj_process *p, int fd, uint64_t inode, const char *path);
+void fx_held_lock(struct sj_process *p, int fd, enum sj_lock_flavor flavor, int write,
+		  uint64_t start, uint64_t end);
+/* Waits in flock/fcntl on file fd of p for a lock of that flavor. */
+void fx_lock_wait(struct sj_thread *t, const struct sj_process *p, int fd, enum sj_lock_flavor flavor,
+		  int write, uint64_t start, uint64_t end);
+/* pthread_join of thread `tid`: a futex wait comparing the word at addr with tid. */
+void fx_join(struct sj_thread *t, uint64_t addr, pid_t tid);
+
+/* Appends one journal record given as its JSON line, read by the journal
+ * reader (model/journal.c); "v" and "tid" may be left out. */
 struct sj_jevent *fx_jrecord(struct sj_journal *j, const char *json);
 
 /* Test helpers over findings. */

@@ -109,9 +109,108 @@ static void no_runtime_symbol(void **state)
 	expect_note("python3.11", "python3.11 has no _PyRuntime symbol or .PyRuntime section: native frames only");
 }
 
+/* The interpreter of a process in a root this side cannot see (its path
+ * opens nothing here, through /proc/PID/root neither): said, not guessed. */
+static void unopenable_interpreter(void **state)
+{
+	struct sj_process p;
+	char err[256];
+
+	one_map_proc(&p, "/nonexistent-sigjam-root/usr/bin/python3.14", BASE);
+	assert_int_equal(run(&p, NULL, 0, 0, err), -1);
+	assert_string_equal(p.python_note, "cannot open /nonexistent-sigjam-root/usr/bin/python3.14 as pid 1 "
+			    "maps it (its root is not visible from here): native frames only");
+	free_proc(&p);
+}
+
 static void old_python_by_name(void **state)
 {
 	expect_note("libpython3.10.so.1.0", "Python 3.10 is not supported: native frames only");
+}
+
+/* A 3.14 _Py_DebugOffsets block (layout.c's 3.14 table, 760 bytes) that
+ * passes every check: each section's size word (at the positions gdb gives
+ * for struct _Py_DebugOffsets) 4096, each offset 8.  Then one thing at a
+ * time is broken; the block is untrusted input and each must be refused
+ * with a one-line note naming what was wrong. */
+#define V314 0x030E08F0ull
+static const int SECT314[] = { 24, 48, 176, 248, 312, 400, 416, 448, 472, 496, 528, 552, 568, 592, 616, 648, 664 };
+
+static void block_314(uint8_t *b)
+{
+	memset(b, 0, 760);
+	for (size_t off = 24; off + 8 <= 760; off += 8)
+		put64(b, off, 8);
+	for (size_t i = 0; i < sizeof SECT314 / sizeof SECT314[0]; i++)
+		put64(b, (size_t)SECT314[i], 4096);
+	memcpy(b, "xdebugpy", 8);
+	put64(b, 8, V314);
+	put64(b, 16, 0);
+	put64(b, 640, 40);            /* unicode asciiobject_size: a size, not an offset */
+}
+
+static int run_block(const uint8_t *b, uint64_t hex, struct sj_process *p, char *err)
+{
+	struct sj_pyelf e;
+
+	if (access(LIBPY, R_OK) != 0)
+		skip();
+	assert_int_equal(sj_pyelf_load(LIBPY, 0, &e, err, 256), 0);
+	static uint64_t h;
+	h = hex;
+	struct sj_memregion r[] = { { BASE + e.py_version, &h, sizeof h }, { BASE + e.runtime, b, 760 } };
+	one_map_proc(p, LIBPY, BASE);
+	return run(p, r, 2, 0, err);
+}
+
+static void expect_block_note(const uint8_t *b, uint64_t hex, const char *want)
+{
+	struct sj_process p;
+	char err[256];
+
+	assert_int_equal(run_block(b, hex, &p, err), -1);
+	assert_non_null(p.python_note);
+	if (!strstr(p.python_note, want))
+		fail_msg("note \"%s\" lacks \"%s\"", p.python_note, want);
+	assert_null(strchr(p.python_note, '\n'));
+	free_proc(&p);
+}
+
+static void debug_offsets_untrusted(void **state)
+{
+	uint8_t b[760];
+	struct sj_process p;
+	char err[256];
+
+	block_314(b);                 /* valid: read, no thread state to walk */
+	assert_int_not_equal(run_block(b, V314, &p, err), -1);
+	assert_null(p.python_note);
+	assert_string_equal(p.python_version, "3.14.8");
+	free_proc(&p);
+
+	block_314(b);
+	put64(b, 176, 0);             /* thread_state.size */
+	expect_block_note(b, V314, "section at byte 176 has size 0");
+	block_314(b);
+	put64(b, 176, 1u << 24);
+	expect_block_note(b, V314, "section at byte 176 has size 16777216");
+	block_314(b);
+	put64(b, 224, 4092);          /* native_thread_id: 8 bytes from 4092 leave a 4096-byte struct */
+	expect_block_note(b, V314, "field at byte 224 (4092) lies outside its 4096-byte structure");
+	block_314(b);
+	put64(b, 288, 4096);          /* frame owner: 1 byte at 4096 */
+	expect_block_note(b, V314, "field at byte 288 (4096)");
+	block_314(b);
+	put64(b, 640, 5000);          /* asciiobject_size larger than the unicode struct */
+	expect_block_note(b, V314, "field at byte 640 (5000)");
+	block_314(b);
+	put64(b, 16, 1);
+	expect_block_note(b, V314, "free-threaded Python builds (3.14 t) are not supported");
+	block_314(b);
+	memcpy(b, "xdebugpz", 8);
+	expect_block_note(b, V314, "does not start with the \"xdebugpy\" debug offsets");
+	block_314(b);                 /* the block of another patch release */
+	expect_block_note(b, V314 + 0x100, "debug offsets of Python 0x30e09f0");
 }
 
 static void unknown_version(void **state)
@@ -119,7 +218,7 @@ static void unknown_version(void **state)
 	struct sj_pyelf e;
 	struct sj_process p;
 	char err[256];
-	uint64_t hex = 0x030E00F0;    /* 3.14.0 final */
+	uint64_t hex = 0x031000F0;    /* 3.16.0 final: a minor with no table yet */
 
 	if (access(LIBPY, R_OK) != 0)
 		skip();
@@ -128,8 +227,8 @@ static void unknown_version(void **state)
 	struct sj_memregion r[] = { { BASE + e.py_version, &hex, sizeof hex } };
 	one_map_proc(&p, LIBPY, BASE);
 	assert_int_equal(run(&p, r, 1, 0, err), -1);
-	assert_string_equal(p.python_note, "Python 3.14 is not supported: native frames only");
-	assert_string_equal(p.python_version, "3.14.0");
+	assert_string_equal(p.python_note, "Python 3.16 is not supported: native frames only");
+	assert_string_equal(p.python_version, "3.16.0");
 	free_proc(&p);
 }
 
@@ -270,7 +369,9 @@ int main(void)
 		cmocka_unit_test(not_python),
 		cmocka_unit_test(no_runtime_symbol),
 		cmocka_unit_test(old_python_by_name),
+		cmocka_unit_test(unopenable_interpreter),
 		cmocka_unit_test(unknown_version),
+		cmocka_unit_test(debug_offsets_untrusted),
 		cmocka_unit_test(walk_311_image),
 		cmocka_unit_test(section_fallback),
 		cmocka_unit_test(bad_code_object),

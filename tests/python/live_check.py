@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """Live test of sj_python_capture against faulthandler's own dump.
 
-usage: live_check.py PYDUMP INTERPRETER [--stop] [--spin] [--no-symbols]
+usage: live_check.py PYDUMP TAG [--stop] [--spin] [--no-symbols] [--capture]
 
-Starts live_target.py under INTERPRETER, waits until its threads block, has
+Starts live_target.py under the interpreter TAG names in pythons/list (where
+it lives: 3.13+ in a Debian root, traced from outside like a container
+process), waits until its threads block, has
 faulthandler dump every thread, then runs PYDUMP (our walker) on the same
 process and requires, thread by thread, the same frames: function name
 (faulthandler prints co_name, we keep co_qualname: its last component must
@@ -18,40 +20,17 @@ import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-DEADLINE = 60.0
+sys.path.insert(0, HERE)
+from livetest import DEADLINE, fail, need_python, poll, pythons, task_states  # noqa: E402
 
-
-def fail(msg):
-    print("FAIL:", msg)
-    sys.exit(1)
-
-
-def poll(cond, what):
-    end = time.monotonic() + DEADLINE
-    while time.monotonic() < end:
-        v = cond()
-        if v:
-            return v
-        time.sleep(0.05)
-    fail("timed out waiting for " + what)
-
-
-def task_states(pid):
-    states = {}
-    for tid in os.listdir(f"/proc/{pid}/task"):
-        try:
-            with open(f"/proc/{pid}/task/{tid}/stat") as f:
-                states[int(tid)] = f.read().rsplit(")", 1)[1].split()[0]
-        except OSError:
-            pass
-    return states
 
 
 def parse_faulthandler(text):
     """{ident: [(name, file, line)]} innermost first."""
     threads, cur = {}, None
     for line in text.splitlines():
-        m = re.match(r"(?:Current thread|Thread) (0x[0-9a-f]+) \(most recent call first\):", line)
+        # 3.14+ adds the OS thread name: Thread 0x... [pipe-reader] (most ...
+        m = re.match(r"(?:Current thread|Thread) (0x[0-9a-f]+) (?:\[.*\] )?\(most recent call first\):", line)
         if m:
             cur = threads.setdefault(int(m.group(1), 16), [])
             continue
@@ -85,27 +64,29 @@ def parse_pydump(text):
 
 
 def main():
-    pydump, interp = sys.argv[1], sys.argv[2]
+    pydump, tag = sys.argv[1], sys.argv[2]
+    need_python(tag)
     stop = "--stop" in sys.argv
     spin = "--spin" in sys.argv
     nosyms = "--no-symbols" in sys.argv
     whole = "--capture" in sys.argv
     with tempfile.TemporaryDirectory() as out:
-        args = [interp, os.path.join(HERE, "live_target.py"), out] + (["--spin"] if spin else [])
+        args = pythons.argv(tag, [os.path.join(HERE, "live_target.py"), out] + (["--spin"] if spin else []),
+                            binds=[HERE, out])
         proc = subprocess.Popen(args)
         try:
-            check(proc, out, pydump, interp, stop, spin, nosyms, whole)
+            check(proc, out, pydump, tag, stop, spin, nosyms, whole)
         finally:
             proc.kill()
             proc.wait()
     print("OK")
 
 
-def check(proc, out, pydump, interp, stop, spin, nosyms, whole):
+def check(proc, out, pydump, tag, stop, spin, nosyms, whole):
     info_path = os.path.join(out, "threads.json")
     poll(lambda: os.path.exists(info_path) or proc.poll() is not None, "threads.json")
     if proc.poll() is not None:
-        fail(f"{interp} exited with {proc.returncode}")
+        fail(f"python {tag} exited with {proc.returncode}")
     with open(info_path) as f:
         info = json.load(f)
     named = {int(k): v for k, v in info["threads"].items()}
@@ -135,16 +116,22 @@ def check(proc, out, pydump, interp, stop, spin, nosyms, whole):
     print(res.stdout)
     if got["note"]:
         fail("unexpected note: " + got["note"])
-    want_version = subprocess.run([interp, "-c", "import platform; print(platform.python_version())"],
+    want_version = subprocess.run(pythons.argv(tag, ["-c", "import platform; print(platform.python_version())"]),
                                   capture_output=True, text=True).stdout.strip()
-    if nosyms:      # no Py_Version: the micro version is unknown
+    if nosyms and int(want_version.split(".")[1]) < 13:
+        # no Py_Version and no debug offsets: the micro version is unknown
         want_version = ".".join(want_version.split(".")[:2]) + ".0"
     if got["version"] != want_version:
         fail(f"version {got['version']!r}, expected {want_version!r}")
     if set(got["threads"]) != set(named):
         fail(f"Python threads {sorted(got['threads'])}, expected {sorted(named)}")
+    minor = int(want_version.split(".")[1])
     for tid, meta in named.items():
         g = got["threads"][tid]
+        if meta.get("unlisted"):
+            # Not in threading._active: 3.14+ falls back to the OS thread
+            # name threading gave it (comm, 15 bytes); before, no name.
+            meta = dict(meta, name=meta["name"][:15] if minor >= 14 else "")
         if g["name"] != meta["name"]:
             fail(f"thread {tid}: name {g['name']!r}, expected {meta['name']!r}")
         want = expected[meta["ident"]]

@@ -16,7 +16,7 @@ out = sys.argv[1]
 dump = open(os.path.join(out, "dump.txt"), "w")
 faulthandler.register(signal.SIGUSR1, file=dump, all_threads=True)
 
-arrived = threading.Barrier(4 + ("--spin" in sys.argv))
+arrived = threading.Barrier(5 + ("--spin" in sys.argv))
 event = threading.Event()
 pipe_r, pipe_w = os.pipe()
 main_r, main_w = os.pipe()
@@ -46,6 +46,13 @@ def nap():
     time.sleep(100000)
 
 
+def unlisted():
+    """A thread the walker cannot name through threading._active (removed
+    from it below): 3.14+ named its OS thread, so comm is the fallback."""
+    arrived.wait()
+    event.wait()
+
+
 def spin():
     arrived.wait()
     while True: pass
@@ -56,6 +63,7 @@ def main():
         threading.Thread(target=wait_event, daemon=True),
         threading.Thread(target=PipeReader().run, name="pipe-reader", daemon=True),
         threading.Thread(target=lambda: nested(2, nap), daemon=True),
+        threading.Thread(target=unlisted, name="unlisted-from-active", daemon=True),
     ]
     if "--spin" in sys.argv:
         threads.append(threading.Thread(target=spin, name="spinner", daemon=True))
@@ -64,7 +72,10 @@ def main():
     arrived.wait()
     info = {"pid": os.getpid(), "threads": {}}
     for t in [threading.main_thread()] + threads:
-        info["threads"][str(t.native_id)] = {"name": t.name, "ident": t.ident}
+        info["threads"][str(t.native_id)] = {"name": t.name, "ident": t.ident,
+                                             "unlisted": t.name == "unlisted-from-active"}
+    with threading._active_limbo_lock:
+        del threading._active[threads[3].ident]
     with open(os.path.join(out, "threads.json.tmp"), "w") as f:
         json.dump(info, f)
     os.rename(os.path.join(out, "threads.json.tmp"), os.path.join(out, "threads.json"))

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "python.h"
+#include "pystack.h"
 
 static struct sj_frame nat[16];
 static struct sj_pyframe py[16];
@@ -101,6 +101,34 @@ static void lookalike_names_are_not_eval(void **state)
 	free(m);
 }
 
+/* 3.14+ tail-calling interpreter: the handler that made the C call sits
+ * right above its activation's _PyEval_EvalFrameDefault; both stand for
+ * one run.  A handler with no eval frame below it is a cut stack. */
+static void tail_call_handlers_join_their_activation(void **state)
+{
+	struct sj_thread t;
+	struct sj_merged_frame *m;
+	static const char *const tc[] = {
+		"__libc_read", "os_read", "_TAIL_CALL_CALL_BUILTIN_FAST", "_PyEval_EvalFrameDefault",
+		"_PyFunction_Vectorcall", "_TAIL_CALL_CALL_PY_GENERAL", "_PyEval_EvalFrameDefault",
+		"thread_run",
+	};
+
+	make(&t, tc, 8, PY, ENTRY, 5);
+	assert_int_equal(sj_python_merge(&t, &m), 8 - 4 + 5);
+	const void *want[] = { &nat[0], &nat[1], &py[0], &py[1], &py[2], &nat[4], &py[3], &py[4], &nat[7] };
+	for (size_t i = 0; i < 9; i++)
+		assert_ptr_equal(m[i].native ? (const void *)m[i].native : (const void *)m[i].py, want[i]);
+	free(m);
+	make(&t, tc, 3, PY, ENTRY, 5);             /* cut right after a handler */
+	assert_int_equal(sj_python_merge(&t, &m), 0);
+	static const char *const bare[] = { "_TAIL_CALL_", "_PyEval_EvalFrameDefault" };
+	static const int one[] = { 0, 0, 0, 0, 1 };
+	make(&t, bare, 2, PY, one, 5);             /* "_TAIL_CALL_" alone names no handler */
+	assert_int_equal(sj_python_merge(&t, &m), 1 + 5);
+	free(m);
+}
+
 static void not_python_or_empty(void **state)
 {
 	struct sj_thread t;
@@ -122,6 +150,7 @@ int main(void)
 		cmocka_unit_test(count_mismatch_falls_back),
 		cmocka_unit_test(unterminated_run_falls_back),
 		cmocka_unit_test(lookalike_names_are_not_eval),
+		cmocka_unit_test(tail_call_handlers_join_their_activation),
 		cmocka_unit_test(not_python_or_empty),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

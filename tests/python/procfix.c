@@ -42,6 +42,24 @@ static int load_maps(pid_t pid, struct sj_process *p)
 	return 0;
 }
 
+/* /proc/PID/task/TID/comm, as capture reads it (the walker's fallback
+ * thread name on 3.14+). */
+static char *read_comm(pid_t pid, pid_t tid)
+{
+	char path[64], buf[64];
+	FILE *f;
+
+	snprintf(path, sizeof path, "/proc/%d/task/%d/comm", (int)pid, (int)tid);
+	f = fopen(path, "r");
+	if (!f)
+		return NULL;
+	if (!fgets(buf, sizeof buf, f))
+		buf[0] = 0;
+	fclose(f);
+	buf[strcspn(buf, "\n")] = 0;
+	return strdup(buf);
+}
+
 static int load_threads(pid_t pid, struct sj_process *p)
 {
 	char path[64];
@@ -61,7 +79,8 @@ static int load_threads(pid_t pid, struct sj_process *p)
 			p->threads = realloc(p->threads, cap * sizeof *p->threads);
 		}
 		memset(&p->threads[p->nthreads], 0, sizeof p->threads[0]);
-		p->threads[p->nthreads++].tid = atoi(d->d_name);
+		p->threads[p->nthreads].tid = atoi(d->d_name);
+		p->threads[p->nthreads++].name = read_comm(pid, atoi(d->d_name));
 	}
 	closedir(dir);
 	return 0;

@@ -4,6 +4,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -277,7 +278,16 @@ static struct sj_snapshot *deadlock_snapshot(void)
 
 struct evrow { pid_t pid, tid; const char *text; };
 struct edrow { pid_t fp, ft, tp, tt; const char *via; };
-struct locrow { const char *file; int line; const char *func; };
+struct locrow { const char *file; int line; const char *func; unsigned count; };
+
+/* The links analysis/explain.c makes, written out by hand: the findings
+ * that explain this one, its verdict when it is a root cause, and the
+ * journal records behind it (indices into the fixture's journal). */
+struct linkrow {
+	size_t by[4]; size_t nby;
+	const char *verdict;
+	size_t rec[4]; size_t nrec;
+};
 
 struct frow_finding {
 	enum sj_finding_kind kind;
@@ -289,6 +299,7 @@ struct frow_finding {
 	const struct locrow *loc; size_t nloc;
 	const pid_t *pids; size_t npids;
 	const uint64_t *pipes; size_t npipes;
+	struct linkrow links;
 };
 
 static void build_finding(struct sj_finding *f, const struct frow_finding *r)
@@ -309,7 +320,8 @@ static void build_finding(struct sj_finding *f, const struct frow_finding *r)
 	f->locations = xcalloc(r->nloc, sizeof *f->locations);
 	f->nlocations = r->nloc;
 	for (size_t i = 0; i < r->nloc; i++)
-		f->locations[i] = (struct sj_location){ xstrdup(r->loc[i].file), r->loc[i].line, xstrdup(r->loc[i].func) };
+		f->locations[i] = (struct sj_location){ xstrdup(r->loc[i].file), r->loc[i].line,
+							xstrdup(r->loc[i].func), r->loc[i].count ? r->loc[i].count : 1 };
 	f->pids = xcalloc(r->npids, sizeof *f->pids);
 	f->npids = r->npids;
 	if (r->npids)   /* memcpy from NULL is undefined even for 0 bytes */
@@ -318,6 +330,16 @@ static void build_finding(struct sj_finding *f, const struct frow_finding *r)
 	f->npipes = r->npipes;
 	if (r->npipes)
 		memcpy(f->pipes, r->pipes, r->npipes * sizeof *f->pipes);
+	const struct linkrow *l = &r->links;
+	f->explained_by = xcalloc(l->nby, sizeof *f->explained_by);
+	f->nexplained_by = l->nby;
+	if (l->nby)
+		memcpy(f->explained_by, l->by, l->nby * sizeof *f->explained_by);
+	f->verdict = xstrdup(l->verdict);
+	f->records = xcalloc(l->nrec, sizeof *f->records);
+	f->nrecords = l->nrec;
+	if (l->nrec)
+		memcpy(f->records, l->rec, l->nrec * sizeof *f->records);
 }
 
 static struct sj_findings *build_findings(const struct frow_finding *rows, size_t n)
@@ -343,8 +365,8 @@ static const struct edrow dl_ed[] = {
 	{ 4100, 4102, 4101, 0, "pipe:[8493]" },
 };
 static const struct locrow dl_loc[] = {
-	{ "repro.py", 21, "main" },
-	{ MP "pool.py", 576, "_handle_results" },
+	{ "repro.py", 21, "main", 1 },
+	{ MP "pool.py", 576, "_handle_results", 1 },
 };
 static const pid_t dl_pids[] = { 4100, 4101 };
 static const uint64_t dl_pipes[] = { 8493, 8494 };
@@ -353,7 +375,7 @@ static const struct evrow bp_ev[] = {
 	{ 4100, 4102, "read(fd 5 = pipe:[8493]) with no timeout; the write end fd 6 of its own process stays open" },
 };
 static const struct edrow bp_ed[] = { { 4100, 4102, 4100, 0, "pipe:[8493] (own write end, fd 6)" } };
-static const struct locrow bp_loc[] = { { MP "pool.py", 576, "_handle_results" } };
+static const struct locrow bp_loc[] = { { MP "pool.py", 576, "_handle_results", 1 } };
 static const pid_t bp_pids[] = { 4100 };
 static const uint64_t bp_pipes[] = { 8493 };
 
@@ -364,117 +386,110 @@ static const struct evrow zb_ev[] = {
 static const pid_t zb_pids[] = { 4105, 4100 };
 
 static const struct evrow us_ev[] = { { 4101, 4101, "malloc() called in the SIGTERM handler on_term" } };
-static const struct locrow us_loc[] = { { "/src/app/handlers.c", 42, "on_term" } };
+static const struct locrow us_loc[] = { { "/src/app/handlers.c", 42, "on_term", 1 } };
 static const pid_t us_pids[] = { 4101 };
 
 static const struct evrow nh_ev[] = { { 4101, 4101, "depth 2: SIGUSR1 inside SIGTERM" } };
 static const pid_t nh_pids[] = { 4101 };
 
+/* Cause before consequence, as analysis orders them: the handler's unsafe
+ * call and its nested handler ran on pid 4101's knot thread and explain
+ * the knot; the knot explains the blocked read on its pipe and the zombie
+ * its stuck parent does not reap. */
 static const struct frow_finding deadlock_rows[] = {
+	{ SJ_FIND_SIGNAL_UNSAFE, SJ_SEV_WARNING,
+	  "the SIGTERM handler of pid 4101 called malloc(), which is not async-signal-safe",
+	  "Set a flag in the handler and do the work outside it.",
+	  SIGTERM, ROWS(us_ev), NULL, 0, ROWS(us_loc), ROWS(us_pids), NULL, 0,
+	  { .verdict = "the SIGTERM handler of pid 4101 called malloc(), which is not async-signal-safe; "
+		       "pids 4100 and 4101 are deadlocked.", .rec = { 5, 7 }, .nrec = 2 } },
+	{ SJ_FIND_NESTED_HANDLER, SJ_SEV_NOTE,
+	  "SIGUSR1 handler started inside the SIGTERM handler of pid 4101 \xe2\x80\x94 <not> re-entrant & \"unsafe\"",
+	  NULL, SIGUSR1, ROWS(nh_ev), NULL, 0, NULL, 0, ROWS(nh_pids), NULL, 0,
+	  { .verdict = "SIGUSR1 handler started inside the SIGTERM handler of pid 4101 \xe2\x80\x94 <not> "
+		       "re-entrant & \"unsafe\"; pids 4100 and 4101 are deadlocked.", .rec = { 5, 8 }, .nrec = 2 } },
 	{ SJ_FIND_DEADLOCK, SJ_SEV_ERROR,
 	  "pid 4100 waits for child 4101 to exit, but 4101 is blocked writing pipe:[8494], which only pid 4100 reads; "
 	  "thread 4102 (_handle_results) reads pipe:[8493], whose writers are 4101 and 4100 itself",
 	  "Drain the result pipe before joining the worker, and close the parent's copy of the write end after fork.",
-	  0, ROWS(dl_ev), ROWS(dl_ed), ROWS(dl_loc), ROWS(dl_pids), ROWS(dl_pipes) },
+	  0, ROWS(dl_ev), ROWS(dl_ed), ROWS(dl_loc), ROWS(dl_pids), ROWS(dl_pipes),
+	  { .by = { 0, 1 }, .nby = 2, .rec = { 5 }, .nrec = 1 } },
 	{ SJ_FIND_BLOCKED_PIPE_READ, SJ_SEV_ERROR,
 	  "thread 4102 (Thread-3 (_handle_results)) of pid 4100 reads pipe:[8493]; its own process holds the write end (fd 6)",
 	  "Close the write end in the reading process right after fork so that the reader sees EOF when the writers die.",
-	  0, ROWS(bp_ev), ROWS(bp_ed), ROWS(bp_loc), ROWS(bp_pids), ROWS(bp_pipes) },
+	  0, ROWS(bp_ev), ROWS(bp_ed), ROWS(bp_loc), ROWS(bp_pids), ROWS(bp_pipes), { .by = { 2 }, .nby = 1 } },
 	{ SJ_FIND_ZOMBIE, SJ_SEV_WARNING,
 	  "pid 4105 was killed by SIGKILL 12.5 s ago and its parent 4100 has not reaped it",
 	  "Reap children as they exit; pid 4100 is stuck elsewhere (see the deadlock).",
-	  SIGKILL, ROWS(zb_ev), NULL, 0, NULL, 0, ROWS(zb_pids), NULL, 0 },
-	{ SJ_FIND_SIGNAL_UNSAFE, SJ_SEV_WARNING,
-	  "the SIGTERM handler of pid 4101 called malloc(), which is not async-signal-safe",
-	  "Set a flag in the handler and do the work outside it.",
-	  SIGTERM, ROWS(us_ev), NULL, 0, ROWS(us_loc), ROWS(us_pids), NULL, 0 },
-	{ SJ_FIND_NESTED_HANDLER, SJ_SEV_NOTE,
-	  "SIGUSR1 handler started inside the SIGTERM handler of pid 4101 \xe2\x80\x94 <not> re-entrant & \"unsafe\"",
-	  NULL, SIGUSR1, ROWS(nh_ev), NULL, 0, NULL, 0, ROWS(nh_pids), NULL, 0 },
+	  SIGKILL, ROWS(zb_ev), NULL, 0, NULL, 0, ROWS(zb_pids), NULL, 0,
+	  { .by = { 2 }, .nby = 1, .rec = { 4 }, .nrec = 1 } },
 };
 
 /* ---- journal ---- */
 
+/* Records as the shim writes them, read by the journal reader itself. */
 struct jrow {
-	int64_t t;
-	pid_t pid, ppid, tid;
-	const char *ev, *hook, *func, *action, *fdkind, *status, *call, *at, *target;
-	int fd, sig, err;
-	long n;
-	pid_t child;
-	long target_pid;
-	int code, core;
-	const char *line;    /* NULL: a record kept by fields only */
+	const char *line;
 };
 
 #define T0 4990000000000LL
 
 static const struct jrow deadlock_journal[] = {
-	{ T0, 4100, 4000, 4100, "start", .fd = -1, .err = -1, .code = -1,
-	  .line = "{\"v\":1,\"t\":4990000000000,\"pid\":4100,\"ppid\":4000,\"tid\":4100,\"ev\":\"start\",\"comm\":\"python3\","
+	{ "{\"v\":1,\"t\":4990000000000,\"pid\":4100,\"ppid\":4000,\"tid\":4100,\"ev\":\"start\",\"comm\":\"python3\","
 		  "\"exe\":\"/root/.pyenv/versions/3.11.7/bin/python3.11\",\"role\":\"parent\",\"rules\":1,\"seed\":7,\"check\":true}" },
-	{ T0 + 1000000, 4100, 4000, 4100, "fork", .func = "fork", .fd = -1, .err = -1, .child = 4101, .code = -1,
-	  .line = "{\"v\":1,\"t\":4990001000000,\"pid\":4100,\"ppid\":4000,\"tid\":4100,\"ev\":\"fork\",\"func\":\"fork\",\"child\":4101}" },
-	{ T0 + 1200000, 4101, 4100, 4101, "dispositions", .at = "fork", .fd = -1, .err = -1, .code = -1,
-	  .line = "{\"v\":1,\"t\":4990001200000,\"pid\":4101,\"ppid\":4100,\"tid\":4101,\"ev\":\"dispositions\",\"at\":\"fork\","
+	{ "{\"v\":1,\"t\":4990001000000,\"pid\":4100,\"ppid\":4000,\"tid\":4100,\"ev\":\"fork\",\"func\":\"fork\",\"child\":4101}" },
+	{ "{\"v\":1,\"t\":4990001200000,\"pid\":4101,\"ppid\":4100,\"tid\":4101,\"ev\":\"dispositions\",\"at\":\"fork\","
 		  "\"list\":[{\"sig\":\"SIGTERM\",\"disp\":\"handler\",\"addr\":\"0x7f3a2e4c0a10\",\"module\":\"" LIBPY "\","
 		  "\"off\":\"0x2c0a10\",\"python\":true},{\"sig\":\"SIGINT\",\"disp\":\"ignore\"}]}" },
-	{ T0 + 1500000, 4101, 4100, 4101, "handler", .func = "sigaction", .sig = SIGTERM, .fd = -1, .err = -1, .code = -1,
-	  .line = "{\"v\":1,\"t\":4990001500000,\"pid\":4101,\"ppid\":4100,\"tid\":4101,\"ev\":\"handler\",\"func\":\"sigaction\","
+	{ "{\"v\":1,\"t\":4990001500000,\"pid\":4101,\"ppid\":4100,\"tid\":4101,\"ev\":\"handler\",\"func\":\"sigaction\","
 		  "\"sig\":\"SIGTERM\",\"disp\":\"handler\",\"addr\":\"0x55d0c0a01139\",\"module\":\"/src/app/worker\","
 		  "\"off\":\"0x1139\",\"flags\":\"SA_RESTART\",\"python\":false}" },
-	{ T0 + 250000000, 4105, 4100, 4105, "inject", .hook = "read", .func = "read", .action = "signal", .fdkind = "pipe",
-	  .target = "self", .fd = 5, .sig = SIGKILL, .err = -1, .n = 3, .code = -1,
-	  .line = "{\"v\":1,\"t\":4990250000000,\"pid\":4105,\"ppid\":4100,\"tid\":4105,\"ev\":\"inject\",\"rule\":0,"
+	{ "{\"v\":1,\"t\":4990250000000,\"pid\":4105,\"ppid\":4100,\"tid\":4105,\"ev\":\"inject\",\"rule\":0,"
 		  "\"spec\":\"read:fd=pipe:when=3:signal=KILL@self\",\"hook\":\"read\",\"func\":\"read\",\"n\":3,\"fd\":5,"
 		  "\"fdkind\":\"pipe\",\"action\":\"signal\",\"sig\":\"SIGKILL\",\"target\":\"self\"}" },
-	{ T0 + 300000000, 4100, 4000, 4100, "kill", .func = "kill", .target = "4101", .sig = SIGTERM, .fd = -1, .err = -1,
-	  .target_pid = 4101, .code = -1,
-	  .line = "{\"v\":1,\"t\":4990300000000,\"pid\":4100,\"ppid\":4000,\"tid\":4100,\"ev\":\"kill\",\"func\":\"kill\","
+	{ "{\"v\":1,\"t\":4990300000000,\"pid\":4100,\"ppid\":4000,\"tid\":4100,\"ev\":\"kill\",\"func\":\"kill\","
 		  "\"target\":4101,\"sig\":\"SIGTERM\"}" },
-	{ T0 + 300100000, 4101, 4100, 4101, "deliver", .sig = SIGTERM, .fd = -1, .err = -1, .code = -1,
-	  .line = "{\"v\":1,\"t\":4990300100000,\"pid\":4101,\"ppid\":4100,\"tid\":4101,\"ev\":\"deliver\",\"sig\":\"SIGTERM\","
+	{ "{\"v\":1,\"t\":4990300100000,\"pid\":4101,\"ppid\":4100,\"tid\":4101,\"ev\":\"deliver\",\"sig\":\"SIGTERM\","
 		  "\"code\":\"SI_USER\",\"from\":4100,\"depth\":1}" },
-	{ T0 + 300200000, 4101, 4100, 4101, "unsafe", .call = "malloc", .sig = SIGTERM, .fd = -1, .err = -1, .code = -1,
-	  .line = "{\"v\":1,\"t\":4990300200000,\"pid\":4101,\"ppid\":4100,\"tid\":4101,\"ev\":\"unsafe\",\"sig\":\"SIGTERM\","
+	{ "{\"v\":1,\"t\":4990300200000,\"pid\":4101,\"ppid\":4100,\"tid\":4101,\"ev\":\"unsafe\",\"sig\":\"SIGTERM\","
 		  "\"call\":\"malloc\",\"bt\":[{\"m\":\"" LIBC "\",\"o\":\"0x9a0f4\"},{\"m\":\"/src/app/worker\",\"o\":\"0x1180\"}]}" },
-	{ T0 + 300300000, 4101, 4100, 4101, "nested", .sig = SIGUSR1, .fd = -1, .err = -1, .code = -1,
-	  .line = "{\"v\":1,\"t\":4990300300000,\"pid\":4101,\"ppid\":4100,\"tid\":4101,\"ev\":\"nested\",\"sig\":\"SIGUSR1\","
+	{ "{\"v\":1,\"t\":4990300300000,\"pid\":4101,\"ppid\":4100,\"tid\":4101,\"ev\":\"nested\",\"sig\":\"SIGUSR1\","
 		  "\"outer\":\"SIGTERM\",\"depth\":2}" },
-	{ T0 + 300400000, 4101, 4100, 4101, "errno", .sig = SIGCHLD, .fd = -1, .err = -1, .code = -1,
-	  .line = "{\"v\":1,\"t\":4990300400000,\"pid\":4101,\"ppid\":4100,\"tid\":4101,\"ev\":\"errno\",\"sig\":\"SIGCHLD\","
+	{ "{\"v\":1,\"t\":4990300400000,\"pid\":4101,\"ppid\":4100,\"tid\":4101,\"ev\":\"errno\",\"sig\":\"SIGCHLD\","
 		  "\"before\":\"EINTR\",\"after\":\"ECHILD\",\"addr\":\"0x55d0c0a011a0\",\"module\":\"/src/app/worker\",\"off\":\"0x11a0\"}" },
-	{ T0 + 400000000, 4107, 4100, 4107, "exit", .func = "_exit", .fd = -1, .err = -1, .code = 3,
-	  .line = "{\"v\":1,\"t\":4990400000000,\"pid\":4107,\"ppid\":4100,\"tid\":4107,\"ev\":\"exit\",\"func\":\"_exit\",\"code\":3}" },
-	{ T0 + 400500000, 4100, 4000, 4100, "reap", .func = "waitpid", .status = "exited 3", .fd = -1, .err = -1,
-	  .child = 4107, .code = 3,
-	  .line = "{\"v\":1,\"t\":4990400500000,\"pid\":4100,\"ppid\":4000,\"tid\":4100,\"ev\":\"reap\",\"func\":\"waitpid\","
+	{ "{\"v\":1,\"t\":4990400000000,\"pid\":4107,\"ppid\":4100,\"tid\":4107,\"ev\":\"exit\",\"func\":\"_exit\",\"code\":3}" },
+	{ "{\"v\":1,\"t\":4990400500000,\"pid\":4100,\"ppid\":4000,\"tid\":4100,\"ev\":\"reap\",\"func\":\"waitpid\","
 		  "\"child\":4107,\"status\":\"exited 3\",\"code\":3,\"sig\":null,\"core\":false}" },
-	{ T0 + 500000000, 4100, 4000, 4100, "reap", .func = "waitpid", .status = "killed by SIGSEGV (core dumped)",
-	  .fd = -1, .sig = SIGSEGV, .err = -1, .child = 4108, .code = -1, .core = 1,
-	  .line = "{\"v\":1,\"t\":4990500000000,\"pid\":4100,\"ppid\":4000,\"tid\":4100,\"ev\":\"reap\",\"func\":\"waitpid\","
+	{ "{\"v\":1,\"t\":4990500000000,\"pid\":4100,\"ppid\":4000,\"tid\":4100,\"ev\":\"reap\",\"func\":\"waitpid\","
 		  "\"child\":4108,\"status\":\"killed by SIGSEGV (core dumped)\",\"code\":null,\"sig\":\"SIGSEGV\",\"core\":true}" },
-	/* kept by fields only: the JSON renderer rebuilds it */
-	{ T0 + 600000000, 4100, 4000, 4100, "spawn", .func = "posix_spawn", .fd = -1, .err = -1, .child = 4109, .code = -1 },
 };
+
+/* An event built by hand, with no record as read: the JSON renderer
+ * rebuilds it from its fields. */
+static void add_hand_made_spawn(struct sj_journal *j)
+{
+	j->ev = realloc(j->ev, (j->n + 1) * sizeof *j->ev);
+	if (!j->ev)
+		abort();
+	j->ev[j->n++] = (struct sj_jevent){
+		.t_ns = T0 + 600000000, .pid = 4100, .ppid = 4000, .tid = 4100, .ev = xstrdup("spawn"),
+		.comm = xstrdup("python3"), .func = xstrdup("posix_spawn"), .fd = -1, .err = -1,
+		.child = 4109, .code = -1, .check = -1,
+	};
+}
 
 static struct sj_journal *build_journal(const struct jrow *r, size_t n, size_t bad)
 {
 	struct sj_journal *j = xcalloc(1, sizeof *j);
-	j->ev = xcalloc(n, sizeof *j->ev);
-	j->n = n;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	for (size_t i = 0; f && i < n; i++)
+		fprintf(f, "%s\n", r[i].line);
+	if (!f || fclose(f) != 0 || sj_journal_parse_text(text, len, j, NULL, 0) != 0 || j->n != n)
+		abort();
+	free(text);
 	j->bad_lines = bad;
-	for (size_t i = 0; i < n; i++) {
-		struct sj_jevent *e = &j->ev[i];
-		*e = (struct sj_jevent){
-			.t_ns = r[i].t, .pid = r[i].pid, .ppid = r[i].ppid, .tid = r[i].tid,
-			.ev = xstrdup(r[i].ev), .comm = xstrdup("python3"), .hook = xstrdup(r[i].hook), .func = xstrdup(r[i].func),
-			.action = xstrdup(r[i].action), .fdkind = xstrdup(r[i].fdkind), .status = xstrdup(r[i].status),
-			.call = xstrdup(r[i].call), .at = xstrdup(r[i].at), .target = xstrdup(r[i].target), .fd = r[i].fd,
-			.sig = r[i].sig, .err = r[i].err, .n = r[i].n, .child = r[i].child,
-			.target_pid = r[i].target_pid, .code = r[i].code, .core = r[i].core, .line = xstrdup(r[i].line),
-		};
-	}
 	return j;
 }
 
@@ -485,6 +500,9 @@ static void symbolize_unsafe(struct sj_journal *j)
 		struct sj_jevent *e = &j->ev[i];
 		if (strcmp(e->ev, "unsafe") != 0)
 			continue;
+		for (size_t k = 0; k < e->nbt; k++)
+			free(e->bt[k].module);
+		free(e->bt);
 		e->bt = xcalloc(2, sizeof *e->bt);
 		e->nbt = 2;
 		e->bt[0] = (struct sj_btframe){ xstrdup(LIBC), 0x9a0f4, xstrdup("malloc"), xstrdup("./malloc/malloc.c"), 3287 };
@@ -501,7 +519,8 @@ static struct fixture *fixture_new(const char *name)
 
 static void link_report(struct fixture *f, const char *command)
 {
-	f->report = (struct sj_report){ f->snap, f->findings, f->journal, command, 0 };
+	f->report = (struct sj_report){ .snap = f->snap, .findings = f->findings, .journal = f->journal,
+					.command = command };
 }
 
 struct fixture *fixture_deadlock(void)
@@ -510,6 +529,7 @@ struct fixture *fixture_deadlock(void)
 	f->snap = deadlock_snapshot();
 	f->findings = build_findings(deadlock_rows, N(deadlock_rows));
 	f->journal = build_journal(deadlock_journal, N(deadlock_journal), 1);
+	add_hand_made_spawn(f->journal);
 	symbolize_unsafe(f->journal);
 	link_report(f, "sigjam run -i 'read:fd=pipe:when=3:signal=KILL@self' -- python3 repro.py --workers 2");
 	return f;
@@ -518,25 +538,17 @@ struct fixture *fixture_deadlock(void)
 /* ---- journal only ---- */
 
 static const struct jrow lost_journal[] = {
-	{ T0, 4100, 4000, 4100, "start", .fd = -1, .err = -1, .code = -1,
-	  .line = "{\"v\":1,\"t\":4990000000000,\"pid\":4100,\"ppid\":4000,\"tid\":4100,\"ev\":\"start\",\"comm\":\"python3\","
+	{ "{\"v\":1,\"t\":4990000000000,\"pid\":4100,\"ppid\":4000,\"tid\":4100,\"ev\":\"start\",\"comm\":\"python3\","
 		  "\"exe\":\"/usr/bin/python3.11\",\"role\":\"parent\",\"rules\":1,\"seed\":1,\"check\":false}" },
-	{ T0 + 20000000, 4101, 4100, 4101, "inject", .hook = "write", .func = "write", .action = "signal",
-	  .fdkind = "pipe", .target = "self", .fd = 4, .sig = SIGKILL, .err = -1, .n = 1, .code = -1,
-	  .line = "{\"v\":1,\"t\":4990020000000,\"pid\":4101,\"ppid\":4100,\"tid\":4101,\"ev\":\"inject\",\"rule\":0,"
+	{ "{\"v\":1,\"t\":4990020000000,\"pid\":4101,\"ppid\":4100,\"tid\":4101,\"ev\":\"inject\",\"rule\":0,"
 		  "\"spec\":\"write:fd=pipe:in=child:signal=KILL\",\"hook\":\"write\",\"func\":\"write\",\"n\":1,\"fd\":4,"
 		  "\"fdkind\":\"pipe\",\"action\":\"signal\",\"sig\":\"SIGKILL\",\"target\":\"self\"}" },
-	{ T0 + 25000000, 4100, 4000, 4102, "reap", .func = "waitpid", .status = "killed by SIGKILL", .fd = -1,
-	  .sig = SIGKILL, .err = -1, .child = 4101, .code = -1,
-	  .line = "{\"v\":1,\"t\":4990025000000,\"pid\":4100,\"ppid\":4000,\"tid\":4102,\"ev\":\"reap\",\"func\":\"waitpid\","
+	{ "{\"v\":1,\"t\":4990025000000,\"pid\":4100,\"ppid\":4000,\"tid\":4102,\"ev\":\"reap\",\"func\":\"waitpid\","
 		  "\"child\":4101,\"status\":\"killed by SIGKILL\",\"code\":null,\"sig\":\"SIGKILL\",\"core\":false}" },
-	{ T0 + 30000000, 4100, 4000, 4100, "inject", .hook = "read", .func = "read", .action = "error", .fdkind = "pipe",
-	  .fd = 5, .err = 4, .n = 2, .code = -1,
-	  .line = "{\"v\":1,\"t\":4990030000000,\"pid\":4100,\"ppid\":4000,\"tid\":4100,\"ev\":\"inject\",\"rule\":1,"
+	{ "{\"v\":1,\"t\":4990030000000,\"pid\":4100,\"ppid\":4000,\"tid\":4100,\"ev\":\"inject\",\"rule\":1,"
 		  "\"spec\":\"read:fd=pipe:when=2:error=EINTR\",\"hook\":\"read\",\"func\":\"read\",\"n\":2,\"fd\":5,"
 		  "\"fdkind\":\"pipe\",\"action\":\"error\",\"errno\":\"EINTR\"}" },
-	{ T0 + 40000000, 4100, 4000, 4100, "unsafe", .call = "printf", .sig = SIGINT, .fd = -1, .err = -1, .code = -1,
-	  .line = "{\"v\":1,\"t\":4990040000000,\"pid\":4100,\"ppid\":4000,\"tid\":4100,\"ev\":\"unsafe\",\"sig\":\"SIGINT\","
+	{ "{\"v\":1,\"t\":4990040000000,\"pid\":4100,\"ppid\":4000,\"tid\":4100,\"ev\":\"unsafe\",\"sig\":\"SIGINT\","
 		  "\"call\":\"printf\",\"bt\":[]}" },
 };
 
@@ -546,17 +558,21 @@ static const struct evrow lw_ev[] = {
 };
 static const pid_t lw_pids[] = { 4100, 4101 };
 static const struct evrow ju_ev[] = { { 4100, 4100, "printf() in the SIGINT handler" } };
-static const struct locrow ju_loc[] = { { NULL, 0, "on_interrupt" } };
+static const struct locrow ju_loc[] = { { NULL, 0, "on_interrupt", 1 } };
 static const pid_t ju_pids[] = { 4100 };
 
 static const struct frow_finding lost_rows[] = {
 	{ SJ_FIND_LOST_WORKER, SJ_SEV_ERROR,
 	  "worker pid 4101 was killed by SIGKILL while pid 4100 still waited for its result",
 	  "Use concurrent.futures.ProcessPoolExecutor, which raises BrokenProcessPool, or wait with a timeout.",
-	  SIGKILL, ROWS(lw_ev), NULL, 0, NULL, 0, ROWS(lw_pids), NULL, 0 },
+	  SIGKILL, ROWS(lw_ev), NULL, 0, NULL, 0, ROWS(lw_pids), NULL, 0,
+	  { .verdict = "worker pid 4101 was killed by SIGKILL while pid 4100 still waited for its result.",
+	    .rec = { 1, 2, 3 }, .nrec = 3 } },
 	{ SJ_FIND_SIGNAL_UNSAFE, SJ_SEV_WARNING,
 	  "the SIGINT handler of pid 4100 called printf(), which is not async-signal-safe",
-	  "Write with write(2) or set a flag.", SIGINT, ROWS(ju_ev), NULL, 0, ROWS(ju_loc), ROWS(ju_pids), NULL, 0 },
+	  "Write with write(2) or set a flag.", SIGINT, ROWS(ju_ev), NULL, 0, ROWS(ju_loc), ROWS(ju_pids), NULL, 0,
+	  { .verdict = "the SIGINT handler of pid 4100 called printf(), which is not async-signal-safe.",
+	    .rec = { 3, 4 }, .nrec = 2 } },
 };
 
 struct fixture *fixture_journal_only(void)

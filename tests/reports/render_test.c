@@ -111,7 +111,7 @@ static void check_golden(const char *file, const char *got)
 struct golden_case {
 	size_t fixture;
 	const char *format;
-	int color;
+	int color, verbose, summary;   /* the text report's options */
 };
 
 static void test_golden(void **state)
@@ -122,9 +122,12 @@ static void test_golden(void **state)
 	const struct sj_renderer *rd = sj_renderer_find(c->format);
 
 	f->report.color = c->color;
+	f->report.verbose = c->verbose;
+	f->report.journal_summary = c->summary;
 	assert_int_equal(render(c->format, &f->report, &text, err, sizeof err), 0);
 	assert_string_equal(err, "");
-	snprintf(file, sizeof file, "%s%s.%s", f->name, c->color ? ".color" : "", rd->ext);
+	snprintf(file, sizeof file, "%s%s%s%s.%s", f->name, c->color ? ".color" : "",
+		 c->verbose ? ".verbose" : "", c->summary ? ".summary" : "", rd->ext);
 	check_golden(file, text);
 	free(text);
 	fixture_free(f);
@@ -198,6 +201,162 @@ static void test_text_content(void **state)
 	fixture_free(f);
 }
 
+/* The report opens with one verdict line per root cause, then the header;
+ * consequences name their causes, root causes say they are one. */
+static void test_text_verdict_first(void **state)
+{
+	struct fixture *f = fixture_deadlock();
+	char *text = NULL, err[256];
+	assert_int_equal(render("text", &f->report, &text, err, sizeof err), 0);
+	assert_true(strncmp(text, "verdict: the SIGTERM handler of pid 4101 called malloc()", 56) == 0);
+	const char *second = strstr(text, "\nverdict: SIGUSR1 handler");
+	const char *header = strstr(text, "\nsigjam report: ");
+	assert_non_null(second);
+	assert_non_null(header);
+	assert_true(second < header);
+	assert_non_null(strstr(text, "1. warning signal-unsafe-call (root cause): "));
+	assert_non_null(strstr(text, "3. error deadlock (because of 1 and 2): "));
+	assert_non_null(strstr(text, "5. warning zombie (because of 3): "));
+	free(text);
+	fixture_free(f);
+
+	/* Seven root causes: five named at the top, the rest counted. */
+	struct sj_finding v[7];
+	char verdicts[7][32];
+	for (int i = 0; i < 7; i++) {
+		snprintf(verdicts[i], sizeof verdicts[i], "pid %d is a zombie.", 10 + i);
+		v[i] = (struct sj_finding){ .kind = SJ_FIND_ZOMBIE, .severity = SJ_SEV_WARNING,
+					    .cause = verdicts[i], .verdict = verdicts[i] };
+	}
+	struct sj_findings fs = { v, 7 };
+	struct sj_report r = { .findings = &fs };
+	assert_int_equal(render("text", &r, &text, err, sizeof err), 0);
+	assert_true(strncmp(text, "verdict: pid 10 is a zombie. (finding 1)\n", 41) == 0);
+	assert_non_null(strstr(text, "verdict: pid 14 is a zombie. (finding 5)\n"
+				     "verdict: and 2 more root causes, below\n\nsigjam report"));
+	assert_null(strstr(text, "verdict: pid 15"));
+	free(text);
+}
+
+/* Columns of line [s, e): UTF-8 characters, colour escapes not counted. */
+static size_t columns(const char *s, const char *e)
+{
+	size_t n = 0;
+	while (s < e) {
+		if (*s == '\033') {
+			s += strcspn(s, "m") + 1;
+			continue;
+		}
+		n += ((unsigned char)*s++ & 0xc0) != 0x80;
+	}
+	return n;
+}
+
+static size_t widest_line(const char *text)
+{
+	size_t widest = 0;
+	for (const char *p = text; *p;) {
+		const char *e = p + strcspn(p, "\n");
+		size_t w = columns(p, e);
+		widest = w > widest ? w : widest;
+		p = *e ? e + 1 : e;
+	}
+	return widest;
+}
+
+/* No line is wider than 400 columns, in colour or not, however long the
+ * target's argv, a frame's name or a cause; prose wraps at 100. */
+static void test_text_line_width(void **state)
+{
+	struct fixture *f = fixture_deadlock();
+	char *text = NULL, err[256];
+	char *huge = malloc(3001);
+	assert_non_null(huge);
+	for (int i = 0; i < 3000; i++)
+		huge[i] = i % 700 == 699 ? ' ' : (char)('a' + i % 26);
+	huge[3000] = '\0';
+	struct sj_process *p = &f->snap->procs[0];
+	free(p->argv[1]);
+	p->argv[1] = strdup(huge);
+	free(p->threads[0].frames[0].func);
+	p->threads[0].frames[0].func = strdup(huge);
+	free(f->findings->v[2].cause);
+	f->findings->v[2].cause = strdup(huge);
+	for (int color = 0; color < 2; color++) {
+		f->report.color = color;
+		f->report.verbose = 1;
+		assert_int_equal(render("text", &f->report, &text, err, sizeof err), 0);
+		assert_true(widest_line(text) <= 400);
+		assert_true(widest_line(text) >= 390);   /* the long words were cut, not dropped */
+		/* the cause, a sentence, wrapped at 100 */
+		const char *c = strstr(text, "3. ");
+		assert_non_null(c);
+		assert_true(columns(c, c + strcspn(c, "\n")) <= 100);
+		free(text);
+	}
+	free(huge);
+	fixture_free(f);
+}
+
+/* The raw wait-for edges only with --verbose; a count says they exist. */
+static void test_text_edges_only_verbose(void **state)
+{
+	struct fixture *f = fixture_deadlock();
+	char *text = NULL, err[256];
+	assert_int_equal(render("text", &f->report, &text, err, sizeof err), 0);
+	assert_null(strstr(text, "wait-for:"));
+	assert_non_null(strstr(text, "(3 wait-for edges: --verbose lists them)"));
+	free(text);
+	f->report.verbose = 1;
+	assert_int_equal(render("text", &f->report, &text, err, sizeof err), 0);
+	assert_non_null(strstr(text, "     wait-for: pid 4100 main thread -> pid 4101 via wait4(4101)\n"));
+	free(text);
+	/* Locations where several threads stand are folded with their count. */
+	f->findings->v[2].locations[1].count = 3;
+	assert_int_equal(render("text", &f->report, &text, err, sizeof err), 0);
+	assert_non_null(strstr(text, "pool.py:576 in _handle_results (3 threads)\n"));
+	free(text);
+	fixture_free(f);
+}
+
+/* The journal summary folds like records into one line with a count and
+ * shows at most 20 lines of the records behind the findings. */
+static void test_text_journal_summary_folds(void **state)
+{
+	char *lines = NULL, *text = NULL, err[256];
+	size_t len = 0;
+	FILE *mem = open_memstream(&lines, &len);
+	assert_non_null(mem);
+	for (int i = 0; i < 100; i++)
+		fprintf(mem, "{\"v\":1,\"t\":%d,\"pid\":7,\"ppid\":1,\"ev\":\"unsafe\",\"sig\":\"SIGTERM\",\"call\":\"malloc\"}\n", i);
+	for (int i = 1; i <= 50; i++)
+		fprintf(mem, "{\"v\":1,\"t\":%d,\"pid\":7,\"ppid\":1,\"ev\":\"inject\",\"hook\":\"read\",\"n\":%d,"
+			"\"action\":\"delay\",\"ns\":1000}\n", 1000 + i, i);
+	for (int i = 0; i < 30; i++)
+		fprintf(mem, "{\"v\":1,\"t\":%d,\"pid\":8,\"ppid\":1,\"ev\":\"fork\",\"child\":%d}\n", 2000 + i, 100 + i);
+	assert_int_equal(fclose(mem), 0);
+	struct sj_journal j = { 0 };
+	assert_int_equal(sj_journal_parse_text(lines, len, &j, err, sizeof err), 0);
+	free(lines);
+	struct sj_finding f = { .kind = SJ_FIND_SIGNAL_UNSAFE, .severity = SJ_SEV_ERROR, .cause = "malloc() in a handler" };
+	size_t recs[150];
+	for (size_t i = 0; i < 150; i++)
+		recs[i] = i;
+	f.records = recs;
+	f.nrecords = 150;
+	struct sj_findings fs = { &f, 1 };
+	struct sj_report r = { .findings = &fs, .journal = &j, .journal_summary = 1 };
+	assert_int_equal(render("text", &r, &text, err, sizeof err), 0);
+	assert_non_null(strstr(text, "JOURNAL: 180 records\n  by kind: 100 unsafe, 50 inject, 30 fork\n"));
+	assert_non_null(strstr(text, "malloc() called in a SIGTERM handler (100 times) (finding 1)\n"));
+	assert_non_null(strstr(text, "read, call 19: delay 1 us (finding 1)\n"));
+	assert_null(strstr(text, "call 20:"));
+	assert_non_null(strstr(text, "  and 31 more (the JSON report lists"));
+	assert_null(strstr(text, " fork "));   /* records behind no finding: counted only */
+	free(text);
+	sj_journal_free(&j);
+}
+
 /* The wait decoder's sentences for the kinds the fixtures do not cover. */
 static void test_wait_words(void **state)
 {
@@ -255,15 +414,6 @@ static void test_summary(void **state)
 	f.n = 0;
 	assert_string_equal(sj_report_summary(&f, buf, sizeof buf), "no findings");
 	assert_string_equal(sj_report_summary(NULL, buf, sizeof buf), "no findings");
-}
-
-static void test_exit_status(void **state)
-{
-	char buf[64];
-	assert_string_equal(sj_exit_status_describe(3 << 8, buf, sizeof buf), "exited 3");
-	assert_string_equal(sj_exit_status_describe(9, buf, sizeof buf), "killed by SIGKILL");
-	assert_string_equal(sj_exit_status_describe(11 | 0x80, buf, sizeof buf), "killed by SIGSEGV (core dumped)");
-	assert_string_equal(sj_exit_status_describe(-1, buf, sizeof buf), "unknown");
 }
 
 /* The renderer table: names, extensions, every row renders every fixture. */
@@ -396,31 +546,47 @@ static void test_json_roundtrip(void **state)
 	fixture_free(f);
 }
 
+/* The text report's variants with golden files of their own. */
+static const struct golden_case text_variants[] = {
+	{ 0, "text", 1, 0, 0 },   /* deadlock.color.txt */
+	{ 0, "text", 0, 1, 0 },   /* deadlock.verbose.txt: the wait-for edges */
+	{ 0, "text", 0, 0, 1 },   /* deadlock.summary.txt: the journal as `sigjam run` shows it */
+	{ 1, "text", 0, 0, 1 },   /* journal-only.summary.txt */
+};
+#define NVAR (sizeof text_variants / sizeof text_variants[0])
+
 int main(void)
 {
-	struct golden_case cases[NFIX * NFMT + 1];
-	struct CMUnitTest tests[NFIX * NFMT + 1 + 16];
-	char names[NFIX * NFMT + 1][64];
+	struct golden_case cases[NFIX * NFMT + NVAR];
+	struct CMUnitTest tests[NFIX * NFMT + NVAR + 16];
+	char names[NFIX * NFMT + NVAR][64];
 	size_t n = 0, c = 0;
 
 	for (size_t i = 0; i < NFIX; i++)
 		for (size_t k = 0; k < NFMT; k++) {
-			cases[c] = (struct golden_case){ i, golden_formats[k], 0 };
+			cases[c] = (struct golden_case){ i, golden_formats[k], 0, 0, 0 };
 			snprintf(names[c], sizeof names[c], "golden_%s_%s", fixtures[i].name, golden_formats[k]);
 			tests[n++] = (struct CMUnitTest){ names[c], test_golden, NULL, NULL, &cases[c] };
 			c++;
 		}
-	cases[c] = (struct golden_case){ 0, "text", 1 };
-	snprintf(names[c], sizeof names[c], "golden_deadlock_text_color");
-	tests[n++] = (struct CMUnitTest){ names[c], test_golden, NULL, NULL, &cases[c] };
+	for (size_t v = 0; v < NVAR; v++, c++) {
+		cases[c] = text_variants[v];
+		snprintf(names[c], sizeof names[c], "golden_%s_text%s%s%s", fixtures[cases[c].fixture].name,
+			 cases[c].color ? "_color" : "", cases[c].verbose ? "_verbose" : "",
+			 cases[c].summary ? "_summary" : "");
+		tests[n++] = (struct CMUnitTest){ names[c], test_golden, NULL, NULL, &cases[c] };
+	}
 
 	const struct CMUnitTest props[] = {
 		cmocka_unit_test(test_text_colour),
 		cmocka_unit_test(test_text_hostile_strings),
 		cmocka_unit_test(test_text_content),
+		cmocka_unit_test(test_text_verdict_first),
+		cmocka_unit_test(test_text_line_width),
+		cmocka_unit_test(test_text_edges_only_verbose),
+		cmocka_unit_test(test_text_journal_summary_folds),
 		cmocka_unit_test(test_wait_words),
 		cmocka_unit_test(test_summary),
-		cmocka_unit_test(test_exit_status),
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_write_error),
 		cmocka_unit_test(test_svg),

@@ -57,6 +57,23 @@ def sarif_semantics(doc, path, failures):
             failures.append("%s: result %d has no location" % (path, i))
 
 
+def report_semantics(doc, path, failures):
+    """What the schema cannot say about the links between findings: every
+    consequence comes after all its causes, exactly the root causes have a
+    verdict, and the records behind a finding are in the journal."""
+    findings = doc["findings"]
+    events = (doc["journal"] or {}).get("events", [])
+    for i, f in enumerate(findings):
+        for c in f["explained_by"]:
+            if c >= i:
+                failures.append("%s: finding %d is explained by %d, which does not come before it" % (path, i, c))
+        if (f["verdict"] is None) != bool(f["explained_by"]):
+            failures.append("%s: finding %d: a verdict must be given exactly for a root cause" % (path, i))
+        for r in f["journal_records"]:
+            if r >= len(events):
+                failures.append("%s: finding %d names journal record %d of %d" % (path, i, r, len(events)))
+
+
 def main():
     report_v = validator(sys.argv[1])
     sarif_v = validator(sys.argv[2])
@@ -69,8 +86,10 @@ def main():
         return 1
 
     for path in reports:
-        for msg in errors_of(report_v, load(path)):
+        doc = load(path)
+        for msg in errors_of(report_v, doc):
             failures.append("%s: %s" % (path, msg))
+        report_semantics(doc, path, failures)
     for path in sarifs:
         doc = load(path)
         for msg in errors_of(sarif_v, doc):
@@ -88,8 +107,19 @@ def main():
         ("decimal address", lambda d: thread(d).update(pc=140737488355328)),
         ("python frames mixed into native frames", lambda d: thread(d)["frames"].append({"func": "f", "file": "x.py", "line": 1, "is_entry": False})),
         ("journal event without ev", lambda d: d["journal"]["events"][0].pop("ev")),
+        ("verdict over 200 characters", lambda d: d["findings"][0].update(verdict="x" * 201)),
+        ("explained_by not a list", lambda d: d["findings"][1].update(explained_by=0)),
+        ("location without its thread count", lambda d: next(f for f in d["findings"] if f["locations"])["locations"][0].pop("threads")),
     ]:
         must_reject(report_v, full, mutate, what, failures)
+    # The semantic checks must fail on a consequence told before its cause.
+    broken = copy.deepcopy(full)
+    broken["findings"].reverse()
+    before = len(failures)
+    report_semantics(broken, "reversed deadlock.json", failures)
+    if len(failures) == before:
+        failures.append("the link checks accepted findings told consequence first")
+    del failures[before:]
 
     sarif = load(os.path.join(golden, "deadlock.sarif"))
     result = lambda d: d["runs"][0]["results"][0]

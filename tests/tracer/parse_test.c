@@ -9,7 +9,13 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <netinet/tcp.h>
+#include <sys/file.h>
 #include <sys/select.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -18,6 +24,8 @@
 #include <cmocka.h>
 
 #include "procfs.h"
+#include "sockdiag.h"
+#include "stopfx.h"
 #include "syscalls.h"
 
 static void test_stat_odd_comm(void **state)
@@ -182,11 +190,12 @@ static void test_decode_select_waitid_states(void **state)
 	sj_decode_wait(getpid(), &t);
 	assert_int_equal(t.wait.wait_pid, 55);
 
-	/* restart_syscall only follows timed waits */
+	/* restart_syscall whose original call nothing identifies: unknown,
+	 * and no timeout is assumed (poll(-1) restarts this way too) */
 	t = blocked(SYS_restart_syscall, 0, 0, 0, 0, 0);
 	sj_decode_wait(getpid(), &t);
 	assert_int_equal(t.wait.kind, SJ_WAIT_OTHER);
-	assert_true(t.wait.has_timeout);
+	assert_false(t.wait.has_timeout);
 
 	/* state beats syscall: stopped, running, not in a syscall */
 	t = blocked(SYS_read, 0, 0, 0, 0, 0);
@@ -200,9 +209,6 @@ static void test_decode_select_waitid_states(void **state)
 	t = blocked(-1, 0, 0, 0, 0, 0);
 	sj_decode_wait(getpid(), &t);
 	assert_int_equal(t.wait.kind, SJ_WAIT_NONE);
-	t = blocked(SYS_flock, 0, 0, 0, 0, 0);
-	sj_decode_wait(getpid(), &t);
-	assert_int_equal(t.wait.kind, SJ_WAIT_OTHER);
 	t = blocked(SYS_accept4, 6, 0, 0, 0, 0);
 	sj_decode_wait(getpid(), &t);
 	assert_int_equal(t.wait.kind, SJ_WAIT_ACCEPT);
@@ -235,6 +241,195 @@ static void test_decode_poll_memory(void **state)
 	sj_decode_wait(getpid(), &t);
 	assert_int_equal(t.wait.nfds, 0);
 	assert_true(t.wait.has_timeout);
+}
+
+/* flock and fcntl(F_SETLKW / F_OFD_SETLKW) name the locked file through
+ * /proc/PID/fd and the byte range from the struct flock in memory. */
+static void test_decode_lock_waits(void **state)
+{
+	char path[] = "/tmp/sj-parse-lock-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "0123456789", 10), 10);
+	struct stat sb;
+	assert_int_equal(fstat(fd, &sb), 0);
+	struct sj_thread t = blocked(SYS_flock, (uint64_t)fd, LOCK_EX, 0, 0, 0);
+	sj_decode_wait(getpid(), &t);
+	assert_int_equal(t.wait.kind, SJ_WAIT_LOCK);
+	assert_int_equal(t.wait.fds[0].fd, fd);
+	assert_int_equal(t.wait.lock.flavor, SJ_LOCK_FLOCK);
+	assert_true(t.wait.lock.write);
+	assert_int_equal(t.wait.lock.inode, sb.st_ino);
+	assert_int_equal(t.wait.lock.dev_major, major(sb.st_dev));
+	assert_int_equal(t.wait.lock.end, UINT64_MAX);
+	free(t.wait.fds);
+	/* SEEK_END - 4, 2 bytes: 6..7 of a 10-byte file; a read lock */
+	struct flock fl = { .l_type = F_RDLCK, .l_whence = SEEK_END, .l_start = -4, .l_len = 2 };
+	t = blocked(SYS_fcntl, (uint64_t)fd, F_OFD_SETLKW, (uintptr_t)&fl, 0, 0);
+	sj_decode_wait(getpid(), &t);
+	assert_int_equal(t.wait.kind, SJ_WAIT_LOCK);
+	assert_int_equal(t.wait.lock.flavor, SJ_LOCK_OFD);
+	assert_false(t.wait.lock.write);
+	assert_int_equal(t.wait.lock.start, 6);
+	assert_int_equal(t.wait.lock.end, 7);
+	free(t.wait.fds);
+	/* a negative length ends before l_start; the file position counts for SEEK_CUR */
+	assert_int_equal(lseek(fd, 5, SEEK_SET), 5);
+	fl = (struct flock){ .l_type = F_WRLCK, .l_whence = SEEK_CUR, .l_start = 0, .l_len = -3 };
+	t = blocked(SYS_fcntl, (uint64_t)fd, F_SETLKW, (uintptr_t)&fl, 0, 0);
+	sj_decode_wait(getpid(), &t);
+	assert_int_equal(t.wait.lock.flavor, SJ_LOCK_POSIX);
+	assert_int_equal(t.wait.lock.start, 2);
+	assert_int_equal(t.wait.lock.end, 4);
+	free(t.wait.fds);
+	t = blocked(SYS_fcntl, (uint64_t)fd, F_GETFL, 0, 0, 0);
+	sj_decode_wait(getpid(), &t);
+	assert_int_equal(t.wait.kind, SJ_WAIT_OTHER);
+	free(t.wait.fds);
+	close(fd);
+	unlink(path);
+}
+
+/* /proc/locks and fdinfo "lock:" lines as fs/locks.c prints them. */
+static void test_parse_lock_lines(void **state)
+{
+	static const char locks[] =
+		"1: POSIX  ADVISORY  WRITE 1234 08:01:1312 0 EOF\n"
+		"1: -> POSIX  ADVISORY  WRITE 1240 08:01:1312 0 EOF\n"
+		"2: FLOCK  ADVISORY  READ 77 00:1a:42 0 EOF\n"
+		"3: OFDLCK ADVISORY  WRITE -1 fd:02:99 100 199\n"
+		"4: LEASE  ACTIVE    READ 12 08:01:5 0 EOF\n";
+	struct sj_lock *v;
+	size_t n;
+	assert_int_equal(sj_parse_locks(locks, &v, &n), 0);
+	assert_int_equal(n, 4); /* the lease is no lock a thread waits on */
+	assert_int_equal(v[0].flavor, SJ_LOCK_POSIX);
+	assert_true(v[0].write);
+	assert_false(v[0].blocked);
+	assert_int_equal(v[0].pid, 1234);
+	assert_int_equal(v[0].dev_major, 8);
+	assert_int_equal(v[0].inode, 1312);
+	assert_int_equal(v[0].end, UINT64_MAX);
+	assert_true(v[1].blocked);
+	assert_int_equal(v[1].pid, 1240);
+	assert_int_equal(v[2].flavor, SJ_LOCK_FLOCK);
+	assert_false(v[2].write);
+	assert_int_equal(v[2].dev_minor, 0x1a);
+	assert_int_equal(v[3].flavor, SJ_LOCK_OFD);
+	assert_int_equal(v[3].pid, -1);
+	assert_int_equal(v[3].dev_major, 0xfd);
+	assert_int_equal(v[3].start, 100);
+	assert_int_equal(v[3].end, 199);
+	free(v);
+	struct sj_fd f;
+	memset(&f, 0, sizeof f);
+	assert_int_equal(sj_parse_fdinfo("pos:\t17\nflags:\t02\nmnt_id:\t5\nino:\t42\n"
+					 "lock:\t1: FLOCK  ADVISORY  WRITE 900 00:1a:42 0 EOF\n", &f, NULL), 0);
+	assert_int_equal(f.pos, 17);
+	assert_int_equal(f.nlocks, 1);
+	assert_int_equal(f.locks[0].flavor, SJ_LOCK_FLOCK);
+	assert_int_equal(f.locks[0].pid, 900);
+	free(f.locks);
+	free(f.epoll_tfds);
+}
+
+/* /proc/net/unix: type, listening flag, connection state, name. */
+static void test_parse_net_unix(void **state)
+{
+	uint64_t ino;
+	struct sj_sock s;
+	assert_int_equal(sj_parse_net_unix_line("0000000077768b27: 00000002 00000000 00010000 0001 01 "
+						"5432 /run/x.sock\n", &ino, &s), 0);
+	assert_int_equal(ino, 5432);
+	assert_int_equal(s.type, SOCK_STREAM);
+	assert_int_equal(s.state, TCP_LISTEN);
+	assert_true(s.named);
+	assert_string_equal(s.local, "/run/x.sock");
+	free(s.local);
+	assert_int_equal(sj_parse_net_unix_line("00000000bf173de0: 00000003 00000000 00000000 0002 03    46\n",
+						&ino, &s), 0);
+	assert_int_equal(s.type, SOCK_DGRAM);
+	assert_int_equal(s.state, TCP_ESTABLISHED);
+	assert_false(s.named);
+	assert_null(s.local);
+	assert_int_equal(sj_parse_net_unix_line("Num RefCount Protocol Flags Type St Inode Path\n", &ino, &s),
+			 -EINVAL);
+}
+
+/* What the kernel shows of a restarted call: the restart function on
+ * /proc/TID/stack (as Linux 6.18 prints it), else the "mov $nr, %eax;
+ * syscall" before the pc, else the wchan. */
+static void test_restart_origin(void **state)
+{
+	static const char poll_stack[] =
+		"[<0>] poll_schedule_timeout.constprop.0+0x37/0x90\n"
+		"[<0>] do_sys_poll+0x437/0x5c0\n"
+		"[<0>] do_restart_poll+0x54/0xa0\n"
+		"[<0>] do_syscall_64+0x71/0x290\n"
+		"[<0>] entry_SYSCALL_64_after_hwframe+0x76/0x7e\n";
+	static const char futex_stack[] = "[<0>] futex_do_wait+0x46/0x90\n[<0>] futex_wait_restart+0x3c/0x60\n";
+	static const char bare_stack[] = "[<0>] do_syscall_64+0x71/0x290\n";
+	static const unsigned char clock_nanosleep_code[7] = { 0xb8, 0xe6, 0, 0, 0, 0x0f, 0x05 };
+	static const unsigned char other_code[7] = { 0x48, 0x89, 0xf8, 0x90, 0x90, 0x0f, 0x05 };
+	static const unsigned char getpid_code[7] = { 0xb8, 0x27, 0, 0, 0, 0x0f, 0x05 };
+	assert_int_equal(sj_restart_origin(poll_stack, NULL, NULL), SYS_poll);
+	assert_int_equal(sj_restart_origin(futex_stack, NULL, "futex_do_wait"), SYS_futex);
+	assert_int_equal(sj_restart_origin(bare_stack, clock_nanosleep_code, "do_syscall_64"), SYS_clock_nanosleep);
+	assert_int_equal(sj_restart_origin(NULL, other_code, "poll_schedule_timeout.constprop.0"), SYS_poll);
+	assert_int_equal(sj_restart_origin(NULL, NULL, "futex_wait_queue"), SYS_futex);
+	assert_int_equal(sj_restart_origin(NULL, NULL, "hrtimer_nanosleep"), SYS_nanosleep);
+	/* a number that is no restartable call, a prefix of another name */
+	assert_int_equal(sj_restart_origin(bare_stack, getpid_code, "do_syscall_64"), -1);
+	assert_int_equal(sj_restart_origin(NULL, NULL, "do_sys_pollx"), -1);
+	assert_int_equal(sj_restart_origin(NULL, NULL, NULL), -1);
+}
+
+/* restart_syscall decodes as the call it continues, with the arguments
+ * the kernel left in place: poll(-1) stays without a timeout. */
+static void test_decode_restarted_poll(void **state)
+{
+	struct pollfd pf[1] = { { 6, POLLIN, 0 } };
+	struct sj_thread t = blocked(SYS_restart_syscall, (uintptr_t)pf, 1, 0xffffffff, 0, 0);
+	t.wchan = (char *)"poll_schedule_timeout.constprop.0";
+	sj_decode_wait(getpid(), &t);
+	assert_int_equal(t.wait.kind, SJ_WAIT_POLL);
+	assert_int_equal(t.wait.nfds, 1);
+	assert_int_equal(t.wait.fds[0].fd, 6);
+	assert_false(t.wait.has_timeout);
+	free(t.wait.fds);
+	t = blocked(SYS_restart_syscall, (uintptr_t)pf, 1, 2500, 0, 0);
+	t.wchan = (char *)"poll_schedule_timeout.constprop.0";
+	sj_decode_wait(getpid(), &t);
+	assert_true(t.wait.has_timeout);
+	assert_int_equal(t.wait.timeout_ns, 2500000000LL);
+	free(t.wait.fds);
+	uint32_t word = 0;
+	struct timespec ts = { 5, 0 };
+	t = blocked(SYS_restart_syscall, (uintptr_t)&word, FUTEX_WAIT_PRIVATE, 0, (uintptr_t)&ts, 0);
+	t.wchan = (char *)"futex_do_wait";
+	sj_decode_wait(getpid(), &t);
+	assert_int_equal(t.wait.kind, SJ_WAIT_FUTEX);
+	assert_int_equal(t.wait.futex_addr, (uintptr_t)&word);
+	assert_true(t.wait.has_timeout);
+}
+
+/* Which calls a stop changes (stopfx.def). */
+static void test_stop_effects(void **state)
+{
+	const uint64_t none[6] = { 0 }, waitall[6] = { 3, 0, 100, MSG_WAITALL, 0, 0 };
+	const uint64_t msg_waitall[6] = { 3, 0, MSG_WAITALL, 0, 0, 0 };
+	assert_int_equal(sj_stop_effect(-1, none), SJ_FX_RESTARTS);
+	assert_int_equal(sj_stop_effect(SYS_read, none), SJ_FX_RESTARTS);
+	assert_int_equal(sj_stop_effect(SYS_poll, none), SJ_FX_RESTARTS);
+	assert_int_equal(sj_stop_effect(SYS_restart_syscall, none), SJ_FX_RESTARTS);
+	assert_int_equal(sj_stop_effect(SYS_epoll_wait, none), SJ_FX_EINTR);
+	assert_int_equal(sj_stop_effect(SYS_semtimedop, none), SJ_FX_EINTR);
+	assert_int_equal(sj_stop_effect(SYS_write, none), SJ_FX_SHORT);
+	assert_int_equal(sj_stop_effect(SYS_recvfrom, none), SJ_FX_RESTARTS);
+	assert_int_equal(sj_stop_effect(SYS_recvfrom, waitall), SJ_FX_SHORT);
+	assert_int_equal(sj_stop_effect(SYS_recvmsg, msg_waitall), SJ_FX_SHORT);
+	assert_int_equal(sj_stop_effect(SYS_getpid, none), SJ_FX_UNKNOWN);
+	assert_string_equal(sj_stopfx_words(SJ_FX_EINTR), "EINTR");
 }
 
 /* The rule that keeps a wait read before the stop. */
@@ -287,6 +482,18 @@ static void test_wait_confirmed(void **state)
 	assert_false(sj_wait_confirmed(&t, &now));
 }
 
+/* NSpid: one id per pid namespace, outermost first; the innermost is the
+ * process's own view (a container's), 0 when it is this namespace's. */
+static void test_nspid(void **state)
+{
+	assert_int_equal(sj_parse_nspid("Name:\tpython3\nPid:\t4711\nNSpid:\t4711\t1\nNSpgid:\t4711\t1\n"), 1);
+	assert_int_equal(sj_parse_nspid("Name:\tx\nNSpid:\t900\t42\t7\n"), 7);
+	assert_int_equal(sj_parse_nspid("Name:\tx\nNSpid:\t4711\nVmPeak: 1 kB\n"), 0);
+	assert_int_equal(sj_parse_nspid("NSpid:\t12\t3"), 3);
+	assert_int_equal(sj_parse_nspid("Name:\tx\nPid:\t5\n"), 0);
+	assert_int_equal(sj_parse_nspid("Name:\tx\nNSpid:\t\n"), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -298,6 +505,13 @@ int main(void)
 		cmocka_unit_test(test_decode_select_waitid_states),
 		cmocka_unit_test(test_decode_poll_memory),
 		cmocka_unit_test(test_wait_confirmed),
+		cmocka_unit_test(test_restart_origin),
+		cmocka_unit_test(test_decode_restarted_poll),
+		cmocka_unit_test(test_stop_effects),
+		cmocka_unit_test(test_decode_lock_waits),
+		cmocka_unit_test(test_parse_lock_lines),
+		cmocka_unit_test(test_parse_net_unix),
+		cmocka_unit_test(test_nspid),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -33,6 +33,7 @@ struct sj_pylayout {
 	int64_t ts_current_frame;    /* 3.13+: directly on the thread state */
 	int64_t ts_thread_id;        /* pthread_t, the threading ident */
 	int64_t ts_native_thread_id; /* the kernel tid */
+	int64_t ts_holds_gil;        /* 3.15+: int, set while this thread holds the GIL */
 
 	/* _PyInterpreterFrame */
 	int64_t fr_code;             /* f_code / f_executable */
@@ -40,7 +41,10 @@ struct sj_pylayout {
 	int64_t fr_instr;            /* prev_instr (<=3.12) or instr_ptr (3.13+) */
 	int64_t fr_is_entry;         /* 3.11 bool is_entry */
 	int64_t fr_owner;            /* char owner */
-	int owner_cstack;            /* FRAME_OWNED_BY_CSTACK value; -1: no shim frames */
+	int owner_cstack;            /* FRAME_OWNED_BY_CSTACK value; -1: no such owner */
+	int owner_interp;            /* 3.14+ FRAME_OWNED_BY_INTERPRETER (entry and base
+				      * frames, skipped like C-stack shims); -1: none */
+	uint64_t exec_tag_mask;      /* 3.14+: f_executable is a _PyStackRef: tag bits */
 	int owner_generator;         /* FRAME_OWNED_BY_GENERATOR */
 	size_t fr_size;              /* bytes to read to cover every field above */
 
@@ -55,6 +59,7 @@ struct sj_pylayout {
 	int64_t ob_type;
 	int64_t tp_flags;
 	int64_t tp_dictoffset;
+	int64_t tp_basicsize;        /* 3.13+: inline values follow the object */
 	int64_t ht_cached_keys;      /* PyHeapTypeObject: shared keys of instances */
 	int64_t bytes_size, bytes_data;
 	int64_t str_state;           /* PyASCIIObject.state bit field */
@@ -66,7 +71,8 @@ struct sj_pylayout {
 	int64_t long_digits;
 	int64_t dict_keys, dict_values;
 	int64_t module_dict;         /* PyModuleObject.md_dict */
-	int managed_dict;            /* instance dict scheme: 311, 312 or 0 (unsupported) */
+	int managed_dict;            /* instance dict scheme: 311, 313 or 0 (unsupported) */
+	int64_t dictvalues_array;    /* PyDictValues: offset of values[] (3.13+: after a header) */
 	int names;                   /* thread names can be read */
 };
 
@@ -74,9 +80,12 @@ struct sj_pylayout {
 void sj_pyversion_str(uint64_t hex, char *buf, size_t len);
 
 /* Fills *out for the interpreter whose _PyRuntime is at runtime (run-time
- * address).  0 on success; -1 with a one-line reason in err ("Python 3.10
- * is not supported: native frames only") when there is no layout. */
-int sj_pylayout_for(uint64_t hexversion, const struct sj_memsrc *mem, uint64_t runtime,
+ * address) and whose version is *hexversion: exact (from Py_Version), or
+ * only major.minor (from a file name), in which case a debug-offsets
+ * block of the same minor supplies the full version in *hexversion.
+ * 0 on success; -1 with a one-line reason in err ("Python 3.10 is not
+ * supported: native frames only") when there is no layout. */
+int sj_pylayout_for(uint64_t *hexversion, int exact, const struct sj_memsrc *mem, uint64_t runtime,
 		    struct sj_pylayout *out, char *err, size_t errlen);
 
 #endif

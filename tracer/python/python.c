@@ -7,8 +7,10 @@
 #include "python.h"
 #include "python_internal.h"
 #include "layout.h"
+#include "walker.h"
 #include "linetable.h"
 #include "pyelf.h"
+#include "mapfile.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -16,9 +18,6 @@
 #include <string.h>
 
 #define MAX_INTERPRETERS 64
-#define MAX_THREADS 4096
-#define MAX_LINETABLE (1u << 20)
-#define MAX_DICT_ENTRIES (1u << 16)
 
 /* ---------- small helpers ---------- */
 
@@ -36,56 +35,13 @@ static void note(struct sj_process *proc, char *err, size_t errlen, const char *
 		snprintf(err, errlen, "%s", buf);
 }
 
-static int read_u64(const struct sj_memsrc *m, uint64_t addr, uint64_t *v)
-{
-	return sj_mem_read(m, addr, v, sizeof *v);
-}
-
-static int64_t get_i64(const uint8_t *buf, int64_t off)
-{
-	int64_t v;
-	memcpy(&v, buf + off, sizeof v);
-	return v;
-}
-
-static uint64_t get_u64(const uint8_t *buf, int64_t off)
-{
-	uint64_t v;
-	memcpy(&v, buf + off, sizeof v);
-	return v;
-}
-
-static int get_i32(const uint8_t *buf, int64_t off)
-{
-	int32_t v;
-	memcpy(&v, buf + off, sizeof v);
-	return v;
-}
-
 static const char *base_name(const char *path)
 {
 	const char *s = strrchr(path, '/');
 	return s ? s + 1 : path;
 }
 
-/* ---------- the walker's state ---------- */
-
-struct code_info {
-	uint64_t addr;
-	char *qualname, *filename;
-	uint8_t *linetable;
-	size_t ltlen;
-	int firstlineno;
-	int firsttraceable;     /* -1 unknown */
-};
-
-struct walker {
-	const struct sj_memsrc *mem;
-	struct sj_pylayout L;
-	uint64_t code_type, unicode_type;   /* run-time addresses, 0 unknown */
-	struct code_info *codes;
-	size_t ncodes, capcodes;
-};
+/* ---------- the walker's state (walker.h) ---------- */
 
 static void walker_free(struct walker *w)
 {
@@ -95,111 +51,6 @@ static void walker_free(struct walker *w)
 		free(w->codes[i].linetable);
 	}
 	free(w->codes);
-}
-
-/* ---------- strings and bytes ---------- */
-
-static void put_utf8(char *out, size_t *n, uint32_t c)
-{
-	if (c < 0x80) {
-		out[(*n)++] = (char)c;
-	} else if (c < 0x800) {
-		out[(*n)++] = (char)(0xc0 | c >> 6);
-		out[(*n)++] = (char)(0x80 | (c & 0x3f));
-	} else if (c < 0x10000) {
-		out[(*n)++] = (char)(0xe0 | c >> 12);
-		out[(*n)++] = (char)(0x80 | ((c >> 6) & 0x3f));
-		out[(*n)++] = (char)(0x80 | (c & 0x3f));
-	} else {
-		out[(*n)++] = (char)(0xf0 | c >> 18);
-		out[(*n)++] = (char)(0x80 | ((c >> 12) & 0x3f));
-		out[(*n)++] = (char)(0x80 | ((c >> 6) & 0x3f));
-		out[(*n)++] = (char)(0x80 | (c & 0x3f));
-	}
-}
-
-/* A str object as malloc'd UTF-8, at most SJ_PY_MAX_STR characters; NULL
- * when it is not a compact str (code names and file names always are). */
-static char *read_str(const struct walker *w, uint64_t addr)
-{
-	const struct sj_pylayout *L = &w->L;
-	uint8_t hdr[128];
-	size_t hlen = (size_t)L->str_compact_data, len, n = 0;
-	unsigned state, kind;
-	uint64_t data;
-	uint8_t *raw;
-	char *out;
-
-	if (hlen > sizeof hdr)
-		return NULL;
-	/* The compact header is longer than an ASCII one; an ASCII string at
-	 * the very end of a mapping is only readable with the short header. */
-	if (sj_mem_read(w->mem, addr, hdr, hlen) != 0) {
-		hlen = (size_t)L->str_ascii_data;
-		if (sj_mem_read(w->mem, addr, hdr, hlen) != 0)
-			return NULL;
-	}
-	if (w->unicode_type && get_u64(hdr, L->ob_type) != w->unicode_type)
-		return NULL;
-	/* PyASCIIObject.state: interned:2 kind:3 compact:1 ascii:1 (3.11-3.13) */
-	state = (unsigned)get_i32(hdr, L->str_state);
-	kind = (state >> 2) & 7;
-	if (!((state >> 5) & 1) || (kind != 1 && kind != 2 && kind != 4))
-		return NULL;
-	len = (size_t)get_i64(hdr, L->str_length);
-	if (len > SJ_PY_MAX_STR)
-		len = SJ_PY_MAX_STR;
-	data = addr + (uint64_t)(((state >> 6) & 1) ? L->str_ascii_data : L->str_compact_data);
-	raw = malloc(len * kind + 1);
-	out = malloc(len * 4 + 1);
-	if (!raw || !out || sj_mem_read(w->mem, data, raw, len * kind) != 0) {
-		free(raw);
-		free(out);
-		return NULL;
-	}
-	for (size_t i = 0; i < len; i++) {
-		uint32_t c = kind == 1 ? raw[i] : kind == 2 ? ((uint16_t *)raw)[i] : ((uint32_t *)raw)[i];
-		put_utf8(out, &n, c > 0x10ffff ? 0xfffd : c);
-	}
-	out[n] = 0;
-	free(raw);
-	return out;
-}
-
-/* Does the str at addr equal want?  One read: header plus the characters. */
-static int str_equals(const struct walker *w, uint64_t addr, const char *want)
-{
-	const struct sj_pylayout *L = &w->L;
-	size_t wl = strlen(want);
-	uint8_t buf[128];
-	unsigned state;
-
-	if ((size_t)L->str_ascii_data + wl > sizeof buf ||
-	    sj_mem_read(w->mem, addr, buf, (size_t)L->str_ascii_data + wl) != 0)
-		return 0;
-	state = (unsigned)get_i32(buf, L->str_state);
-	if (!((state >> 5) & 1) || !((state >> 6) & 1))   /* compact ASCII only */
-		return 0;
-	if ((size_t)get_i64(buf, L->str_length) != wl)
-		return 0;
-	return memcmp(buf + L->str_ascii_data, want, wl) == 0;
-}
-
-static uint8_t *read_bytes(const struct walker *w, uint64_t addr, size_t *len)
-{
-	int64_t size;
-	uint8_t *buf;
-
-	if (sj_mem_read(w->mem, addr + (uint64_t)w->L.bytes_size, &size, sizeof size) != 0 ||
-	    size < 0 || (uint64_t)size > MAX_LINETABLE)
-		return NULL;
-	buf = malloc((size_t)size + 1);
-	if (!buf || sj_mem_read(w->mem, addr + (uint64_t)w->L.bytes_data, buf, (size_t)size) != 0) {
-		free(buf);
-		return NULL;
-	}
-	*len = (size_t)size;
-	return buf;
 }
 
 /* ---------- code objects (cached: deep recursion repeats them) ---------- */
@@ -220,11 +71,11 @@ static const struct code_info *code_lookup(struct walker *w, uint64_t addr)
 	ci.firstlineno = get_i32(hdr, L->co_firstlineno);
 	if (L->co_firsttraceable >= 0)
 		ci.firsttraceable = get_i32(hdr, L->co_firsttraceable);
-	ci.qualname = read_str(w, get_u64(hdr, L->co_qualname));
+	ci.qualname = pyo_read_str(w, get_u64(hdr, L->co_qualname));
 	if (!ci.qualname)
-		ci.qualname = read_str(w, get_u64(hdr, L->co_name));
-	ci.filename = read_str(w, get_u64(hdr, L->co_filename));
-	ci.linetable = read_bytes(w, get_u64(hdr, L->co_linetable), &ci.ltlen);
+		ci.qualname = pyo_read_str(w, get_u64(hdr, L->co_name));
+	ci.filename = pyo_read_str(w, get_u64(hdr, L->co_filename));
+	ci.linetable = pyo_read_bytes(w, get_u64(hdr, L->co_linetable), &ci.ltlen);
 	if (w->ncodes == w->capcodes) {
 		size_t cap = w->capcodes ? w->capcodes * 2 : 64;
 		struct code_info *n = realloc(w->codes, cap * sizeof *n);
@@ -282,7 +133,8 @@ static uint64_t current_frame(const struct walker *w, uint64_t tstate)
 /* The frame chain of one thread, innermost first.  Frames that CPython's
  * own tracebacks hide are skipped: shim frames owned by the C stack
  * (3.12+: one per C→eval-loop entry, which marks the frame above it as an
- * entry frame) and incomplete frames (still running their prologue before
+ * entry frame; owned by the interpreter from 3.14 on, like each thread's
+ * base frame) and incomplete frames (still running their prologue before
  * the first traceable instruction, _PyFrame_IsIncomplete). */
 static void walk_frames(struct walker *w, uint64_t tstate, struct sj_thread *t)
 {
@@ -302,12 +154,14 @@ static void walk_frames(struct walker *w, uint64_t tstate, struct sj_thread *t)
 		owner = L->fr_owner >= 0 ? (int8_t)fb[L->fr_owner] : 0;
 		is_entry = L->fr_is_entry >= 0 ? fb[L->fr_is_entry] != 0 : 0;
 		frame = get_u64(fb, L->fr_previous);
-		if (L->owner_cstack >= 0 && owner == L->owner_cstack) {
+		if ((L->owner_cstack >= 0 && owner == L->owner_cstack) ||
+		    (L->owner_interp >= 0 && owner == L->owner_interp)) {
 			if (t->npyframes)
 				t->pyframes[t->npyframes - 1].is_entry = 1;
 			continue;
 		}
-		code = get_u64(fb, L->fr_code);
+		/* 3.14+: f_executable is a _PyStackRef, a pointer with tag bits. */
+		code = get_u64(fb, L->fr_code) & ~L->exec_tag_mask;
 		instr = get_u64(fb, L->fr_instr);
 		ci = code_lookup(w, code);
 		if (!ci)
@@ -328,190 +182,6 @@ static void walk_frames(struct walker *w, uint64_t tstate, struct sj_thread *t)
 	 * bootstrap), whatever the version marks. */
 	if (t->npyframes)
 		t->pyframes[t->npyframes - 1].is_entry = 1;
-}
-
-/* ---------- thread names: threading._active ---------- */
-
-/* Looks a str key up in a dict's keys object by comparing key strings
- * (str hashes are salted per process, so they cannot be computed here).
- * values: the split values array, or 0 when the values sit in the entries.
- * Returns the value, 0 when absent. */
-static uint64_t keys_get(const struct walker *w, uint64_t keys, uint64_t values, const char *key)
-{
-	uint8_t kh[32];
-	size_t n, esz, koff, voff;
-	uint64_t entries, val = 0;
-
-	if (sj_mem_read(w->mem, keys, kh, sizeof kh) != 0)
-		return 0;
-	/* PyDictKeysObject (3.11-3.13): dk_refcnt, log2_size@8,
-	 * log2_index_bytes@9, kind@10, version@12, usable@16, nentries@24,
-	 * indices@32; entries follow the index array.  Kind 0 (general) has
-	 * {hash, key, value}; unicode and split keys have {key, value}. */
-	n = (size_t)get_i64(kh, 24);
-	if (n > MAX_DICT_ENTRIES || kh[9] > 40 || kh[10] > 2)
-		return 0;
-	entries = keys + 32 + ((uint64_t)1 << kh[9]);
-	esz = kh[10] == 0 ? 24 : 16;
-	koff = kh[10] == 0 ? 8 : 0;
-	voff = koff + 8;
-	for (size_t i = 0; i < n; i++) {
-		uint8_t e[24];
-		uint64_t k;
-		if (sj_mem_read(w->mem, entries + i * esz, e, esz) != 0)
-			return 0;
-		k = get_u64(e, (int64_t)koff);
-		if (!k || !str_equals(w, k, key))
-			continue;
-		/* A split dict keeps its values apart, indexed like the keys. */
-		if (values) {
-			if (read_u64(w->mem, values + 8 * i, &val) != 0)
-				val = 0;
-		} else {
-			val = get_u64(e, (int64_t)voff);
-		}
-		break;
-	}
-	return val;
-}
-
-static uint64_t dict_get(const struct walker *w, uint64_t dict, const char *key)
-{
-	uint64_t keys, values;
-
-	if (!dict || read_u64(w->mem, dict + w->L.dict_keys, &keys) != 0 ||
-	    read_u64(w->mem, dict + w->L.dict_values, &values) != 0)
-		return 0;
-	return keys_get(w, keys, values, key);
-}
-
-/* An instance attribute, for the 3.11 object layout.  Instances of classes
- * with Py_TPFLAGS_MANAGED_DICT keep their values array 4 words and their
- * materialised dict 3 words before the object (_PyObject_ValuesPointer,
- * _PyObject_ManagedDictPointer); the values array is indexed like the
- * class's shared keys (ht_cached_keys). */
-static uint64_t instance_attr(const struct walker *w, uint64_t obj, const char *name)
-{
-	const struct sj_pylayout *L = &w->L;
-	uint64_t type, flags, values, dict;
-	int64_t dictoffset;
-
-	if (w->L.managed_dict != 311 ||
-	    read_u64(w->mem, obj + L->ob_type, &type) != 0 ||
-	    read_u64(w->mem, type + L->tp_flags, &flags) != 0)
-		return 0;
-	if (flags & (1u << 4)) {             /* Py_TPFLAGS_MANAGED_DICT */
-		if (read_u64(w->mem, obj - 32, &values) != 0 || read_u64(w->mem, obj - 24, &dict) != 0)
-			return 0;
-		if (dict)
-			return dict_get(w, dict, name);
-		if (!values)
-			return 0;
-		uint64_t keys;
-		if (read_u64(w->mem, type + L->ht_cached_keys, &keys) != 0 || !keys)
-			return 0;
-		return keys_get(w, keys, values, name);
-	}
-	if (read_u64(w->mem, type + L->tp_dictoffset, (uint64_t *)&dictoffset) != 0 || dictoffset <= 0 ||
-	    read_u64(w->mem, obj + (uint64_t)dictoffset, &dict) != 0 || !dict)
-		return 0;
-	return dict_get(w, dict, name);
-}
-
-/* An int object's value (non-negative, up to 64 bits); -1 on failure. */
-static int read_long(const struct walker *w, uint64_t addr, uint64_t *v)
-{
-	const struct sj_pylayout *L = &w->L;
-	int64_t size;
-	uint32_t digits[3];
-	size_t nd;
-
-	if (sj_mem_read(w->mem, addr + L->long_size, &size, sizeof size) != 0)
-		return -1;
-	/* 3.12+ lv_tag: ndigits << 3 | sign (0 positive, 1 zero, 2 negative) */
-	if (L->long_tagged) {
-		if ((size & 3) == 2)
-			return -1;
-		size = (int64_t)((uint64_t)size >> 3);
-	}
-	if (size < 0 || size > 3)
-		return -1;
-	nd = (size_t)size;
-	if (nd && sj_mem_read(w->mem, addr + L->long_digits, digits, nd * sizeof digits[0]) != 0)
-		return -1;
-	*v = 0;
-	for (size_t i = nd; i-- > 0;)
-		*v = (*v << 30) | (digits[i] & 0x3fffffff);   /* PyLong_SHIFT = 30 */
-	return 0;
-}
-
-struct thread_name {
-	uint64_t ident;           /* threading.get_ident() == tstate->thread_id */
-	char *name;
-};
-
-struct name_map {
-	struct thread_name *v;
-	size_t n;
-};
-
-static void name_map_free(struct name_map *m)
-{
-	for (size_t i = 0; i < m->n; i++)
-		free(m->v[i].name);
-	free(m->v);
-	m->v = NULL;
-	m->n = 0;
-}
-
-/* threading._active maps the ident of every started Thread (and of the
- * main thread, and of _DummyThreads made for foreign threads) to its
- * object; the name is the object's _name attribute.  Found through
- * interp->modules["threading"], so nothing depends on the target script. */
-static void collect_names(struct walker *w, uint64_t interp, struct name_map *out)
-{
-	const struct sj_pylayout *L = &w->L;
-	uint64_t modules, mod, mdict, active, keys;
-	uint8_t kh[32];
-	size_t n;
-
-	if (!L->names || read_u64(w->mem, interp + L->is_modules, &modules) != 0 ||
-	    !(mod = dict_get(w, modules, "threading")) ||
-	    read_u64(w->mem, mod + L->module_dict, &mdict) != 0 ||
-	    !(active = dict_get(w, mdict, "_active")) ||
-	    read_u64(w->mem, active + L->dict_keys, &keys) != 0 ||
-	    sj_mem_read(w->mem, keys, kh, sizeof kh) != 0)
-		return;
-	/* _active has int keys: a general (kind 0) combined dict. */
-	n = (size_t)get_i64(kh, 24);
-	if (kh[10] != 0 || n > MAX_THREADS || kh[9] > 40)
-		return;
-	out->v = calloc(n ? n : 1, sizeof *out->v);
-	if (!out->v)
-		return;
-	uint64_t entries = keys + 32 + ((uint64_t)1 << kh[9]);
-	for (size_t i = 0; i < n; i++) {
-		uint64_t e[3], ident, nameobj;
-		char *name;
-		if (sj_mem_read(w->mem, entries + i * sizeof e, e, sizeof e) != 0)
-			break;
-		if (!e[1] || !e[2] || read_long(w, e[1], &ident) != 0)
-			continue;       /* a deleted slot */
-		nameobj = instance_attr(w, e[2], "_name");
-		if (!nameobj || !(name = read_str(w, nameobj)))
-			continue;
-		out->v[out->n].ident = ident;
-		out->v[out->n].name = name;
-		out->n++;
-	}
-}
-
-static const char *name_for(const struct name_map *m, uint64_t ident)
-{
-	for (size_t i = 0; i < m->n; i++)
-		if (m->v[i].ident == ident)
-			return m->v[i].name;
-	return NULL;
 }
 
 /* The thread state holding the GIL, 0 when none or unknown. */
@@ -537,12 +207,37 @@ static uint64_t gil_holder(const struct walker *w, uint64_t runtime, uint64_t in
 	return 0;
 }
 
+/* The snapshot thread whose tid is CPython's native_thread_id.  That is
+ * the tid inside the process's pid namespace (a container's), which NSpid
+ * joins with the host tid; with no namespace of its own they are equal. */
+/* 3.15+: each thread state says whether it holds the GIL; before, the
+ * interpreter's (or runtime's) holder is compared. */
+static int thread_holds_gil(const struct walker *w, uint64_t ts, uint64_t holder)
+{
+	int32_t holds = 0;
+
+	if (w->L.ts_holds_gil >= 0)
+		return sj_mem_read(w->mem, ts + w->L.ts_holds_gil, &holds, sizeof holds) == 0 && holds == 1;
+	return holder != 0 && holder == ts;
+}
+
 static struct sj_thread *thread_by_tid(struct sj_process *proc, uint64_t tid)
 {
-	for (size_t i = 0; i < proc->nthreads; i++)
-		if ((uint64_t)proc->threads[i].tid == tid)
+	for (size_t i = 0; i < proc->nthreads; i++) {
+		const struct sj_thread *t = &proc->threads[i];
+		pid_t own = proc->ns_pid ? t->ns_tid : t->tid;
+		if (own > 0 && (uint64_t)own == tid)
 			return &proc->threads[i];
+	}
 	return NULL;
+}
+
+/* Since 3.14 threading names the OS thread after the Thread (its first
+ * 15 bytes in comm); the main thread keeps the program's name. */
+static const char *os_thread_name(const struct walker *w, const struct sj_process *proc,
+				  const struct sj_thread *t)
+{
+	return w->minor >= 14 && t->tid != proc->pid && t->name && t->name[0] ? t->name : NULL;
 }
 
 static void clear_python(struct sj_thread *t)
@@ -560,7 +255,10 @@ static void clear_python(struct sj_thread *t)
 	t->py_holds_gil = 0;
 }
 
-static void walk_interp(struct walker *w, struct sj_process *proc, uint64_t runtime, uint64_t interp)
+/* Counts thread states seen and joined with a snapshot thread (*states,
+ * *joined) across interpreters. */
+static void walk_interp(struct walker *w, struct sj_process *proc, uint64_t runtime, uint64_t interp,
+			size_t *states, size_t *joined)
 {
 	const struct sj_pylayout *L = &w->L;
 	struct name_map names = { 0 };
@@ -569,7 +267,7 @@ static void walk_interp(struct walker *w, struct sj_process *proc, uint64_t runt
 	if (read_u64(w->mem, interp + L->is_threads_head, &ts) != 0)
 		return;
 	holder = gil_holder(w, runtime, interp);
-	collect_names(w, interp, &names);
+	pyo_collect_names(w, interp, &names);
 	for (int i = 0; ts && i < MAX_THREADS; i++) {
 		uint64_t native = 0, ident = 0, next = 0;
 		struct sj_thread *t;
@@ -580,17 +278,20 @@ static void walk_interp(struct walker *w, struct sj_process *proc, uint64_t runt
 		    read_u64(w->mem, ts + L->ts_next, &next) != 0)
 			break;
 		t = thread_by_tid(proc, native);
+		(*states)++;
+		*joined += t != NULL;
 		if (t && !t->is_python) {
 			clear_python(t);
 			t->is_python = 1;
-			t->py_holds_gil = holder != 0 && holder == ts;
-			name = name_for(&names, ident);
+			t->py_holds_gil = thread_holds_gil(w, ts, holder);
+			if (!(name = pyo_name_for(&names, ident)))
+				name = os_thread_name(w, proc, t);
 			t->py_name = name ? strdup(name) : NULL;
 			walk_frames(w, ts, t);
 		}
 		ts = next;
 	}
-	name_map_free(&names);
+	pyo_name_map_free(&names);
 }
 
 /* ---------- finding the interpreter ---------- */
@@ -620,22 +321,15 @@ static uint64_t version_from_name(const char *path)
 	return (3ull << 24) | ((uint64_t)minor << 16);
 }
 
+/* The interpreter's ELF file as the process maps it: in another root (a
+ * container) the same path on this side may be another file or none. */
 static int open_elf(const struct sj_process *proc, const struct sj_map *m, unsigned flags,
 		    struct sj_pyelf *e, char *err, size_t errlen)
 {
-	char alt[4096];
+	char path[4096];
 
-	if (sj_pyelf_load(m->path, flags, e, err, errlen) == 0)
-		return 0;
-	/* The target may live in another mount namespace (a container), or
-	 * the file may have been replaced since it was mapped ("(deleted)"):
-	 * map_files reaches the mapped inode itself. */
-	snprintf(alt, sizeof alt, "/proc/%d/root%s", (int)proc->pid, m->path);
-	if (sj_pyelf_load(alt, flags, e, err, errlen) == 0)
-		return 0;
-	snprintf(alt, sizeof alt, "/proc/%d/map_files/%llx-%llx", (int)proc->pid,
-		 (unsigned long long)m->start, (unsigned long long)m->end);
-	return sj_pyelf_load(alt, flags, e, err, errlen);
+	sj_map_file(proc->pid, m, path, sizeof path, NULL, 0);
+	return sj_pyelf_load(path, flags, e, err, errlen);
 }
 
 /* The first mapping of path: the one whose bias we compute. */
@@ -649,6 +343,7 @@ static const struct sj_map *first_map(const struct sj_process *proc, const char 
 
 struct found {
 	const char *path;
+	int unopened;           /* path could not be opened at all */
 	struct sj_pyelf elf;
 	uint64_t bias;
 };
@@ -670,7 +365,16 @@ static int find_runtime(const struct sj_process *proc, unsigned flags, struct fo
 			continue;
 		last_tried = path;
 		m = first_map(proc, path);
-		if (!m || open_elf(proc, m, flags, &f->elf, err, sizeof err) != 0 || !f->elf.runtime)
+		if (!m)
+			continue;
+		if (open_elf(proc, m, flags, &f->elf, err, sizeof err) != 0) {
+			if (named_like_python(path)) {
+				f->path = path;
+				f->unopened = 1;
+			}
+			continue;
+		}
+		if (!f->elf.runtime)
 			continue;
 		f->path = path;
 		f->bias = sj_pyelf_bias(&f->elf, m->start, m->offset, &ok);
@@ -678,6 +382,8 @@ static int find_runtime(const struct sj_process *proc, unsigned flags, struct fo
 			return 1;
 	}
 	/* A file named like an interpreter without the runtime symbol. */
+	if (f->unopened)
+		return -1;
 	for (size_t i = 0; i < proc->nmaps; i++) {
 		const char *path = proc->maps[i].path;
 		if (path && path[0] == '/' && named_like_python(path)) {
@@ -695,13 +401,18 @@ int sj_python_capture_flags(struct sj_process *proc, const struct sj_memsrc *mem
 	struct found f = { 0 };
 	uint64_t hex = 0, runtime, interp;
 	char ver[32];
-	int r;
+	int r, exact;
 
 	if (err && errlen)
 		err[0] = 0;
 	r = find_runtime(proc, flags, &f);
 	if (r == 0)
 		return 1;
+	if (r < 0 && f.unopened) {
+		note(proc, err, errlen, "cannot open %s as pid %d maps it (its root is not visible from "
+		     "here): native frames only", f.path, (int)proc->pid);
+		return -1;
+	}
 	if (r < 0) {
 		hex = version_from_name(f.path);
 		if (hex && ((hex >> 16) & 0xff) < 11)
@@ -716,6 +427,7 @@ int sj_python_capture_flags(struct sj_process *proc, const struct sj_memsrc *mem
 	if (f.elf.py_version &&
 	    (read_u64(mem, f.elf.py_version + f.bias, &hex) != 0 || (hex >> 24) != 3))
 		hex = 0;
+	exact = hex != 0;
 	if (!hex)
 		hex = version_from_name(f.path);
 	if (!hex) {
@@ -723,10 +435,12 @@ int sj_python_capture_flags(struct sj_process *proc, const struct sj_memsrc *mem
 		     "native frames only", base_name(f.path));
 		return -1;
 	}
+	w.minor = (unsigned)((hex >> 16) & 0xff);
+	r = sj_pylayout_for(&hex, exact, mem, runtime, &w.L, err, errlen);
 	sj_pyversion_str(hex, ver, sizeof ver);
 	free(proc->python_version);
 	proc->python_version = strdup(ver);
-	if (sj_pylayout_for(hex, mem, runtime, &w.L, err, errlen) != 0) {
+	if (r != 0) {
 		note(proc, NULL, 0, "%s", err);
 		return -1;
 	}
@@ -742,14 +456,28 @@ int sj_python_capture_flags(struct sj_process *proc, const struct sj_memsrc *mem
 		     "native frames only", ver);
 		return -1;
 	}
+	size_t states = 0, joined = 0;
+	/* No Debian suite ships 3.12: its table was never run against one. */
+	if (w.minor == 12)
+		note(proc, NULL, 0, "the Python 3.12 layout is untested (no 3.12 interpreter to check it "
+		     "against): frames may be wrong");
 	for (int i = 0; interp && i < MAX_INTERPRETERS; i++) {
 		uint64_t next = 0;
-		walk_interp(&w, proc, runtime, interp);
+		walk_interp(&w, proc, runtime, interp, &states, &joined);
 		if (read_u64(mem, interp + w.L.is_next, &next) != 0)
 			break;
 		interp = next;
 	}
 	walker_free(&w);
+	/* CPython names its threads by their tid in the process's own pid
+	 * namespace; when none can be joined, that namespace is not visible
+	 * from here (no NSpid) and the frames would silently vanish. */
+	if (states && !joined) {
+		note(proc, err, errlen, "%zu Python thread%s of pid %d match%s no thread seen from here "
+		     "(another pid namespace without NSpid?): native frames only", states,
+		     states == 1 ? "" : "s", (int)proc->pid, states == 1 ? "es" : "");
+		return -1;
+	}
 	return 0;
 }
 
