@@ -1,6 +1,7 @@
 /* check_spec.c — `sigjam check-spec SPEC...`: validate and explain. */
 #include "cli.h"
 #include "spec.h"
+#include "spec_describe.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -452,7 +452,7 @@ static void apply_delays(const struct sj_call *c, struct sj_plan *plan, enum sj_
 	for (k = 0; k < plan->nfired; k++) {
 		unsigned ri = plan->fired[k];
 		const struct sj_rule *r = &sj_g.spec.rules[ri];
-		if (!(r->actions & SJ_ACT_DELAY) || !acts_on_side(r, c->hook, side))
+		if (!(r->actions & SJ_ACT(DELAY)) || !acts_on_side(r, c->hook, side))
 			continue;
 		journal_inject(c, ri, plan->n[k], plan->fdkind, &(struct inj){ .action = "delay", .ns = r->delay_ns });
 		sleep_ns(r->delay_ns);
@@ -465,7 +465,7 @@ static void apply_signals(const struct sj_call *c, struct sj_plan *plan, enum sj
 	int restart = 1, any_during = 0;
 	for (k = 0; k < plan->nfired; k++) {
 		const struct sj_rule *r = &sj_g.spec.rules[plan->fired[k]];
-		if ((r->actions & SJ_ACT_DURING) && (r->actions & SJ_ACT_SIGNAL) && acts_on_side(r, c->hook, side)) {
+		if ((r->actions & SJ_ACT(DURING)) && (r->actions & SJ_ACT(SIGNAL)) && acts_on_side(r, c->hook, side)) {
 			any_during = 1;
 			restart &= wants_restart(r->signo);
 		}
@@ -473,9 +473,9 @@ static void apply_signals(const struct sj_call *c, struct sj_plan *plan, enum sj
 	for (k = 0; k < plan->nfired; k++) {
 		unsigned ri = plan->fired[k];
 		const struct sj_rule *r = &sj_g.spec.rules[ri];
-		if (!(r->actions & SJ_ACT_SIGNAL) || !acts_on_side(r, c->hook, side))
+		if (!(r->actions & SJ_ACT(SIGNAL)) || !acts_on_side(r, c->hook, side))
 			continue;
-		if (!(r->actions & SJ_ACT_DURING))
+		if (!(r->actions & SJ_ACT(DURING)))
 			fire_signal(c, r, ri, plan->n[k], plan->fdkind, "signal", 0);
 		else if (any_during && hook_blocks(c->hook) && !skipped)
 			arm_during(c, plan, k, restart);
@@ -490,11 +490,11 @@ static void apply_ends(const struct sj_call *c, struct sj_plan *plan, enum sj_si
 		const struct sj_rule *r = &sj_g.spec.rules[ri];
 		if (!acts_on_side(r, c->hook, side))
 			continue;
-		if (r->actions & SJ_ACT_EXIT) {
+		if (r->actions & SJ_ACT(EXIT)) {
 			journal_inject(c, ri, plan->n[k], plan->fdkind, &(struct inj){ .action = "exit", .has_retval = 1, .retval = r->exit_code });
 			sj_sys_exit_group(r->exit_code);
 		}
-		if (r->actions & SJ_ACT_CRASH) {
+		if (r->actions & SJ_ACT(CRASH)) {
 			journal_inject(c, ri, plan->n[k], plan->fdkind, &(struct inj){ .action = "crash", .sig = SIGSEGV });
 			crash_now();
 		}
@@ -507,9 +507,9 @@ static void apply_results(const struct sj_call *c, struct sj_plan *plan)
 	for (k = 0; k < plan->nfired; k++) {
 		unsigned ri = plan->fired[k];
 		const struct sj_rule *r = &sj_g.spec.rules[ri];
-		if ((r->actions & (SJ_ACT_ERROR | SJ_ACT_RETVAL)) && !plan->skip) {
+		if ((r->actions & (SJ_ACT(ERROR) | SJ_ACT(RETVAL))) && !plan->skip) {
 			plan->skip = 1;
-			if (r->actions & SJ_ACT_ERROR) {
+			if (r->actions & SJ_ACT(ERROR)) {
 				plan->ret = -1;
 				plan->err = r->error;
 				journal_inject(c, ri, plan->n[k], plan->fdkind, &(struct inj){ .action = "error", .has_err = 1, .err = r->error });
@@ -519,7 +519,7 @@ static void apply_results(const struct sj_call *c, struct sj_plan *plan)
 				journal_inject(c, ri, plan->n[k], plan->fdkind, &(struct inj){ .action = "retval", .has_retval = 1, .retval = r->retval });
 			}
 		}
-		if ((r->actions & SJ_ACT_SHORT) && !plan->skip && c->hook != SJ_HOOK_FORK) {
+		if ((r->actions & SJ_ACT(SHORT)) && !plan->skip && c->hook != SJ_HOOK_FORK) {
 			if (r->short_max < plan->short_max)
 				plan->short_max = r->short_max;
 			journal_inject(c, ri, plan->n[k], plan->fdkind, &(struct inj){ .action = "short", .has_short = 1, .shortv = r->short_max });
@@ -533,7 +533,7 @@ static int plan_skips(const struct sj_plan *plan, enum sj_hook h)
 	if (!hook_can_skip(h))
 		return 0;
 	for (k = 0; k < plan->nfired; k++)
-		if (sj_g.spec.rules[plan->fired[k]].actions & (SJ_ACT_ERROR | SJ_ACT_RETVAL))
+		if (sj_g.spec.rules[plan->fired[k]].actions & (SJ_ACT(ERROR) | SJ_ACT(RETVAL)))
 			return 1;
 	return 0;
 }

@@ -138,7 +138,7 @@ SJ_EXPORT pid_t fork(void)
  * but the parent is not suspended meanwhile). */
 static int acts_after_fork(const struct sj_plan *plan)
 {
-	const unsigned after = SJ_ACT_DELAY | SJ_ACT_SIGNAL | SJ_ACT_EXIT | SJ_ACT_CRASH;
+	const unsigned after = SJ_ACT(DELAY) | SJ_ACT(SIGNAL) | SJ_ACT(EXIT) | SJ_ACT(CRASH);
 	for (unsigned k = 0; k < plan->nfired; k++)
 		if (sj_g.spec.rules[plan->fired[k]].actions & after)
 			return 1;
