@@ -6,7 +6,23 @@
 #include "spec_describe.h"
 #include "spec_int.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
+
+/* printf-style append (the CLI may use stdio; the shared helpers do not). */
+static void o_fmt(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void o_fmt(struct out *o, const char *fmt, ...)
+{
+	char tmp[256];
+	va_list ap;
+	int k;
+	va_start(ap, fmt);
+	k = vsnprintf(tmp, sizeof tmp, fmt, ap);
+	va_end(ap);
+	if (k > 0)
+		sj_out_mem(o, tmp, (size_t)k < sizeof tmp ? (size_t)k : sizeof tmp - 1);
+}
 
 /* "the 3rd <noun>", "<noun> <fdprep> a pipe" */
 static const struct hook_words {
@@ -34,7 +50,7 @@ static void o_duration_text(struct out *o, uint64_t ns)
 			u = &sj_unit_rows[i];
 			break;
 		}
-	sj_out_fmt(o, "%llu", (unsigned long long)(ns / u->ns));
+	o_fmt(o, "%llu", (unsigned long long)(ns / u->ns));
 	if (ns % u->ns) {
 		char frac[16];
 		int len = 0;
@@ -44,9 +60,9 @@ static void o_duration_text(struct out *o, uint64_t ns)
 			rest %= scale;
 		}
 		frac[len] = '\0';
-		sj_out_fmt(o, ".%s", frac);
+		o_fmt(o, ".%s", frac);
 	}
-	sj_out_fmt(o, " %s", u->name);
+	o_fmt(o, " %s", u->name);
 }
 
 static const char *ordinal_suffix(uint32_t n)
@@ -61,18 +77,18 @@ static const char *ordinal_suffix(uint32_t n)
 	}
 }
 
-static void o_ordinal(struct out *o, uint32_t n) { sj_out_fmt(o, "%u%s", n, ordinal_suffix(n)); }
+static void o_ordinal(struct out *o, uint32_t n) { o_fmt(o, "%u%s", n, ordinal_suffix(n)); }
 
 /* "read of a pipe", "write to fd 4", "handler installation for SIGINT",
  * with an optional adjective before the noun ("parent-process read"). */
 static void o_call(struct out *o, const struct sj_rule *r, const char *adjective)
 {
 	const struct hook_words *h = &hook_words[r->hook];
-	sj_out_fmt(o, "%s%s", adjective, h->noun);
+	o_fmt(o, "%s%s", adjective, h->noun);
 	if (r->fd >= 0) {
-		sj_out_fmt(o, " %s fd %d", h->fdprep, r->fd);
+		o_fmt(o, " %s fd %d", h->fdprep, r->fd);
 	} else if (r->fdclass) {
-		sj_out_fmt(o, " %s a ", h->fdprep);
+		o_fmt(o, " %s a ", h->fdprep);
 		sj_out_fdclass(o, r->fdclass, 1);
 	}
 	if (r->sig) {
@@ -145,7 +161,7 @@ static void o_where(struct out *o, const struct sj_rule *r, int in_adjective)
 	if (r->comm[0]) {
 		if (r->in == SJ_IN_ANY || in_adjective)
 			sj_out_str(o, " in processes");
-		sj_out_fmt(o, " named \"%.*s\"", (int)sizeof r->comm, r->comm);
+		o_fmt(o, " named \"%.*s\"", (int)sizeof r->comm, r->comm);
 	}
 }
 
@@ -156,7 +172,7 @@ static void o_probability(struct out *o, const struct sj_rule *r)
 	sj_out_str(o, " with probability ");
 	sj_out_prob(o, r->p);
 	if (r->has_seed)
-		sj_out_fmt(o, " (seed %llu)", (unsigned long long)r->seed);
+		o_fmt(o, " (seed %llu)", (unsigned long long)r->seed);
 }
 
 /* The clauses of the actions, joined "a, b and c". */
@@ -176,12 +192,12 @@ static void o_actions(struct out *o, const struct sj_rule *r, unsigned mask)
 		struct out c = { clause[n], sizeof clause[n], 0 };
 		sj_out_str(&c, "send ");
 		sj_out_signal(&c, r->signo, 1);
-		sj_out_fmt(&c, " to %s", target_phrase(r->target));
+		o_fmt(&c, " to %s", target_phrase(r->target));
 		sj_out_done(&c), n++;
 	}
 	if (a & SJ_ACT(SHORT)) {
 		struct out c = { clause[n], sizeof clause[n], 0 };
-		sj_out_fmt(&c, "%s at most %llu byte%s", sj_hook_name(r->hook),
+		o_fmt(&c, "%s at most %llu byte%s", sj_hook_name(r->hook),
 		      (unsigned long long)r->short_max, r->short_max == 1 ? "" : "s");
 		sj_out_done(&c), n++;
 	}
@@ -193,12 +209,12 @@ static void o_actions(struct out *o, const struct sj_rule *r, unsigned mask)
 	}
 	if (a & SJ_ACT(RETVAL)) {
 		struct out c = { clause[n], sizeof clause[n], 0 };
-		sj_out_fmt(&c, "return %ld without making the call", r->retval);
+		o_fmt(&c, "return %ld without making the call", r->retval);
 		sj_out_done(&c), n++;
 	}
 	if (a & SJ_ACT(EXIT)) {
 		struct out c = { clause[n], sizeof clause[n], 0 };
-		sj_out_fmt(&c, "make the process exit with status %d", r->exit_code);
+		o_fmt(&c, "make the process exit with status %d", r->exit_code);
 		sj_out_done(&c), n++;
 	}
 	if (a & SJ_ACT(CRASH)) {

@@ -4,29 +4,41 @@
  * (cli/spec_describe.c) shares.  Keys are written in keys.def's row order,
  * so that order is the canonical one.
  *
- * snprintf is used from here on: the shim formats its rules once, in its
- * constructor, never on a handler path. */
+ * No stdio: the shim formats its rules in its constructor, where snprintf
+ * would be its own interposer (unsafe.c) and could take locks; everything
+ * here is plain appends to a caller's buffer. */
 #include "spec_int.h"
 #include "names.h"
 
-#include <stdarg.h>
-#include <stdio.h>
 #include <string.h>
 
 /* ---- the output buffer ---- */
 
-void sj_out_fmt(struct out *o, const char *fmt, ...)
+void sj_out_mem(struct out *o, const char *s, size_t n)
 {
-	va_list ap;
-	int k;
-	va_start(ap, fmt);
-	k = vsnprintf(o->len < o->n ? o->buf + o->len : NULL, o->len < o->n ? o->n - o->len : 0, fmt, ap);
-	va_end(ap);
-	if (k > 0)
-		o->len += (size_t)k;
+	for (size_t i = 0; i < n; i++, o->len++)
+		if (o->len + 1 < o->n)
+			o->buf[o->len] = s[i];
 }
 
-void sj_out_str(struct out *o, const char *s) { sj_out_fmt(o, "%s", s); }
+void sj_out_str(struct out *o, const char *s) { sj_out_mem(o, s, strlen(s)); }
+
+void sj_out_u64(struct out *o, uint64_t v)
+{
+	char tmp[24];
+	int i = sizeof tmp;
+	do
+		tmp[--i] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	sj_out_mem(o, tmp + i, sizeof tmp - (size_t)i);
+}
+
+void sj_out_i64(struct out *o, int64_t v)
+{
+	if (v < 0)
+		sj_out_mem(o, "-", 1);
+	sj_out_u64(o, v < 0 ? 0 - (uint64_t)v : (uint64_t)v);
+}
 
 size_t sj_out_done(struct out *o)
 {
@@ -35,36 +47,89 @@ size_t sj_out_done(struct out *o)
 	return o->len;
 }
 
+/* p * 10^prec rounded to an integer, ties to even as printf rounds: exact,
+ * from the bits of p.  A p in (0, 1] is m / 2^k with a 53-bit m and
+ * 52 <= k <= 112 (p >= 10^-18, the parser's floor), so m * 10^18 fits in 128
+ * bits.  0 for anything else. */
+static int prob_scaled(double p, unsigned prec, uint64_t *out)
+{
+	uint64_t bits, m;
+	unsigned e;
+	int k;
+	unsigned __int128 n, q, rem, half;
+	memcpy(&bits, &p, sizeof bits);
+	e = (unsigned)(bits >> 52) & 0x7ff;
+	m = (bits & ((1ull << 52) - 1)) | (1ull << 52);
+	k = 1075 - (int)e;
+	if ((bits >> 63) || e == 0 || k < 1 || k > 120 || prec >= sj_pow10_count)
+		return 0;
+	n = (unsigned __int128)m * sj_pow10[prec];
+	q = n >> k;
+	rem = n - (q << k);
+	half = (unsigned __int128)1 << (k - 1);
+	if (rem > half || (rem == half && (q & 1)))
+		q++;
+	*out = (uint64_t)q;
+	return 1;
+}
+
+/* "0.25": p with exactly prec decimals, as printf's "%.*f" writes it. */
+static size_t prob_text(double p, unsigned prec, char *buf, size_t n)
+{
+	struct out o = { buf, n, 0 };
+	uint64_t q;
+	if (!prob_scaled(p, prec, &q))
+		return 0;
+	sj_out_u64(&o, q / sj_pow10[prec]);
+	if (prec) {
+		char frac[24];
+		uint64_t f = q % sj_pow10[prec];
+		for (unsigned i = prec; i-- > 0; f /= 10)
+			frac[i] = (char)('0' + f % 10);
+		sj_out_mem(&o, ".", 1);
+		sj_out_mem(&o, frac, prec);
+	}
+	return sj_out_done(&o);
+}
+
 void sj_out_prob(struct out *o, double p)
 {
-	char tmp[40];
-	for (int prec = 0; prec <= SJ_PROB_MAX_FRAC; prec++) {
+	char tmp[48];
+	size_t len = 0;
+	for (unsigned prec = 0; prec <= SJ_PROB_MAX_FRAC; prec++) {
 		double back;
-		snprintf(tmp, sizeof tmp, "%.*f", prec, p);
-		if (sj_num_prob((struct span){ tmp, strlen(tmp) }, &back) == NUM_OK && back == p) {
-			sj_out_str(o, tmp);
+		len = prob_text(p, prec, tmp, sizeof tmp);
+		if (len && sj_num_prob((struct span){ tmp, len }, &back) == NUM_OK && back == p) {
+			sj_out_mem(o, tmp, len);
 			return;
 		}
 	}
-	sj_out_fmt(o, "%.17g", p); /* not from the parser; best effort */
+	/* Not a value the parser makes: the closest 18 decimals, or "0". */
+	sj_out_str(o, len ? tmp : "0");
 }
 
 void sj_out_signal(struct out *o, int sig, int with_prefix)
 {
 	const char *name = sj_signal_name(sig);
-	if (name)
+	if (name) {
 		sj_out_str(o, with_prefix ? name : name + 3);
-	else
-		sj_out_fmt(o, with_prefix ? "signal %d" : "%d", sig);
+		return;
+	}
+	if (with_prefix)
+		sj_out_str(o, "signal ");
+	sj_out_i64(o, sig);
 }
 
 void sj_out_errno(struct out *o, int e, int sentence)
 {
 	const char *name = sj_errno_name(e);
-	if (name)
+	if (name) {
 		sj_out_str(o, name);
-	else
-		sj_out_fmt(o, sentence ? "errno %d" : "%d", e);
+		return;
+	}
+	if (sentence)
+		sj_out_str(o, "errno ");
+	sj_out_i64(o, e);
 }
 
 void sj_out_fdclass(struct out *o, unsigned cls, int nouns)
@@ -93,7 +158,8 @@ static void out_duration(struct out *o, uint64_t ns)
 			u = &sj_unit_rows[i];
 			break;
 		}
-	sj_out_fmt(o, "%llu%s", (unsigned long long)(ns / u->ns), u->name);
+	sj_out_u64(o, ns / u->ns);
+	sj_out_str(o, u->name);
 }
 
 /* ---- one value writer per row of keys.def; 0 when the rule leaves the
@@ -111,14 +177,14 @@ static int val_IN(struct out *o, const struct sj_rule *r)
 
 static int val_COMM(struct out *o, const struct sj_rule *r)
 {
-	sj_out_fmt(o, "%.*s", (int)sizeof r->comm, r->comm);
+	sj_out_mem(o, r->comm, strnlen(r->comm, sizeof r->comm));
 	return r->comm[0] != '\0';
 }
 
 static int val_FD(struct out *o, const struct sj_rule *r)
 {
 	if (r->fd >= 0)
-		sj_out_fmt(o, "%d", r->fd);
+		sj_out_i64(o, r->fd);
 	else
 		sj_out_fdclass(o, r->fdclass, 0);
 	return r->fd >= 0 || r->fdclass;
@@ -135,13 +201,13 @@ static int val_WHEN(struct out *o, const struct sj_rule *r)
 {
 	if (r->first == 1 && r->last == SJ_WHEN_INF && r->step == 1)
 		return 0;
-	sj_out_fmt(o, "%u", r->first);
+	sj_out_u64(o, r->first);
 	if (r->last == SJ_WHEN_INF)
 		sj_out_str(o, "+");
 	else if (r->last != r->first || r->step != 1)
-		sj_out_fmt(o, "..%u", r->last);
+		sj_out_str(o, ".."), sj_out_u64(o, r->last);
 	if (r->step != 1)
-		sj_out_fmt(o, r->last == SJ_WHEN_INF ? "%u" : "+%u", r->step);
+		sj_out_str(o, r->last == SJ_WHEN_INF ? "" : "+"), sj_out_u64(o, r->step);
 	return 1;
 }
 
@@ -154,7 +220,7 @@ static int val_P(struct out *o, const struct sj_rule *r)
 
 static int val_SEED(struct out *o, const struct sj_rule *r)
 {
-	sj_out_fmt(o, "%llu", (unsigned long long)r->seed);
+	sj_out_u64(o, r->seed);
 	return r->has_seed;
 }
 
@@ -166,7 +232,7 @@ static int val_DELAY(struct out *o, const struct sj_rule *r)
 
 static int val_SHORT(struct out *o, const struct sj_rule *r)
 {
-	sj_out_fmt(o, "%llu", (unsigned long long)r->short_max);
+	sj_out_u64(o, r->short_max);
 	return 1;
 }
 
@@ -178,7 +244,7 @@ static int val_ERROR(struct out *o, const struct sj_rule *r)
 
 static int val_RETVAL(struct out *o, const struct sj_rule *r)
 {
-	sj_out_fmt(o, "%ld", r->retval);
+	sj_out_i64(o, r->retval);
 	return 1;
 }
 
@@ -191,13 +257,14 @@ static int val_DURING(struct out *o, const struct sj_rule *r)
 static int val_SIGNAL(struct out *o, const struct sj_rule *r)
 {
 	sj_out_signal(o, r->signo, 0);
-	sj_out_fmt(o, "@%s", sj_target_name(r->target));
+	sj_out_str(o, "@");
+	sj_out_str(o, sj_target_name(r->target));
 	return 1;
 }
 
 static int val_EXIT(struct out *o, const struct sj_rule *r)
 {
-	sj_out_fmt(o, "%d", r->exit_code);
+	sj_out_i64(o, r->exit_code);
 	return 1;
 }
 
@@ -229,8 +296,12 @@ size_t sj_rule_format(const struct sj_rule *r, char *buf, size_t n)
 			continue;
 		if (!keys[k].value(&v, r))
 			continue;
-		sj_out_done(&v);
-		sj_out_fmt(&o, ":%s%s%s", keys[k].name, keys[k].takes_value ? "=" : "", val);
+		sj_out_str(&o, ":");
+		sj_out_str(&o, keys[k].name);
+		if (keys[k].takes_value) {
+			sj_out_str(&o, "=");
+			sj_out_mem(&o, val, v.len < sizeof val ? v.len : sizeof val - 1);
+		}
 	}
 	return sj_out_done(&o);
 }

@@ -93,16 +93,22 @@ struct sj_unit_row {
 extern const struct sj_unit_row sj_unit_rows[];
 extern const size_t sj_unit_nrows;
 
-/* ---- output: a snprintf-like buffer (formatter and describer only; the
- * shim formats once, in its constructor, never on a handler path) ---- */
+/* 10^0 .. 10^18 */
+extern const uint64_t sj_pow10[];
+extern const size_t sj_pow10_count;
+
+/* ---- output: a snprintf-like buffer for the formatter and the describer
+ * (no stdio: the shim formats in its constructor) ---- */
 
 struct out {
 	char *buf;
 	size_t n, len; /* len counts what was needed, like snprintf */
 };
 
-void sj_out_fmt(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void sj_out_mem(struct out *o, const char *s, size_t n);
 void sj_out_str(struct out *o, const char *s);
+void sj_out_u64(struct out *o, uint64_t v);
+void sj_out_i64(struct out *o, int64_t v);
 /* Terminates the buffer; returns the length needed. */
 size_t sj_out_done(struct out *o);
 /* Shortest decimal that sj_num_prob reads back as p. */

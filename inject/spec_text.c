@@ -43,16 +43,17 @@ const struct sj_unit_row sj_unit_rows[] = {
 const size_t sj_unit_nrows = SJ_NROWS(sj_unit_rows);
 #define BARE_NUMBER_NS 1000ull /* strace: a bare delay is microseconds */
 
-static const uint64_t pow10_tab[] = {
+const uint64_t sj_pow10[] = {
 	1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull,
 	10000000ull, 100000000ull, 1000000000ull, 10000000000ull,
 	100000000000ull, 1000000000000ull, 10000000000000ull,
 	100000000000000ull, 1000000000000000ull, 10000000000000000ull,
 	100000000000000000ull, 1000000000000000000ull,
 };
+const size_t sj_pow10_count = SJ_NROWS(sj_pow10);
 /* p=: 10^18 and every mantissa below 10^15 are exact doubles, so one IEEE
  * division gives the double nearest to the decimal text. */
-_Static_assert(SJ_PROB_MAX_FRAC < SJ_NROWS(pow10_tab), "pow10_tab covers p='s digits");
+_Static_assert(SJ_PROB_MAX_FRAC < SJ_NROWS(sj_pow10), "sj_pow10 covers p='s digits");
 
 static const char *const hook_names[SJ_HOOK_COUNT] = {
 #define SJ_HOOK(id, name, props, noun, fdprep) [SJ_HOOK_##id] = name,
@@ -172,7 +173,7 @@ enum num_status sj_num_duration(struct span t, uint64_t *out, const char **why)
 	while (frac_end > frac_start && t.s[frac_end - 1] == '0')
 		frac_end--;
 	frac_digits = (unsigned)(frac_end - frac_start);
-	if (frac_digits > 9 || (frac_digits && unit % pow10_tab[frac_digits])) {
+	if (frac_digits > 9 || (frac_digits && unit % sj_pow10[frac_digits])) {
 		*why = "is not a whole number of nanoseconds";
 		return NUM_RANGE;
 	}
@@ -182,7 +183,7 @@ enum num_status sj_num_duration(struct span t, uint64_t *out, const char **why)
 	}
 	if (frac_digits)
 		sj_num_u64((struct span){ t.s + frac_start, frac_digits }, UINT64_MAX, &frac);
-	frac = frac * (unit / pow10_tab[frac_digits]);
+	frac = frac * (unit / sj_pow10[frac_digits]);
 	if (whole * unit > UINT64_MAX - frac) {
 		*why = "is too long (more than 584 years)";
 		return NUM_RANGE;
@@ -217,8 +218,8 @@ enum num_status sj_num_prob(struct span t, double *out)
 	}
 	if (ndigits == 0 || (in_frac && t.s[t.n - 1] == '.'))
 		return NUM_SYNTAX;
-	if (mant == 0 || mant > pow10_tab[frac_digits])
+	if (mant == 0 || mant > sj_pow10[frac_digits])
 		return NUM_RANGE;
-	*out = (double)mant / (double)pow10_tab[frac_digits];
+	*out = (double)mant / (double)sj_pow10[frac_digits];
 	return NUM_OK;
 }
