@@ -28,15 +28,15 @@
 #include <sys/statfs.h>
 #include <sys/sysmacros.h>
 
-#define SJ_FDCACHE 65536
-#define SLOT_KIND 0x1fu   /* SJ_FDC_* bits */
-#define SLOT_VALID 0x20u
-#define SLOT_GEN 0x40u    /* one generation; the rest of the 16 bits count them */
+#define SLOT_KIND SJ_FDSLOT_KIND
+#define SLOT_VALID SJ_FDSLOT_VALID
+#define SLOT_GEN SJ_FDSLOT_GEN
 
 _Static_assert((SJ_FDC_PIPE | SJ_FDC_FIFO | SJ_FDC_SOCKET | SJ_FDC_FILE | SJ_FDC_TTY) <= SLOT_KIND,
 	       "fd kinds fit the slot's kind bits");
 
-static _Atomic uint16_t slots[SJ_FDCACHE];
+_Atomic uint16_t sj_fd_slots[SJ_FDCACHE];
+
 static atomic_uint highest;       /* highest fd ever cached: close_range stops there */
 
 #define SJ_PIPEFS_MAGIC 0x50495045 /* linux/magic.h: anonymous pipes live on pipefs */
@@ -99,7 +99,7 @@ static unsigned classify_into(int fd, uint16_t seen)
 	if (ok) {
 		uint16_t want = (uint16_t)((seen & ~(SLOT_VALID | SLOT_KIND)) | SLOT_VALID | kind);
 		unsigned hi = atomic_load_explicit(&highest, memory_order_relaxed);
-		atomic_compare_exchange_strong_explicit(&slots[fd], &seen, want, memory_order_relaxed,
+		atomic_compare_exchange_strong_explicit(&sj_fd_slots[fd], &seen, want, memory_order_relaxed,
 							memory_order_relaxed);
 		while ((unsigned)fd > hi &&
 		       !atomic_compare_exchange_weak_explicit(&highest, &hi, (unsigned)fd, memory_order_relaxed,
@@ -109,37 +109,21 @@ static unsigned classify_into(int fd, uint16_t seen)
 	return kind;
 }
 
-unsigned sj_fd_kind(int fd, int *cached)
-{
-	uint16_t s;
-	*cached = 0;
-	if (fd < 0 || fd >= SJ_FDCACHE) {
-		int ok;
-		return classify(fd, &ok);
-	}
-	s = atomic_load_explicit(&slots[fd], memory_order_relaxed);
-	if (SJ_LIKELY(s & SLOT_VALID)) {
-		*cached = 1;
-		return s & SLOT_KIND;
-	}
-	return classify_into(fd, s);
-}
-
 unsigned sj_fd_kind_fresh(int fd)
 {
 	int ok;
 	if (fd < 0 || fd >= SJ_FDCACHE)
 		return classify(fd, &ok);
-	return classify_into(fd, atomic_load_explicit(&slots[fd], memory_order_relaxed));
+	return classify_into(fd, atomic_load_explicit(&sj_fd_slots[fd], memory_order_relaxed));
 }
 
 /* A new generation, no kind: a classification in flight cannot store. */
 static void forget_slot(unsigned fd)
 {
-	uint16_t s = atomic_load_explicit(&slots[fd], memory_order_relaxed), want;
+	uint16_t s = atomic_load_explicit(&sj_fd_slots[fd], memory_order_relaxed), want;
 	do
 		want = (uint16_t)((s + SLOT_GEN) & ~(SLOT_VALID | SLOT_KIND));
-	while (!atomic_compare_exchange_weak_explicit(&slots[fd], &s, want, memory_order_relaxed,
+	while (!atomic_compare_exchange_weak_explicit(&sj_fd_slots[fd], &s, want, memory_order_relaxed,
 						      memory_order_relaxed));
 }
 
@@ -157,7 +141,7 @@ void sj_fd_forget_range(unsigned lo, unsigned hi)
 	if (hi > top)
 		hi = top;
 	for (unsigned fd = lo; fd <= hi && fd < SJ_FDCACHE; fd++)
-		if (atomic_load_explicit(&slots[fd], memory_order_relaxed) & SLOT_VALID)
+		if (atomic_load_explicit(&sj_fd_slots[fd], memory_order_relaxed) & SLOT_VALID)
 			forget_slot(fd);
 }
 

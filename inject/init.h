@@ -23,8 +23,12 @@ static inline void sj_init_ensure(void)
 /* The hook's rules may act on this call (initialises the shim if needed). */
 static inline int sj_hook_live(enum sj_hook h)
 {
-	sj_init_ensure();
-	return sj_ready() && sj_g.armed[h];
+	if (SJ_UNLIKELY(!sj_ready())) {
+		sj_init();
+		if (!sj_ready())
+			return 0;
+	}
+	return sj_g.armed[h];
 }
 
 #endif

@@ -12,25 +12,43 @@
 
 #include <errno.h>
 #include <signal.h>
-#include <string.h>
 #include <sys/single_threaded.h>
 
 /* ---- matching ---- */
+
+/* One atomic add of v to *p, returning the old value.  While the process has
+ * a single thread (glibc clears __libc_single_threaded before a second one
+ * starts and never sets it back) an unlocked xadd is enough: one
+ * instruction, so a signal handler that adds too cannot split it, and it
+ * saves the bus lock that made most of a never-firing rule's cost on dd. */
+static uint64_t fetch_add(_Atomic uint64_t *p, uint64_t v)
+{
+#if defined(__x86_64__)
+	if (__libc_single_threaded) {
+		__asm__ volatile("xaddq %0, %1" : "+r"(v), "+m"(*(uint64_t *)p));
+		return v;
+	}
+#endif
+	return atomic_fetch_add(p, v);
+}
 
 /* Uniform double in [0,1) from the rule's splitmix64 stream.  The stream is
  * a counter, so one atomic add makes concurrent threads draw distinct values
  * without a lock. */
 static double draw(unsigned i)
 {
-	uint64_t x = atomic_fetch_add(&sj_g.prng[i], 0x9e3779b97f4a7c15ull);
+	uint64_t x = fetch_add(&sj_g.prng[i], 0x9e3779b97f4a7c15ull);
 	return (double)(sj_mix64(x) >> 11) * (1.0 / 9007199254740992.0);
 }
 
 static int when_holds(const struct sj_rule *r, uint64_t n)
 {
-	uint64_t step = r->step ? r->step : 1;
 	uint64_t last = r->last == SJ_WHEN_INF ? UINT64_MAX : r->last;
-	return n >= r->first && n <= last && (n - r->first) % step == 0;
+	if (n < r->first || n > last)
+		return 0;
+	/* No division for the usual step of 1: a never-firing p= rule with the
+	 * default when= gets here on every call. */
+	return r->step <= 1 || (n - r->first) % r->step == 0;
 }
 
 enum { FDK_UNKNOWN, FDK_CACHED, FDK_CONFIRMED };
@@ -40,8 +58,9 @@ enum { FDK_UNKNOWN, FDK_CACHED, FDK_CONFIRMED };
 static int fdclass_passes(const struct sj_rule *r, const struct sj_call *c, struct sj_plan *plan)
 {
 	if (plan->fdkind_state == FDK_UNKNOWN) {
-		int cached;
-		plan->fdkind = sj_fd_kind(c->fd, &cached);
+		int cached = sj_fd_kind_cached(c->fd, &plan->fdkind);
+		if (!cached)
+			plan->fdkind = sj_fd_kind_fresh(c->fd);
 		plan->fdkind_state = cached ? FDK_CACHED : FDK_CONFIRMED;
 	}
 	if (!(plan->fdkind & r->fdclass))
@@ -53,58 +72,34 @@ static int fdclass_passes(const struct sj_rule *r, const struct sj_call *c, stru
 	return (plan->fdkind & r->fdclass) != 0;
 }
 
-/* The cheap filters first: a rule that does not apply to this process or
- * call must cost a few compares. */
-static int filters_pass(const struct sj_rule *r, const struct sj_call *c, struct sj_plan *plan, unsigned props)
+/* The filters of each call (in= and comm= are the process's: state.c
+ * leaves out the rules they exclude), cheapest first. */
+static int filters_pass(unsigned i, const struct sj_call *c, struct sj_plan *plan)
 {
-	/* On a forking hook in= picks the side of the fork that acts, not the
-	 * role of the caller (see sj_rules_apply). */
-	if (!(props & SJ_HP_SIDES) && r->in != SJ_IN_ANY && (r->in == SJ_IN_CHILD) != sj_g.child)
+	const struct sj_rule *r = &sj_g.spec.rules[i];
+	unsigned cf = sj_g.call_filters[i];
+	if (SJ_LIKELY(cf == 0))
+		return 1;
+	if ((cf & SJ_CF_SIG) && r->sig != c->sig)
 		return 0;
-	if (r->comm[0] && strncmp(r->comm, sj_g.comm, sizeof r->comm) != 0)
+	if ((cf & SJ_CF_FD) && r->fd != c->fd)
 		return 0;
-	if (r->sig && r->sig != c->sig)
-		return 0;
-	if (r->fd >= 0 && r->fd != c->fd)
-		return 0;
-	return !r->fdclass || fdclass_passes(r, c, plan);
-}
-
-/* Counts one call of rule i; returns the new count.  While the process has
- * a single thread (glibc clears __libc_single_threaded before a second one
- * starts and never sets it back) an unlocked xadd is enough: one
- * instruction, so a signal handler that counts too cannot split it, and it
- * saves the bus lock that made most of a never-firing rule's cost on dd. */
-static uint64_t count_call(unsigned i)
-{
-#if defined(__x86_64__)
-	if (__libc_single_threaded) {
-		uint64_t v = 1;
-		__asm__ volatile("xaddq %0, %1" : "+r"(v), "+m"(*(uint64_t *)&sj_g.count[i]));
-		return v + 1;
-	}
-#endif
-	return atomic_fetch_add(&sj_g.count[i], 1) + 1;
+	return !(cf & SJ_CF_FDCLASS) || fdclass_passes(r, c, plan);
 }
 
 unsigned sj_rules_match(const struct sj_call *c, struct sj_plan *plan)
 {
-	unsigned k, nr = sj_g.hook_nrules[c->hook], props = sj_hook_props(c->hook);
+	unsigned k, nr = sj_g.hook_nrules[c->hook];
 	plan->nfired = 0;
 	plan->fdkind = 0;
 	plan->fdkind_state = FDK_UNKNOWN;
-	plan->skip = 0;
-	plan->ret = 0;
-	plan->err = 0;
-	plan->short_max = UINT64_MAX;
-	plan->nduring = 0;
 	for (k = 0; k < nr; k++) {
 		unsigned i = sj_g.hook_rules[c->hook][k];
 		const struct sj_rule *r = &sj_g.spec.rules[i];
 		uint64_t n;
-		if (!filters_pass(r, c, plan, props))
+		if (!filters_pass(i, c, plan))
 			continue;
-		n = count_call(i);
+		n = fetch_add(&sj_g.count[i], 1) + 1;
 		if (!when_holds(r, n))
 			continue;
 		if (r->p < 1.0 && !(draw(i) < r->p))
@@ -112,6 +107,13 @@ unsigned sj_rules_match(const struct sj_call *c, struct sj_plan *plan)
 		plan->fired[plan->nfired] = (unsigned char)i;
 		plan->n[plan->nfired] = n;
 		plan->nfired++;
+	}
+	if (plan->nfired) { /* what sj_rules_apply fills in */
+		plan->skip = 0;
+		plan->ret = 0;
+		plan->err = 0;
+		plan->short_max = UINT64_MAX;
+		plan->nduring = 0;
 	}
 	return plan->nfired;
 }

@@ -13,14 +13,6 @@ struct sj_state sj_g;
 
 /* ---- seeds ---- */
 
-uint64_t sj_mix64(uint64_t x)
-{
-	x += 0x9e3779b97f4a7c15ull;
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-	x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-	return x ^ (x >> 31);
-}
-
 /* FNV-1a over the command line: an exec'd child's stream must not depend on
  * pid values (they differ between runs), only on what was run. */
 static uint64_t cmdline_hash(void)
@@ -90,6 +82,40 @@ void sj_children_del(pid_t pid)
 	}
 }
 
+/* ---- the rules of this process ---- */
+
+static int rule_fits_process(const struct sj_rule *r)
+{
+	if (!(sj_hook_props(r->hook) & SJ_HP_SIDES) && r->in != SJ_IN_ANY && (r->in == SJ_IN_CHILD) != sj_g.child)
+		return 0;
+	return !r->comm[0] || strncmp(r->comm, sj_g.comm, sizeof r->comm) == 0;
+}
+
+/* (Re)builds hook_rules for this process's role and comm.  After fork a
+ * handler may run a wrapper meanwhile: it finds the hook disarmed until the
+ * lists are whole again. */
+static void select_rules(void)
+{
+	unsigned char n[SJ_HOOK_COUNT] = { 0 };
+	unsigned h, i;
+	for (h = 0; h < SJ_HOOK_COUNT; h++)
+		sj_g.armed[h] = 0;
+	atomic_signal_fence(memory_order_seq_cst);
+	for (i = 0; i < sj_g.spec.n; i++) {
+		const struct sj_rule *r = &sj_g.spec.rules[i];
+		if ((unsigned)r->hook >= SJ_HOOK_COUNT || !rule_fits_process(r))
+			continue;
+		sj_g.hook_rules[r->hook][n[r->hook]++] = (unsigned char)i;
+		sj_g.call_filters[i] = (unsigned char)((r->sig ? SJ_CF_SIG : 0) | (r->fd >= 0 ? SJ_CF_FD : 0) |
+						       (r->fdclass ? SJ_CF_FDCLASS : 0));
+	}
+	for (h = 0; h < SJ_HOOK_COUNT; h++)
+		sj_g.hook_nrules[h] = n[h];
+	atomic_signal_fence(memory_order_seq_cst);
+	for (h = 0; h < SJ_HOOK_COUNT; h++)
+		sj_g.armed[h] = n[h] != 0;
+}
+
 /* ---- fork ---- */
 
 void sj_state_after_fork_child(void)
@@ -106,6 +132,7 @@ void sj_state_after_fork_child(void)
 	sj_g.proc_seed = sj_mix64(sj_g.proc_seed ^ sj_mix64(atomic_load(&sj_g.forks)));
 	atomic_store(&sj_g.forks, 0);
 	reseed_rules();
+	select_rules(); /* in=child rules now apply, in=parent ones no longer */
 	for (i = 0; i < SJ_MAX_CHILDREN; i++)
 		atomic_store(&sj_g.children[i], 0);
 }
@@ -181,14 +208,8 @@ static void load_spec(void)
 		sj_spec_init(&sj_g.spec);
 		return;
 	}
-	for (i = 0; i < sj_g.spec.n; i++) {
-		const struct sj_rule *r = &sj_g.spec.rules[i];
-		sj_rule_format(r, sj_g.rule_text[i], SJ_RULE_TEXT);
-		if ((unsigned)r->hook < SJ_HOOK_COUNT) {
-			sj_g.hook_rules[r->hook][sj_g.hook_nrules[r->hook]++] = (unsigned char)i;
-			sj_g.armed[r->hook] = 1;
-		}
-	}
+	for (i = 0; i < sj_g.spec.n; i++)
+		sj_rule_format(&sj_g.spec.rules[i], sj_g.rule_text[i], SJ_RULE_TEXT);
 }
 
 void sj_state_setup(void)
@@ -204,4 +225,5 @@ void sj_state_setup(void)
 	sj_g.proc_seed = sj_g.child ? sj_mix64(sj_g.seed ^ cmdline_hash()) : sj_g.seed;
 	load_spec();
 	reseed_rules();
+	select_rules();
 }

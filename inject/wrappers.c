@@ -174,7 +174,8 @@ static void note_exit(const char *func, int code)
 		struct sj_call c;                                                  \
 		struct sj_plan plan;                                               \
 		rtype r;                                                           \
-		if (sj_in_vfork_child() || SJ_LIKELY(!sj_hook_live(hook)))         \
+		/* unarmed first: either way the call goes straight to libc */   \
+		if (SJ_LIKELY(!sj_hook_live(hook)) || sj_in_vfork_child())         \
 			return real_ ? real_ args : (rtype)(fallback);             \
 		c = (struct sj_call){ hook, #name, fdv, 0 };                       \
 		if (!sj_rules_match(&c, &plan))                                    \
