@@ -35,6 +35,9 @@
  * the child side of those actions would have to run in the vfork child.
  *
  * Limits: more than SJ_VFORK_NEST nested vforks tail-jump to glibc untracked;
+ * a grandchild that kills its vfork parent releases the grandparent while it
+ * still runs on the same memory and stack (as it does without the shim), and
+ * from then on neither may touch the stack the other uses;
  * a signal handler the child runs in the few instructions between glibc's
  * return and the depth store still sees the parent's depth (programs block
  * signals around vfork: CPython and glibc's posix_spawn do); CET shadow
