@@ -5,12 +5,17 @@ without a journal, and a program that closes every descriptor loses no
 journal record.
 
     run_fds.py --shim libsigjam.so --sigjam bin/sigjam --prog fdview [--python PY]
+    run_fds.py --shim libsigjam.so --kinds fdkinds
 
 Runs fdview (or, with --python, fdview.py) plain, under LD_PRELOAD alone,
 under LD_PRELOAD with SIGJAM_JOURNAL, and under `sigjam run` with and
 without --journal; every run's output must equal the plain one.  With a
 journal, it must hold the `kill` record of the signal 0 the program sent
-itself after it closed every descriptor above 2."""
+itself after it closed every descriptor above 2.
+
+With --kinds: runs fdkinds under the shim with a rule per descriptor kind
+and checks that every read saw the kind its descriptor had at that moment
+(the fd-kind cache, inject/fdkind.c)."""
 import argparse
 import json
 import os
@@ -26,13 +31,38 @@ def fail(msg):
     sys.exit(1)
 
 
+KINDS_SPEC = "read:fd=pipe:retval=11;read:fd=socket:retval=22;read:fd=file:retval=33;read:fd=fifo:retval=55"
+
+
+def run_kinds(args):
+    with tempfile.TemporaryDirectory(prefix="sjfds.") as tmp:
+        journal = os.path.join(tmp, "j.jsonl")
+        env = dict(os.environ, LD_PRELOAD=args.shim, SIGJAM_INJECT=KINDS_SPEC, SIGJAM_JOURNAL=journal)
+        r = subprocess.run([args.kinds], env=env, capture_output=True, text=True, timeout=60)
+        with open(journal) as f:
+            if not any(json.loads(line)["ev"] == "start" for line in f):
+                fail("the shim did not load")
+    lines = r.stdout.splitlines()
+    if r.returncode != 0 or len(lines) < 13:
+        fail(f"fdkinds exited {r.returncode}:\n{r.stdout}{r.stderr}")
+    for line in lines:
+        step, result = line.rsplit(": want ", 1)
+        want, got = result.split(" got ")
+        if got.split() != [want, want]:
+            fail(f"{step}: the shim saw {got}, the descriptor was {want}\n{r.stdout}")
+    print(r.stdout, end="")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--shim", required=True)
-    ap.add_argument("--sigjam", required=True)
-    ap.add_argument("--prog", required=True)
+    ap.add_argument("--sigjam")
+    ap.add_argument("--prog")
     ap.add_argument("--python")
+    ap.add_argument("--kinds")
     args = ap.parse_args()
+    if args.kinds:
+        return run_kinds(args)
     prog = [args.python, os.path.join(HERE, "fdview.py")] if args.python else [args.prog]
     with tempfile.TemporaryDirectory(prefix="sjfds.") as tmp:
         journal = os.path.join(tmp, "j.jsonl")
