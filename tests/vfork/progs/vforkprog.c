@@ -221,6 +221,25 @@ static int mode_dup2(void)
 	return 0;
 }
 
+/* The modes below share their parent's part: a handler, one write before
+ * the vfork and one after (rule write:when=2:retval=77 fires on the second
+ * only if the child's writes did not count), and the handler check. */
+static int parent_before(void)
+{
+	int fd = null_fd();
+	install();
+	printf("parent call 1: %ld\n", (long)write(fd, "x", 1));
+	return fd;
+}
+
+static int parent_after(pid_t child, int fd)
+{
+	reap("child", child);
+	printf("parent call 2: %ld\n", (long)write(fd, "x", 1));
+	check_handler();
+	return 0;
+}
+
 /* ---- hup: Python's test, in C.  SIGUSR1 from the process itself and SIGHUP
  * from a child, after a vfork+exec child and a posix_spawn child that reset
  * SIGUSR1 ---- */
@@ -270,10 +289,8 @@ static int mode_hup(void)
  * are untouched ---- */
 static int mode_exec(const char *self)
 {
-	int fd = null_fd();
+	int fd = parent_before();
 	pid_t pid;
-	install();
-	printf("parent call 1: %ld\n", (long)write(fd, "x", 1));
 	DO_VFORK(pid);
 	if (pid == 0) {
 		struct sigaction dfl;
@@ -283,10 +300,7 @@ static int mode_exec(const char *self)
 		execl(self, "vforkprog", "execed", (char *)NULL);
 		_exit(127);
 	}
-	reap("child", pid);
-	printf("parent call 2: %ld\n", (long)write(fd, "x", 1));
-	check_handler();
-	return 0;
+	return parent_after(pid, fd);
 }
 
 /* The exec'd image: three writes, its own count. */
@@ -315,10 +329,8 @@ static void kill_parent_and_exit(void)
  * vfork depth is back to 0) ---- */
 static int mode_nested(int kill_middle)
 {
-	int fd = null_fd();
+	int fd = parent_before();
 	pid_t pid;
-	install();
-	printf("parent call 1: %ld\n", (long)write(fd, "x", 1));
 	DO_VFORK(pid);
 	if (pid == 0) {
 		pid_t g = vfork();
@@ -338,19 +350,14 @@ static int mode_nested(int kill_middle)
 		signal(SIGUSR1, SIG_DFL);
 		_exit(0);
 	}
-	reap("child", pid);
-	printf("parent call 2: %ld\n", (long)write(fd, "x", 1));
-	check_handler();
-	return 0;
+	return parent_after(pid, fd);
 }
 
 /* ---- killed: the vfork child dies of SIGKILL before exec ---- */
 static int mode_killed(void)
 {
-	int fd = null_fd();
+	int fd = parent_before();
 	pid_t pid;
-	install();
-	printf("parent call 1: %ld\n", (long)write(fd, "x", 1));
 	DO_VFORK(pid);
 	if (pid == 0) {
 		signal(SIGUSR1, SIG_DFL);
@@ -358,10 +365,7 @@ static int mode_killed(void)
 		syscall(SYS_kill, getpid(), SIGKILL);
 		_exit(0);
 	}
-	reap("child", pid);
-	printf("parent call 2: %ld\n", (long)write(fd, "x", 1));
-	check_handler();
-	return 0;
+	return parent_after(pid, fd);
 }
 
 int main(int argc, char **argv)
