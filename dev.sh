@@ -2,6 +2,8 @@
 # dev.sh — set up a Debian 12 machine and build/run sigjam.
 #   ./dev.sh deps    install the Debian packages sigjam needs (as root)
 #   ./dev.sh demo    deps + build + the flagship demo
+#   ./dev.sh package deps + build + the Debian package (build/default/sigjam_<version>_<arch>.deb),
+#                    checked by lintian
 #   ./dev.sh test    deps + build + the whole test suite (default and ASan presets)
 # Idempotent: re-running only rebuilds what changed.
 set -eu
@@ -9,7 +11,8 @@ cd "$(dirname "$0")"
 
 PACKAGES="build-essential cmake ninja-build pkg-config clang \
 libunwind-dev libdw-dev libelf-dev libcmocka-dev libjansson-dev \
-python3 libpython3.11 python3-jsonschema libxml2-utils graphviz gdb elfutils strace fiu-utils"
+python3 libpython3.11 python3-jsonschema libxml2-utils graphviz gdb elfutils strace fiu-utils \
+python3-pytest man-db dpkg-dev lintian debootstrap util-linux"
 
 deps() {
 	missing=""
@@ -34,10 +37,17 @@ build() {
 case "${1:-}" in
 deps) deps ;;
 demo) deps; build; exec build/default/bin/sigjam demo ;;
+package)
+	deps
+	build
+	(cd build/default && cpack -G DEB)
+	lintian --fail-on error,warning build/default/sigjam_*.deb
+	ls build/default/sigjam_*.deb
+	;;
 test)
 	deps
 	cmake --workflow --preset default
 	cmake --workflow --preset asan
 	;;
-*) echo "usage: ./dev.sh deps|demo|test" >&2; exit 2 ;;
+*) echo "usage: ./dev.sh deps|demo|package|test" >&2; exit 2 ;;
 esac

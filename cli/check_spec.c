@@ -1,20 +1,11 @@
 /* check_spec.c — `sigjam check-spec SPEC...`: validate and explain. */
 #include "cli.h"
+#include "help.h"
 #include "spec.h"
 #include "spec_describe.h"
 
 #include <stdio.h>
 #include <string.h>
-
-static void print_help(void)
-{
-	puts("usage: sigjam check-spec SPEC...\n"
-	     "\n"
-	     "Parses each SPEC (rules separated by ';') and prints every rule in its\n"
-	     "canonical form with a sentence saying when it fires and what it does.\n"
-	     "A malformed spec prints one line naming the column and what was expected\n"
-	     "and exits 2. The grammar is in docs/inject.md.");
-}
 
 /* One line: "sigjam check-spec: column 12: expected ..., got ...". */
 static int report_error(const struct sj_spec_error *e)
@@ -28,7 +19,7 @@ int cmd_check_spec(int argc, char **argv)
 	if (argc < 2)
 		return sj_usage_error("check-spec", "no SPEC given; try: sigjam check-spec 'read:fd=pipe:when=3:signal=KILL'");
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-		print_help();
+		sj_help_print(&sj_help_check_spec, stdout);
 		return SJ_EXIT_OK;
 	}
 	struct sj_spec spec;

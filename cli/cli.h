@@ -34,7 +34,7 @@ int64_t sj_parse_duration(const char *text);
 /* <directory of the sigjam executable>/rel into out; -1 if unknown or too long. */
 int sj_exe_relative(const char *rel, char *out, size_t n);
 
-/* Path of libsigjam.so next to this executable (see cli/shimpath.c), or
+/* Path of libsigjam.so next to this executable (cli/paths.c), or
  * NULL with err filled. */
 const char *sj_shim_path(char *err, size_t errlen);
 

@@ -6,6 +6,7 @@
 #include "capture.h"
 #include "cli.h"
 #include "journal_sym.h"
+#include "pertest.h"
 #include "watch.h"
 
 #include <errno.h>
@@ -114,7 +115,7 @@ static void child_environment(const struct sj_launch *lo, const char *shim, cons
 /* fork + exec; an exec failure comes back through a close-on-exec pipe so
  * that a missing command is a usage error (exit 2), not a 127 in disguise. */
 static pid_t start_child(const struct sj_launch *lo, const char *shim, const char *journal,
-			 const sigset_t *oldmask, char *err, size_t errlen)
+			 const sigset_t *oldmask, struct sj_pertest *pt, char *err, size_t errlen)
 {
 	int pfd[2];
 	if (pipe2(pfd, O_CLOEXEC) != 0) {
@@ -131,6 +132,8 @@ static pid_t start_child(const struct sj_launch *lo, const char *shim, const cha
 	if (pid == 0) {
 		close(pfd[0]);
 		child_environment(lo, shim, journal);
+		if (pt)
+			sj_pertest_child(pt);
 		if (lo->own_pgrp)
 			setpgid(0, 0);
 		if (lo->default_signals)
@@ -222,8 +225,9 @@ static int pass_on_status(int st)
 	return 1;
 }
 
-/* Capture the tree and decide whether it is hung. 1: hang proved. */
-static int diagnose(struct sj_launch *lo, const char *journal)
+/* Capture the tree and decide whether it is hung. 1: hang proved.  Journal
+ * events before since_ns (a test's start under --per-test) are left out. */
+static int diagnose(struct sj_launch *lo, const char *journal, int64_t since_ns)
 {
 	/* sigjam is a child subreaper: the tree is every descendant of
 	 * sigjam, including orphans the program's processes left behind. */
@@ -241,6 +245,8 @@ static int diagnose(struct sj_launch *lo, const char *journal)
 	}
 	if (sj_journal_load(journal, &lo->journal_data, err, sizeof err) != 0)
 		memset(&lo->journal_data, 0, sizeof lo->journal_data);
+	if (since_ns)
+		sj_journal_keep_since(&lo->journal_data, since_ns);
 	sj_analyse(&lo->snap, &lo->journal_data, &lo->findings);
 	for (size_t i = 0; i < lo->findings.n; i++)
 		if (lo->findings.v[i].kind == SJ_FIND_DEADLOCK)
@@ -307,7 +313,19 @@ struct waitloop {
 	int status;
 	int exited;
 	int reported;
+	struct sj_pertest *pt;   /* --per-test; NULL otherwise */
 };
+
+/* The hang watch's state: --per-test opens and closes it per test. */
+struct window {
+	int watching;
+	int64_t length;          /* no progress for this long: diagnose */
+	int64_t last_progress;
+};
+
+/* Under --per-test, a test that hung again after this many interrupts has a
+ * runner that does not take them: the run ends as --on-hang says. */
+#define MAX_INTERRUPTS 3
 
 /* Reaps every child that ended: the command, and orphans of its tree that
  * came back to sigjam as their subreaper. 1 once the command ended. */
@@ -325,13 +343,38 @@ static int reap(struct waitloop *wl)
 	return wl->exited;
 }
 
+/* --per-test: the runner's messages since the last look.  A test's start
+ * opens a fresh window (the next sample is its baseline); its end closes it. */
+static void take_messages(struct sj_launch *lo, struct waitloop *wl, struct sj_watch *w, struct window *win)
+{
+	enum sj_pt_event ev;
+	while ((ev = sj_pertest_read(wl->pt, wl->child, getpid())) != SJ_PT_NONE) {
+		win->watching = ev == SJ_PT_START;
+		if (ev == SJ_PT_START) {
+			sj_watch_sample(w);
+			win->length = lo->hang_after_ns;
+			win->last_progress = now_ns();
+		}
+	}
+}
+
+/* --per-test: a hang proved inside a test fails that test (pertest.c). */
+static void fail_test(struct sj_launch *lo, struct waitloop *wl)
+{
+	sj_journal_symbolize(&lo->journal_data);
+	struct sj_report r = { .snap = &lo->snap, .findings = &lo->findings,
+			       .journal = &lo->journal_data, .command = wl->pt->test };
+	sj_pertest_hang(wl->pt, &r, lo->hang_after_ns, wl->child, getpid());
+}
+
 /* Waits for the child, forwarding signals and watching for a hang. */
 static void wait_and_watch(struct sj_launch *lo, struct waitloop *wl, const sigset_t *waitset,
 			   const char *journal, const struct sj_outputs *out)
 {
 	struct sj_watch *w = lo->hang_after_ns || lo->time_limit_ns ? sj_watch_new_children(getpid()) : NULL;
-	int64_t window = lo->hang_after_ns, start = now_ns(), last_progress = start;
-	int watching = lo->hang_after_ns > 0;
+	int64_t start = now_ns();
+	struct window win = { .watching = lo->hang_after_ns > 0 && !wl->pt, .length = lo->hang_after_ns,
+			      .last_progress = start };
 
 	for (;;) {
 		/* Detach threads an earlier capture could not stop (stuck in
@@ -340,33 +383,42 @@ static void wait_and_watch(struct sj_launch *lo, struct waitloop *wl, const sigs
 		sj_capture_reap_pending();
 		if (reap(wl))
 			break;
+		if (wl->pt)
+			take_messages(lo, wl, w, &win);
 		/* A tenth of the window between samples keeps the report within
 		 * window + 0.1 window of the hang forming, at ~0.1% CPU. */
-		int64_t step = watching ? window / 10 : w ? 100000000 : 1000000000;
+		int64_t step = win.watching ? win.length / 10 : w ? 100000000 : 1000000000;
 		if (step > 250000000)
 			step = 250000000;
 		struct timespec ts = { step / 1000000000, step % 1000000000 };
 		siginfo_t si;
 		int sig = sigtimedwait(waitset, &si, &ts);
-		if (sig > 0 && sig != SIGCHLD)
+		/* SIGIO: a --per-test message, read at the top of the loop. */
+		if (sig > 0 && sig != SIGCHLD && !(sig == SIGIO && wl->pt))
 			forward_signal(&si, wl->child);
 		int64_t now = now_ns();
 		if (lo->time_limit_ns && !lo->timed_out && now - start > lo->time_limit_ns) {
 			lo->timed_out = 1;
 			kill_tree(w);
-			watching = 0;
+			win.watching = 0;
 			continue;
 		}
-		if (!watching)
+		if (!win.watching)
 			continue;
 		if (sj_watch_sample(w))
-			last_progress = now;
-		if (now - last_progress < window)
+			win.last_progress = now;
+		if (now - win.last_progress < win.length)
 			continue;
-		if (diagnose(lo, journal)) {
+		if (diagnose(lo, journal, wl->pt ? wl->pt->start_ns : 0)) {
+			if (wl->pt && wl->pt->hangs < MAX_INTERRUPTS) {
+				fail_test(lo, wl);
+				win.last_progress = now_ns();
+				win.length = lo->hang_after_ns;
+				continue;
+			}
 			lo->hung = 1;
 			act_on_hang(lo);
-			watching = 0;
+			win.watching = 0;
 			if (lo->on_hang != SJ_HANG_KILL) {
 				/* Report now; then wait, still the tree's parent:
 				 * were sigjam to exit, the stopped tree's orphaned
@@ -381,9 +433,9 @@ static void wait_and_watch(struct sj_launch *lo, struct waitloop *wl, const sigs
 		}
 		/* Blocked but not provably stuck (an outside peer, a slow
 		 * producer): look again after a longer quiet spell. */
-		last_progress = now;
-		if (window < 8 * lo->hang_after_ns)
-			window *= 2;
+		win.last_progress = now;
+		if (win.length < 8 * lo->hang_after_ns)
+			win.length *= 2;
 	}
 	sj_watch_free(w);
 }
@@ -407,6 +459,12 @@ int sj_launch_run(struct sj_launch *lo, const struct sj_outputs *out)
 	sigaddset(&waitset, SIGQUIT);
 	sigaddset(&waitset, SIGTERM);
 	sigaddset(&waitset, SIGHUP);
+	struct sj_pertest pt = { .fd = -1, .child_fd = -1 };
+	if (lo->per_test) {
+		if (sj_pertest_open(&pt, err, sizeof err) != 0)
+			return sj_usage_error("run", "%s", err);
+		sigaddset(&waitset, SIGIO);  /* a message from the runner */
+	}
 	sigprocmask(SIG_BLOCK, &waitset, &oldmask);
 	/* Orphaned descendants come back to sigjam rather than to init, so
 	 * they stay descendants: traceable under ptrace_scope=1 and visible
@@ -415,18 +473,25 @@ int sj_launch_run(struct sj_launch *lo, const struct sj_outputs *out)
 
 	lo->own_pgrp = own_group(lo);
 	struct waitloop wl = { 0 };
-	wl.child = start_child(lo, shim, journal, &oldmask, err, sizeof err);
+	wl.pt = lo->per_test ? &pt : NULL;
+	wl.child = start_child(lo, shim, journal, &oldmask, wl.pt, err, sizeof err);
 	if (wl.child < 0) {
+		sj_pertest_close(&pt);
 		sigprocmask(SIG_SETMASK, &oldmask, NULL);
 		if (is_temp)
 			unlink(journal);
 		return sj_usage_error("run", "%s", err);
 	}
 	lo->root_pid = wl.child;
+	if (wl.pt)
+		sj_pertest_parent(wl.pt);
 	wait_and_watch(lo, &wl, &waitset, journal, out);
+	sj_pertest_close(&pt);
 	sigprocmask(SIG_SETMASK, &oldmask, NULL);
 	lo->exit_status = wl.status;
-	if (!wl.reported)
+	/* Under --per-test each hang went to its test; the runner's output is
+	 * the run's report, unless the run itself ended in a hang. */
+	if (!wl.reported && (!lo->per_test || lo->hung))
 		report(lo, out, journal);
 	if (lo->journal == NULL && is_temp)
 		unlink(journal);

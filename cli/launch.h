@@ -19,6 +19,7 @@ struct sj_launch {
 	int no_check;
 	int quiet;
 	int64_t hang_after_ns;   /* 0: no watching */
+	int per_test;            /* --per-test: watch inside the runner's tests only (pertest.h) */
 	enum sj_on_hang on_hang;
 	int summary_fd;          /* where the text summary goes (default 2) */
 	int child_out_fd;        /* the command's stdout+stderr go here; -1: inherited */

@@ -1,77 +1,44 @@
-/* main.c — `sigjam` dispatches to its subcommands. */
+/* main.c — `sigjam` dispatches to its subcommands (and nothing calls back
+ * into it). */
 #include "cli.h"
+#include "help.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-struct subcommand {
-	const char *name;
+/* The functions behind help.c's command table; kept here so that the texts
+ * do not link the commands (and the commands can print their help). */
+static const struct {
+	const struct sj_cmd_help *help;
 	int (*fn)(int argc, char **argv);
-	const char *summary;
+} commands[] = {
+	{ &sj_help_run, cmd_run },
+	{ &sj_help_trace, cmd_trace },
+	{ &sj_help_report, cmd_report },
+	{ &sj_help_check_spec, cmd_check_spec },
+	{ &sj_help_scenario, cmd_scenario },
+	{ &sj_help_demo, cmd_demo },
 };
-
-static const struct subcommand subcommands[] = {
-	{ "run", cmd_run, "run a command under the shim (injection, journal, hang watch)" },
-	{ "trace", cmd_trace, "capture a running process tree and explain what is stuck" },
-	{ "report", cmd_report, "render a journal written by an earlier run" },
-	{ "check-spec", cmd_check_spec, "validate and explain an injection spec" },
-	{ "scenario", cmd_scenario, "list and run the catalogue of reproduced failures" },
-	{ "demo", cmd_demo, "the flagship demo: a Pool worker killed, the hang explained" },
-};
-
-static void usage(FILE *f)
-{
-	fprintf(f, "usage: sigjam <command> [options]\n\ncommands:\n");
-	for (size_t i = 0; i < sizeof subcommands / sizeof subcommands[0]; i++)
-		fprintf(f, "  %-11s %s\n", subcommands[i].name, subcommands[i].summary);
-	fprintf(f,
-		"\n`sigjam <command> --help` describes each command.\n"
-		"\nexit status:\n"
-		"  0    nothing found (trace, report, check-spec), or the program's own status (run)\n"
-		"  1    findings reported (trace, report)\n"
-		"  2    usage error: bad option or spec, vanished pid, ptrace not permitted\n"
-		"  124  run --hang-after: a hang was found and reported\n");
-}
-
-int sj_usage_error(const char *cmd, const char *fmt, ...)
-{
-	va_list ap;
-	fprintf(stderr, "sigjam %s: ", cmd);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	return SJ_EXIT_USAGE;
-}
-
-int sj_want_color(FILE *f)
-{
-	const char *nc = getenv("NO_COLOR");
-	if (nc && *nc)
-		return 0;
-	return isatty(fileno(f));
-}
 
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
-		usage(stderr);
+		sj_help_print_main(stderr);
 		return SJ_EXIT_USAGE;
 	}
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
-		usage(stdout);
+		sj_help_print_main(stdout);
 		return SJ_EXIT_OK;
 	}
 	if (!strcmp(argv[1], "--version")) {
 		printf("sigjam %s\n", SIGJAM_VERSION);
 		return SJ_EXIT_OK;
 	}
-	for (size_t i = 0; i < sizeof subcommands / sizeof subcommands[0]; i++)
-		if (!strcmp(argv[1], subcommands[i].name))
-			return subcommands[i].fn(argc - 1, argv + 1);
+	/* The commands and their texts are one table (cli/help.c). */
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		if (!strcmp(argv[1], commands[i].help->name))
+			return commands[i].fn(argc - 1, argv + 1);
 	fprintf(stderr, "sigjam: unknown command \"%s\"; run `sigjam --help` for the list\n", argv[1]);
 	return SJ_EXIT_USAGE;
 }

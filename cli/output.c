@@ -1,11 +1,15 @@
-/* output.c — reports to files and streams through the renderer table. */
+/* output.c — reports to files and streams through the renderer table;
+ * colour only for a terminal. */
 #include "output.h"
+
+#include "cli.h"
 
 #include "render.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 void sj_outputs_init(struct sj_outputs *o)
 {
@@ -107,4 +111,12 @@ int sj_outputs_write(const struct sj_outputs *o, const struct sj_report *r, char
 			return -1;
 	}
 	return 0;
+}
+
+int sj_want_color(FILE *f)
+{
+	const char *nc = getenv("NO_COLOR");
+	if (nc && *nc)
+		return 0;
+	return isatty(fileno(f));
 }

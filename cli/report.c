@@ -1,5 +1,6 @@
 /* report.c — `sigjam report JOURNAL`: render a journal after the fact. */
 #include "cli.h"
+#include "help.h"
 #include "output.h"
 
 #include "analysis.h"
@@ -10,39 +11,19 @@
 #include <stdio.h>
 #include <string.h>
 
-static void print_help(void)
-{
-	puts("usage: sigjam report [options] JOURNAL\n"
-	     "\n"
-	     "Renders a journal written by `sigjam run --journal FILE` (or any process\n"
-	     "run with SIGJAM_JOURNAL): what was injected where, which processes died of\n"
-	     "what, and the signal-safety problems seen, with symbolized backtraces.\n"
-	     "\n"
-	     "options:\n"
-	     "  -f, --format FMT   text (default), json, junit, sarif, dot, svg\n"
-	     "  -o, --output FILE  write to FILE instead of stdout\n"
-	     "\n"
-	     "exit status: 0 no findings, 1 findings, 2 unreadable journal or bad option.");
-}
-
-static const struct option options[] = {
-	{ "format", required_argument, NULL, 'f' },
-	{ "output", required_argument, NULL, 'o' },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
-};
-
 int cmd_report(int argc, char **argv)
 {
 	const char *format = "text", *output = NULL;
 	int c;
+	struct sj_getopt g;
+	sj_getopt_prepare(&sj_help_report, &g);
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":f:o:h", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, g.shortopts, g.longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f': format = optarg; break;
 		case 'o': output = optarg; break;
-		case 'h': print_help(); return SJ_EXIT_OK;
+		case 'h': sj_help_print(&sj_help_report, stdout); return SJ_EXIT_OK;
 		default: return sj_getopt_error("report", c, argv);
 		}
 	}

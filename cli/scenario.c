@@ -1,9 +1,11 @@
 /* scenario.c — `sigjam scenario list|run` and `sigjam demo`: run the
  * catalogue of reproduced failures and check each against its recipe. */
 #include "cli.h"
+#include "help.h"
 #include "recipe.h"
 
 #include "capture.h"
+#include "text.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -26,27 +28,6 @@ struct scen_opts {
 	int verbose;             /* print reports and program output */
 	char dir[PATH_MAX];
 };
-
-static void print_help(void)
-{
-	puts("usage: sigjam scenario list\n"
-	     "       sigjam scenario run [options] NAME...\n"
-	     "       sigjam scenario run [options] --all\n"
-	     "\n"
-	     "Each scenario reproduces a documented failure under controlled injection,\n"
-	     "checks that sigjam diagnoses it as its recipe expects, then runs its fixed\n"
-	     "twin and checks that it ends cleanly with no finding.\n"
-	     "\n"
-	     "options:\n"
-	     "      --all            every scenario\n"
-	     "      --python PATH    run Python scenarios with this interpreter (repeatable;\n"
-	     "                       default: python3 on PATH and /usr/bin/python3.11)\n"
-	     "  -f, --format FMT     print each run's report as FMT (text json junit sarif dot)\n"
-	     "  -v, --verbose        print each run's report and the program's output\n"
-	     "      --dir DIR        the scenario folder (default: next to sigjam)\n"
-	     "\n"
-	     "exit status: 0 when every expectation held, 1 when one did not, 2 usage error.");
-}
 
 /* <bindir>/SIGJAM_SCENARIO_REL, like the shim (cli/util.c). */
 static int default_dir(char *out, size_t n)
@@ -175,10 +156,8 @@ static const char *ending(const struct sj_launch *lo, char *buf, size_t n)
 		snprintf(buf, n, "hang");
 	else if (lo->timed_out)
 		snprintf(buf, n, "timed out");
-	else if (WIFEXITED(lo->exit_status))
-		snprintf(buf, n, "exit %d", WEXITSTATUS(lo->exit_status));
 	else
-		snprintf(buf, n, "killed by signal %d", WTERMSIG(lo->exit_status));
+		sj_wait_status_text(lo->exit_status, buf, n);
 	return buf;
 }
 
@@ -287,18 +266,6 @@ static int cmd_list(const struct scen_opts *o)
 	return SJ_EXIT_OK;
 }
 
-enum { OPT_ALL = 256, OPT_PYTHON, OPT_DIR };
-
-static const struct option options[] = {
-	{ "all", no_argument, NULL, OPT_ALL },
-	{ "python", required_argument, NULL, OPT_PYTHON },
-	{ "format", required_argument, NULL, 'f' },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "dir", required_argument, NULL, OPT_DIR },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
-};
-
 /* Runs the named scenarios (or all); prints "N passed, M failed". */
 static int cmd_run_scenarios(struct scen_opts *o, int all, char **names, int nnames)
 {
@@ -339,16 +306,18 @@ int cmd_scenario(int argc, char **argv)
 		return sj_usage_error("scenario", "usage: sigjam scenario list | run NAME... | run --all");
 	const char *verb = argv[1];
 	if (!strcmp(verb, "--help") || !strcmp(verb, "-h")) {
-		print_help();
+		sj_help_print(&sj_help_scenario, stdout);
 		return SJ_EXIT_OK;
 	}
+	struct sj_getopt g;
+	sj_getopt_prepare(&sj_help_scenario, &g);
 	default_dir(o.dir, sizeof o.dir);
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc - 1, argv + 1, ":f:vh", options, NULL)) != -1) {
+	while ((c = getopt_long(argc - 1, argv + 1, g.shortopts, g.longopts, NULL)) != -1) {
 		switch (c) {
-		case OPT_ALL: all = 1; break;
-		case OPT_PYTHON:
+		case SJ_OPT_ALL: all = 1; break;
+		case SJ_OPT_PYTHON:
 			if (o.npythons == MAX_PYTHONS)
 				return sj_usage_error("scenario", "at most %d --python options", MAX_PYTHONS);
 			if (access(optarg, X_OK) != 0)
@@ -361,8 +330,8 @@ int cmd_scenario(int argc, char **argv)
 			o.format = optarg;
 			break;
 		case 'v': o.verbose = 1; break;
-		case OPT_DIR: snprintf(o.dir, sizeof o.dir, "%s", optarg); break;
-		case 'h': print_help(); return SJ_EXIT_OK;
+		case SJ_OPT_DIR: snprintf(o.dir, sizeof o.dir, "%s", optarg); break;
+		case 'h': sj_help_print(&sj_help_scenario, stdout); return SJ_EXIT_OK;
 		default: return sj_getopt_error("scenario", c, argv + 1);
 		}
 	}
@@ -384,8 +353,7 @@ int cmd_scenario(int argc, char **argv)
 int cmd_demo(int argc, char **argv)
 {
 	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-		puts("usage: sigjam demo\n\nRuns scenario pool-worker-killed with its report shown:\n"
-		     "equivalent to `sigjam scenario run --verbose pool-worker-killed`.");
+		sj_help_print(&sj_help_demo, stdout);
 		return SJ_EXIT_OK;
 	}
 	if (argc > 1)

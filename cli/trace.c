@@ -1,5 +1,6 @@
 /* trace.c — `sigjam trace PID...`: capture a live tree, prove what is stuck. */
 #include "cli.h"
+#include "help.h"
 #include "output.h"
 
 #include "analysis.h"
@@ -14,45 +15,6 @@
 #include <sys/stat.h>
 
 #define MAX_PIDS 64
-
-static void print_help(void)
-{
-	puts("usage: sigjam trace [options] PID [PID...]\n"
-	     "\n"
-	     "Attaches to PID and all its descendants for a few microseconds per thread,\n"
-	     "captures every thread's wait, native stack and Python frames, detaches, and\n"
-	     "names what is stuck: deadlocks (a knot in the wait-for graph), blocked pipe\n"
-	     "reads, zombies, lost workers.\n"
-	     "\n"
-	     "options:\n"
-	     "  -p, --pid PID          another target (repeatable)\n"
-	     "      --no-children      only the named processes, not their descendants\n"
-	     "  -f, --format FMT       text (default), json, junit, sarif, dot, svg\n"
-	     "  -o, --output FILE      write the report to FILE instead of stdout\n"
-	     "      --report FMT:FILE  also write FMT to FILE (repeatable)\n"
-	     "  -j, --journal FILE     fold in the journal of the `sigjam run` that started it\n"
-	     "      --python=MODE      auto (default): Python frames where a CPython runs;\n"
-	     "                         off: native frames only; only: Python frames only\n"
-	     "      --no-native        do not unwind native stacks\n"
-	     "\n"
-	     "exit status: 0 nothing stuck, 1 findings reported, 2 usage error, no such\n"
-	     "process, or ptrace not permitted (the message says how to fix it).");
-}
-
-enum { OPT_NO_CHILDREN = 256, OPT_REPORT, OPT_PYTHON, OPT_NO_NATIVE };
-
-static const struct option options[] = {
-	{ "pid", required_argument, NULL, 'p' },
-	{ "no-children", no_argument, NULL, OPT_NO_CHILDREN },
-	{ "format", required_argument, NULL, 'f' },
-	{ "output", required_argument, NULL, 'o' },
-	{ "report", required_argument, NULL, OPT_REPORT },
-	{ "journal", required_argument, NULL, 'j' },
-	{ "python", required_argument, NULL, OPT_PYTHON },
-	{ "no-native", no_argument, NULL, OPT_NO_NATIVE },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
-};
 
 struct trace_args {
 	pid_t pids[MAX_PIDS];
@@ -93,21 +55,23 @@ static int parse_args(int argc, char **argv, struct trace_args *a)
 {
 	char err[256];
 	int c;
+	struct sj_getopt g;
+	sj_getopt_prepare(&sj_help_trace, &g);
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":p:f:o:j:h", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, g.shortopts, g.longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p': if (add_pid(a, optarg)) return SJ_EXIT_USAGE; break;
-		case OPT_NO_CHILDREN: a->co.children = 0; break;
+		case SJ_OPT_NO_CHILDREN: a->co.children = 0; break;
 		case 'f': a->format = optarg; break;
 		case 'o': a->output = optarg; break;
-		case OPT_REPORT:
+		case SJ_OPT_REPORT:
 			if (sj_outputs_add(&a->outs, optarg, err, sizeof err))
 				return sj_usage_error("trace", "--report %s", err);
 			break;
 		case 'j': a->journal = optarg; break;
-		case OPT_PYTHON: if (parse_python(optarg, &a->co.python)) return SJ_EXIT_USAGE; break;
-		case OPT_NO_NATIVE: a->co.native = 0; break;
+		case SJ_OPT_PYTHON: if (parse_python(optarg, &a->co.python)) return SJ_EXIT_USAGE; break;
+		case SJ_OPT_NO_NATIVE: a->co.native = 0; break;
 		case 'h': return 1;
 		default: return sj_getopt_error("trace", c, argv);
 		}
@@ -145,7 +109,7 @@ int cmd_trace(int argc, char **argv)
 	int rc = parse_args(argc, argv, &a);
 	if (rc) {
 		if (rc == 1)
-			print_help();
+			sj_help_print(&sj_help_trace, stdout);
 		sj_outputs_free(&a.outs);
 		return rc == 1 ? SJ_EXIT_OK : rc;
 	}

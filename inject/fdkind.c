@@ -23,6 +23,7 @@
  * it with the descriptors it describes; a vfork child never writes it. */
 #include "state.h"
 #include "spec_int.h"
+#include "tty.h"
 
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -41,21 +42,6 @@ static atomic_uint highest;       /* highest fd ever cached: close_range stops t
 
 #define SJ_PIPEFS_MAGIC 0x50495045 /* linux/magic.h: anonymous pipes live on pipefs */
 static _Atomic dev_t pipefs_dev;   /* st_dev of pipefs, once one pipe was seen */
-
-/* Character-device majors of terminals (Documentation/admin-guide/devices.txt). */
-static const struct { unsigned lo, hi; } tty_majors[] = {
-	{ 4, 4 },     /* tty0..63 virtual consoles, ttyS serial ports */
-	{ 5, 5 },     /* /dev/tty, /dev/console, /dev/ptmx */
-	{ 136, 143 }, /* UNIX98 pseudo-terminal slaves (/dev/pts/N) */
-};
-
-static int is_tty_major(unsigned maj)
-{
-	for (size_t i = 0; i < SJ_NELEM(tty_majors); i++)
-		if (maj >= tty_majors[i].lo && maj <= tty_majors[i].hi)
-			return 1;
-	return 0;
-}
 
 /* Both are S_IFIFO; only a named FIFO lives on a real filesystem. */
 static unsigned fifo_kind(int fd, dev_t dev)
@@ -86,7 +72,7 @@ static unsigned classify(int fd, int *ok)
 	case S_IFDIR:
 		return SJ_FDC_FILE;
 	case S_IFCHR:
-		return is_tty_major(major(st.st_rdev)) ? SJ_FDC_TTY : 0;
+		return sj_is_tty_major(major(st.st_rdev)) ? SJ_FDC_TTY : 0;
 	}
 	return 0;
 }

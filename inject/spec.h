@@ -1,18 +1,7 @@
 /* spec.h — the injection rule language, parsed into plain fixed-size data.
  *
- * Grammar (one or more rules, separated by ';'):
- *
- *   rule   := HOOK { ':' item }
- *   HOOK   := read | write | fork | signal | sigaction | exit   (hooks.def)
- *   item   := filter | trigger | action                       (keys.def)
- *   filter := fd=N | fd=KIND{'|'KIND}        KIND: pipe fifo socket file tty
- *           | in=parent|child|any | comm=NAME | sig=SIG
- *   trigger:= when=F | when=F.. | when=F..L | when=F+ | when=F+S | when=F..L+S
- *           | p=PROB (0 < PROB <= 1) | seed=N
- *   action := signal=SIG[@self|@thread|@parent|@group|@children]
- *           | error=ERRNO (name or number, 0 allowed) | retval=N | short=N
- *           | delay=DUR | during=DUR (needs signal=) | exit=N | crash
- *   DUR    := NUMBER[ns|us|ms|s]   (a bare number is microseconds, as in strace)
+ * The grammar and its meaning are documented once, in docs/inject.md ("The
+ * rule language"), which is also the man page sigjam-inject(7).
  *
  * Which hooks take which keys: the `needs` column of keys.def against the
  * columns of hooks.def (fd= only on hooks that act on a descriptor, error=

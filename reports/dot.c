@@ -23,8 +23,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "render.h"
-#include "rutil.h"
+#include "internal.h"
 
 #define KNOT_COLOUR "red3"
 #define FINDING_COLOUR "darkorange2"
@@ -62,25 +61,20 @@ struct dctx {
 /* Inside a DOT double-quoted string only '"' and '\' are special; a
  * backslash before n/l/r is a line break, so a literal one must be
  * doubled.  Graphviz wants UTF-8: invalid bytes become U+FFFD. */
+static const char *dot_escape(long cp, int unused)
+{
+	switch (cp) {
+	case '"': return "\\\"";
+	case '\\': return "\\\\";
+	case '\n': return "\\n";
+	case -1: return "\xef\xbf\xbd";
+	}
+	return cp < 0x20 || cp == 0x7f ? "?" : NULL;
+}
+
 static void dot_put(FILE *out, const char *s)
 {
-	const unsigned char *u = (const unsigned char *)s;
-	size_t n = strlen(s);
-	for (size_t i = 0; i < n;) {
-		long cp;
-		size_t l = rp_utf8_next(u + i, n - i, &cp);
-		if (cp == '"' || cp == '\\')
-			fputc('\\', out), fputc((int)cp, out);
-		else if (cp == '\n')
-			fputs("\\n", out);
-		else if (cp < 0)
-			fputs("\xef\xbf\xbd", out);
-		else if (cp < 0x20 || cp == 0x7f)
-			fputc('?', out);
-		else
-			fwrite(u + i, 1, l, out);
-		i += l;
-	}
+	rp_put_escaped(out, s, dot_escape, 0);
 }
 
 static void dot_str(FILE *out, const char *s)
@@ -383,7 +377,7 @@ static void print_thread_node(struct dctx *d, const struct sj_process *p, const 
 	int knot = in_knot_edge(d, (struct nref){ 't', t->tid, 0 });
 	const char *fill = knot ? "#ffe0e0" : t->wait.kind == SJ_WAIT_NONE ? "#e4f7e4" : "#fff6d5";
 
-	snprintf(label, sizeof label, "%d %s\n%s", (int)t->tid, rp_thread_label(t),
+	snprintf(label, sizeof label, "%d %s\n%s", (int)t->tid, sj_thread_label(t),
 		 sj_report_wait_text(p, t, w, sizeof w));
 	fprintf(d->out, "    t%d [label=", (int)t->tid);
 	dot_str(d->out, label);
@@ -415,7 +409,7 @@ static void print_cluster(struct dctx *d, const struct sj_process *p)
 			print_thread_node(d, p, &p->threads[i]);
 	} else {
 		snprintf(label, sizeof label, "%s", zombie
-			 ? sj_exit_status_describe(p->exit_status, st, sizeof st) : "no threads captured");
+			 ? sj_wait_status_text(p->exit_status, st, sizeof st) : "no threads captured");
 		fprintf(d->out, "    p%d [label=", (int)p->pid);
 		dot_str(d->out, label);
 		fputs(zombie ? ", style=\"filled,dashed\", fillcolor=grey85, color=grey55, fontcolor=grey40];\n"
@@ -462,15 +456,15 @@ static void print_edge(struct dctx *d, const struct dedge *e)
 static void print_graph(struct dctx *d)
 {
 	char summary[256];
-	struct rp_sbuf b;
+	struct sj_tbuf b;
 	char title[1024];
 
-	rp_sbuf_init(&b, title, sizeof title);
-	rp_sbuf_printf(&b, "sigjam wait-for graph");
+	sj_tbuf_init(&b, title, sizeof title);
+	sj_tbuf_printf(&b, "sigjam wait-for graph");
 	if (d->r->command)
-		rp_sbuf_printf(&b, ": %s", d->r->command);
-	rp_sbuf_printf(&b, "\n%s", sj_report_summary(d->r->findings, summary, sizeof summary));
-	rp_sbuf_printf(&b, "\nred: deadlock knot; orange: other findings; grey: derived from each wait; "
+		sj_tbuf_printf(&b, ": %s", d->r->command);
+	sj_tbuf_printf(&b, "\n%s", sj_report_summary(d->r->findings, summary, sizeof summary));
+	sj_tbuf_printf(&b, "\nred: deadlock knot; orange: other findings; grey: derived from each wait; "
 		       "dashed: wait with a timeout; hollow arrow: any thread of that process");
 
 	fputs("digraph sigjam {\n", d->out);
@@ -591,7 +585,7 @@ static int wait_dot(pid_t pid, const char *complaint, char *err, size_t errlen)
 	char st[64];
 	int first = (int)strcspn(complaint, "\n");
 	return rp_fail(err, errlen, "svg report: graphviz dot failed (%s)%s%.*s; check the DOT with --format dot",
-		       sj_exit_status_describe(status, st, sizeof st), first ? ": " : "", first, complaint);
+		       sj_wait_status_text(status, st, sizeof st), first ? ": " : "", first, complaint);
 }
 
 static int spawn_dot(const int child_fds[3], pid_t *pid, char *err, size_t errlen)

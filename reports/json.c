@@ -8,8 +8,7 @@
 #include <time.h>
 #include <fcntl.h>
 
-#include "render.h"
-#include "rutil.h"
+#include "internal.h"
 
 /* Counters and times are below 2^63 in practice; jansson integers are
  * signed 64-bit. */
@@ -185,7 +184,7 @@ static json_t *process_json(const struct sj_process *p, int *bad)
 	rp_jset(o, "start_ticks", ju(p->start_ticks), bad);
 	rp_jset(o, "exit_status", p->exit_status >= 0 ? json_integer(p->exit_status) : json_null(), bad);
 	rp_jset(o, "exit", p->exit_status >= 0
-		? json_string(sj_exit_status_describe(p->exit_status, st, sizeof st)) : json_null(), bad);
+		? json_string(sj_wait_status_text(p->exit_status, st, sizeof st)) : json_null(), bad);
 	rp_jset(o, "zombie_since_ns", p->zombie_since_ns ? ju(p->zombie_since_ns) : json_null(), bad);
 	rp_jset(o, "is_target", json_boolean(p->is_target), bad);
 	rp_jset(o, "python_version", rp_json_str(p->python_version), bad);
@@ -243,8 +242,8 @@ static json_t *finding_json(const struct sj_finding *f, int *bad)
 	json_t *o = json_object(), *a;
 
 	rp_jset(o, "kind", json_string(sj_finding_kind_name(f->kind)), bad);
-	rp_jset(o, "severity", json_string(rp_severity_name(f->severity)), bad);
-	rp_jset(o, "title", json_string(rp_kind_info(f->kind)->title), bad);
+	rp_jset(o, "severity", json_string(sj_severity_name(f->severity)), bad);
+	rp_jset(o, "title", json_string(sj_kind_info(f->kind)->title), bad);
 	rp_jset(o, "cause", rp_json_str(f->cause), bad);
 	rp_jset(o, "advice", rp_json_str(f->advice), bad);
 	rp_jset(o, "sig", f->sig > 0 ? json_integer(f->sig) : json_null(), bad);
@@ -289,8 +288,7 @@ static json_t *finding_json(const struct sj_finding *f, int *bad)
 	return o;
 }
 
-/* A record whose line is missing or not JSON (a hand-made model, or a
- * parser that kept fields only) is rebuilt from the pre-extracted fields. */
+/* An event built by hand (no record as read) is rebuilt from its fields. */
 static json_t *event_from_fields(const struct sj_jevent *e, int *bad)
 {
 	json_t *o = json_object();
@@ -312,12 +310,10 @@ static json_t *journal_json(const struct sj_journal *j, int *bad)
 	json_t *o = json_object(), *a = json_array();
 	rp_jset(o, "bad_lines", ju(j->bad_lines), bad);
 	for (size_t i = 0; i < j->n; i++) {
-		json_t *ev = j->ev[i].line ? json_loads(j->ev[i].line, JSON_REJECT_DUPLICATES, NULL) : NULL;
-		if (!json_is_object(ev)) {
-			json_decref(ev);
-			ev = event_from_fields(&j->ev[i], bad);
-		}
-		rp_jappend(a, ev, bad);
+		/* The record as the shim wrote it, fields a newer shim added
+		 * included (the journal reader parsed it once). */
+		json_t *rec = j->ev[i].record;
+		rp_jappend(a, rec ? json_incref(rec) : event_from_fields(&j->ev[i], bad), bad);
 	}
 	rp_jset(o, "events", a, bad);
 	return o;

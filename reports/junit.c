@@ -7,38 +7,31 @@
 #include <string.h>
 #include <time.h>
 
-#include "render.h"
-#include "rutil.h"
+#include "internal.h"
 
 /* Writes s escaped for XML.  XML 1.0 cannot carry most control characters
  * at all (not even as &#N;), so they and invalid UTF-8 become U+FFFD.  In
  * attribute values (attr) tab and newlines are written as character
  * references because attribute-value normalisation would turn them into
  * spaces; in element text they stay as they are. */
+static const char *xml_escape(long cp, int attr)
+{
+	switch (cp) {
+	case '&': return "&amp;";
+	case '<': return "&lt;";
+	case '>': return "&gt;";
+	case '"': return "&quot;";
+	case '\'': return "&apos;";
+	case '\t': return attr ? "&#9;" : NULL;
+	case '\n': return attr ? "&#10;" : NULL;
+	case '\r': return "&#13;";
+	}
+	return cp < 0x20 || cp == 0xfffe || cp == 0xffff ? "\xef\xbf\xbd" : NULL;
+}
+
 static void xml_esc(FILE *out, const char *s, int attr)
 {
-	const unsigned char *u = (const unsigned char *)s;
-	size_t n = strlen(s);
-	for (size_t i = 0; i < n;) {
-		long cp;
-		size_t l = rp_utf8_next(u + i, n - i, &cp);
-		switch (cp) {
-		case '&': fputs("&amp;", out); break;
-		case '<': fputs("&lt;", out); break;
-		case '>': fputs("&gt;", out); break;
-		case '"': fputs("&quot;", out); break;
-		case '\'': fputs("&apos;", out); break;
-		case '\t': fputs(attr ? "&#9;" : "\t", out); break;
-		case '\n': fputs(attr ? "&#10;" : "\n", out); break;
-		case '\r': fputs("&#13;", out); break;
-		default:
-			if (cp < 0x20 || cp == 0xfffe || cp == 0xffff)
-				fputs("\xef\xbf\xbd", out);
-			else
-				fwrite(u + i, 1, l, out);
-		}
-		i += l;
-	}
+	rp_put_escaped(out, s, xml_escape, attr);
 }
 
 static void xml_attr(FILE *out, const char *s)
@@ -95,7 +88,7 @@ static void who(FILE *out, pid_t pid, pid_t tid)
 
 static void finding_body(FILE *out, const struct sj_finding *f)
 {
-	xml_text(out, "%s\n", f->cause ? f->cause : rp_kind_info(f->kind)->short_desc);
+	xml_text(out, "%s\n", f->cause ? f->cause : sj_kind_info(f->kind)->short_desc);
 	for (size_t i = 0; i < f->nevidence; i++) {
 		fputs("  ", out);
 		who(out, f->evidence[i].pid, f->evidence[i].tid);
@@ -111,7 +104,7 @@ static void finding_body(FILE *out, const struct sj_finding *f)
 	}
 	for (size_t i = 0; i < f->nlocations; i++) {
 		char loc[1024];
-		xml_text(out, "  at %s\n", rp_location_describe(&f->locations[i], loc, sizeof loc));
+		xml_text(out, "  at %s\n", sj_location_text(&f->locations[i], loc, sizeof loc));
 	}
 	if (f->advice)
 		xml_text(out, "advice: %s\n", f->advice);
@@ -120,7 +113,7 @@ static void finding_body(FILE *out, const struct sj_finding *f)
 static void testcase(FILE *out, const struct sj_finding *f)
 {
 	char name[NAME_MAX_BYTES + 8];
-	const char *cause = f->cause ? f->cause : rp_kind_info(f->kind)->short_desc;
+	const char *cause = f->cause ? f->cause : sj_kind_info(f->kind)->short_desc;
 	const char *kind = sj_finding_kind_name(f->kind);
 
 	short_cause(cause, name, sizeof name);
@@ -132,7 +125,7 @@ static void testcase(FILE *out, const struct sj_finding *f)
 		finding_body(out, f);
 		fputs("</system-out>\n", out);
 	} else {
-		fprintf(out, "      <failure type=\"%s\" message=\"%s: ", kind, rp_severity_name(f->severity));
+		fprintf(out, "      <failure type=\"%s\" message=\"%s: ", kind, sj_severity_name(f->severity));
 		xml_attr(out, cause);
 		fputs("\">", out);
 		finding_body(out, f);

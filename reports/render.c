@@ -1,5 +1,5 @@
 /* render.c — the table of renderers: one row per output format. */
-#include "render.h"
+#include "internal.h"
 
 #include <string.h>
 

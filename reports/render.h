@@ -1,4 +1,4 @@
-/* render.h — the renderers over one report model (reports/model.h).
+/* render.h — the renderers over one report model (model/model.h).
  *
  * Every renderer is one function of the same shape, chosen by name from one
  * table (sj_renderer_find), in the spirit of py-spy's capture/render split:
@@ -60,9 +60,5 @@ const char *sj_report_summary(const struct sj_findings *f, char *buf, size_t len
  * "poll(4 fds, no timeout)", "wait4(41)", "running".  Returns buf. */
 const char *sj_report_wait_text(const struct sj_process *p, const struct sj_thread *t,
 			     char *buf, size_t len);
-
-/* A raw wait status in words: "exited 1", "killed by SIGKILL",
- * "killed by SIGSEGV (core dumped)".  Returns buf. */
-const char *sj_exit_status_describe(int status, char *buf, size_t len);
 
 #endif

@@ -7,8 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "render.h"
-#include "rutil.h"
+#include "internal.h"
 
 #define SARIF_SCHEMA_URI "https://json.schemastore.org/sarif-2.1.0.json"
 
@@ -26,14 +25,14 @@ static json_t *rules_json(int *bad)
 {
 	json_t *rules = json_array();
 	for (int k = 0; k < SJ_FIND_KIND_COUNT; k++) {
-		const struct rp_kind_info *ki = rp_kind_info(k);
+		const struct sj_kind_info *ki = sj_kind_info(k);
 		json_t *r = json_object(), *cfg = json_object();
 		rp_jset(r, "id", json_string(sj_finding_kind_name(k)), bad);
 		rp_jset(r, "name", json_string(ki->title), bad);
 		rp_jset(r, "shortDescription", message(ki->short_desc), bad);
 		rp_jset(r, "fullDescription", message(ki->full_desc), bad);
 		rp_jset(r, "help", message(ki->help), bad);
-		rp_jset(cfg, "level", json_string(rp_severity_name(ki->default_severity)), bad);
+		rp_jset(cfg, "level", json_string(sj_severity_name(ki->severity)), bad);
 		rp_jset(r, "defaultConfiguration", cfg, bad);
 		rp_jappend(rules, r, bad);
 	}
@@ -187,13 +186,13 @@ static json_t *result_properties(const struct sj_finding *f, int *bad)
 static json_t *result_json(const struct sj_report *r, const struct sj_finding *f, int *bad)
 {
 	json_t *res = json_object();
-	const char *cause = f->cause ? f->cause : rp_kind_info(f->kind)->short_desc;
+	const char *cause = f->cause ? f->cause : sj_kind_info(f->kind)->short_desc;
 	int idx = (unsigned)f->kind < SJ_FIND_KIND_COUNT ? (int)f->kind : -1;
 
 	rp_jset(res, "ruleId", json_string(sj_finding_kind_name(f->kind)), bad);
 	if (idx >= 0)
 		rp_jset(res, "ruleIndex", json_integer(idx), bad);
-	rp_jset(res, "level", json_string(rp_severity_name(f->severity)), bad);
+	rp_jset(res, "level", json_string(sj_severity_name(f->severity)), bad);
 	rp_jset(res, "message", message(cause), bad);
 	rp_jset(res, "locations", locations_json(r, f, bad), bad);
 	rp_jset(res, "properties", result_properties(f, bad), bad);

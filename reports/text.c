@@ -7,9 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "render.h"
-#include "python.h"
-#include "rutil.h"
+#include "internal.h"
+#include "pystack.h"
 
 /* ANSI SGR sequences; the plain palette has empty strings so the printing
  * code is the same with and without colour. */
@@ -30,19 +29,14 @@ struct tctx {
 /* Strings from the target (argv, comm, paths) may hold escape sequences
  * or invalid UTF-8; writing them raw would let a target drive the user's
  * terminal.  Control characters and invalid bytes become '?'. */
+static const char *clean(long cp, int unused)
+{
+	return cp < 0 || (cp < 0x20 && cp != '\t') || cp == 0x7f || (cp >= 0x80 && cp < 0xa0) ? "?" : NULL;
+}
+
 static void put_clean(FILE *out, const char *s)
 {
-	const unsigned char *u = (const unsigned char *)s;
-	size_t n = strlen(s);
-	for (size_t i = 0; i < n;) {
-		long cp;
-		size_t l = rp_utf8_next(u + i, n - i, &cp);
-		if (cp < 0 || (cp < 0x20 && cp != '\t') || cp == 0x7f || (cp >= 0x80 && cp < 0xa0))
-			fputc('?', out);
-		else
-			fwrite(u + i, 1, l, out);
-		i += l;
-	}
+	rp_put_escaped(out, s, clean, 0);
 }
 
 /* One segment of a line, in colour col (may be ""). */
@@ -101,9 +95,9 @@ static void print_header(struct tctx *t)
 	size_t nt = count_threads(r->snap);
 	seg(t, "", "snapshot: %zu process%s, %zu thread%s; capture took %s, threads stopped at most %s (%s in total)",
 	    r->snap->nprocs, r->snap->nprocs == 1 ? "" : "es", nt, nt == 1 ? "" : "s",
-	    rp_fmt_duration(r->snap->capture_ns, a, sizeof a),
-	    rp_fmt_duration(r->snap->max_stop_ns, b, sizeof b),
-	    rp_fmt_duration(r->snap->total_stop_ns, c, sizeof c));
+	    sj_duration_text(r->snap->capture_ns, a, sizeof a),
+	    sj_duration_text(r->snap->max_stop_ns, b, sizeof b),
+	    sj_duration_text(r->snap->total_stop_ns, c, sizeof c));
 	nl(t);
 }
 
@@ -122,9 +116,9 @@ static void print_who(struct tctx *t, pid_t pid, pid_t tid)
 static void print_finding(struct tctx *t, size_t idx, const struct sj_finding *f)
 {
 	seg(t, t->c->bold, "%zu. ", idx + 1);
-	seg(t, sev_colour(t, f->severity), "%s %s", rp_severity_name(f->severity),
+	seg(t, sev_colour(t, f->severity), "%s %s", sj_severity_name(f->severity),
 	    sj_finding_kind_name(f->kind));
-	seg(t, "", ": %s", f->cause ? f->cause : rp_kind_info(f->kind)->short_desc);
+	seg(t, "", ": %s", f->cause ? f->cause : sj_kind_info(f->kind)->short_desc);
 	nl(t);
 	for (size_t i = 0; i < f->nevidence; i++) {
 		seg(t, "", "     ");
@@ -143,7 +137,7 @@ static void print_finding(struct tctx *t, size_t idx, const struct sj_finding *f
 	}
 	for (size_t i = 0; i < f->nlocations; i++) {
 		char loc[1024];
-		seg(t, "", "     at %s", rp_location_describe(&f->locations[i], loc, sizeof loc));
+		seg(t, "", "     at %s", sj_location_text(&f->locations[i], loc, sizeof loc));
 		nl(t);
 	}
 	if (f->advice) {
@@ -178,11 +172,11 @@ static void print_native_frame(struct tctx *t, size_t i, const struct sj_frame *
 	else
 		seg(t, "", "0x%" PRIx64, f->pc);
 	if (f->module && f->func)
-		seg(t, t->c->dim, " (%s)", rp_basename(f->module));
+		seg(t, t->c->dim, " (%s)", sj_basename(f->module));
 	else if (f->module)
-		seg(t, t->c->dim, " (%s+0x%" PRIx64 ")", rp_basename(f->module), f->module_off);
+		seg(t, t->c->dim, " (%s+0x%" PRIx64 ")", sj_basename(f->module), f->module_off);
 	if (f->file)
-		seg(t, t->c->dim, " %s:%d", rp_basename(f->file), f->line);
+		seg(t, t->c->dim, " %s:%d", sj_basename(f->file), f->line);
 	nl(t);
 }
 
@@ -230,7 +224,7 @@ static void print_thread(struct tctx *t, const struct sj_process *p, const struc
 {
 	char w[512];
 	seg(t, "", "  thread %d ", (int)th->tid);
-	seg(t, t->c->bold, "%s", rp_thread_label(th));
+	seg(t, t->c->bold, "%s", sj_thread_label(th));
 	/* comm too, when it says something the process line did not */
 	if (th->py_name && th->name && strcmp(th->py_name, th->name) != 0 &&
 	    !(p->comm && strcmp(th->name, p->comm) == 0))
@@ -255,10 +249,10 @@ static void print_process(struct tctx *t, const struct sj_process *p)
 	if (p->is_target)
 		seg(t, "", ", target");
 	if (zombie) {
-		seg(t, t->c->grey, ", zombie: %s", sj_exit_status_describe(p->exit_status, st, sizeof st));
+		seg(t, t->c->grey, ", zombie: %s", sj_wait_status_text(p->exit_status, st, sizeof st));
 		if (p->zombie_since_ns && s->taken_mono_ns >= p->zombie_since_ns)
 			seg(t, t->c->grey, " for %s",
-			    rp_fmt_duration((int64_t)(s->taken_mono_ns - p->zombie_since_ns), d, sizeof d));
+			    sj_duration_text((int64_t)(s->taken_mono_ns - p->zombie_since_ns), d, sizeof d));
 	}
 	nl(t);
 	if (p->argv && p->argv[0]) {
@@ -308,11 +302,11 @@ static void print_bt(struct tctx *t, const struct sj_jevent *e)
 		if (f->func)
 			seg(t, "", "%s", f->func);
 		else
-			seg(t, "", "%s+0x%" PRIx64, f->module ? rp_basename(f->module) : "?", f->off);
+			seg(t, "", "%s+0x%" PRIx64, f->module ? sj_basename(f->module) : "?", f->off);
 		if (f->func && f->module)
-			seg(t, t->c->dim, " (%s)", rp_basename(f->module));
+			seg(t, t->c->dim, " (%s)", sj_basename(f->module));
 		if (f->file)
-			seg(t, t->c->dim, " %s:%d", rp_basename(f->file), f->line);
+			seg(t, t->c->dim, " %s:%d", sj_basename(f->file), f->line);
 		nl(t);
 	}
 }
@@ -346,16 +340,14 @@ static const char *ev_colour(const struct tctx *t, const struct sj_jevent *e)
 static void print_event(struct tctx *t, const struct sj_jevent *e, int64_t t0)
 {
 	char d[1024];
-	json_t *obj = e->line ? json_loads(e->line, 0, NULL) : NULL;
 	int64_t rel = e->t_ns - t0;
 
 	seg(t, t->c->dim, "  +%" PRId64 ".%03" PRId64 " s", rel / 1000000000, (rel / 1000000) % 1000);
 	seg(t, "", "  pid %-6d ", (int)e->pid);
 	seg(t, ev_colour(t, e), "%-12s", e->ev);
-	seg(t, "", " %s", rp_jevent_describe(e, obj, d, sizeof d));
+	seg(t, "", " %s", rp_jevent_describe(e, d, sizeof d));
 	nl(t);
 	print_bt(t, e);
-	json_decref(obj);
 }
 
 static void print_journal(struct tctx *t)

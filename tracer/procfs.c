@@ -15,6 +15,8 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "tty.h"
+
 /* ---- parsers ---------------------------------------------------------- */
 
 int sj_parse_stat(const char *text, struct sj_stat *st)
@@ -398,13 +400,6 @@ static char *readlink_path(const char *path)
 	return strdup(target);
 }
 
-/* tty drivers: pts (136-143), tty/console (4, 5).  Everything else with a
- * char device node is "chr". */
-static int is_tty_major(unsigned maj)
-{
-	return maj == 4 || maj == 5 || (maj >= 136 && maj <= 143);
-}
-
 static void classify_path_fd(const char *base, struct sj_fd *f)
 {
 	char path[96];
@@ -418,7 +413,7 @@ static void classify_path_fd(const char *base, struct sj_fd *f)
 	else if (S_ISSOCK(sb.st_mode))
 		f->kind = SJ_FDK_SOCKET;
 	else if (S_ISCHR(sb.st_mode))
-		f->kind = is_tty_major(major(sb.st_rdev)) ? SJ_FDK_TTY : SJ_FDK_CHR;
+		f->kind = sj_is_tty_major(major(sb.st_rdev)) ? SJ_FDK_TTY : SJ_FDK_CHR; /* a device */
 	else
 		f->kind = SJ_FDK_FILE;
 }

@@ -15,12 +15,6 @@
 #include "procfs.h"
 
 /* Older headers lack these (all Linux ABI constants). */
-#ifndef SYS_futex_waitv
-#define SYS_futex_waitv 449
-#endif
-#ifndef SYS_epoll_pwait2
-#define SYS_epoll_pwait2 441
-#endif
 #ifndef FUTEX2_PRIVATE
 #define FUTEX2_PRIVATE FUTEX_PRIVATE_FLAG
 #endif
@@ -312,11 +306,10 @@ static void dec_restart(const struct dec_ctx *c, struct sj_wait *w)
 
 static const struct sj_syscall_row {
 	long nr;
-	const char *name;
 	enum sj_wait_kind kind;
 	sj_decoder decode;
 } table[] = {
-#define SJ_SC(name, kind, dec) { SYS_##name, #name, kind, dec },
+#define SJ_SC(name, kind, dec) { SYS_##name, kind, dec },
 #include "syscalls.def"
 #undef SJ_SC
 };
@@ -327,12 +320,6 @@ static const struct sj_syscall_row *row_of(long nr)
 		if (table[i].nr == nr)
 			return &table[i];
 	return NULL;
-}
-
-const char *sj_syscall_name(long nr)
-{
-	const struct sj_syscall_row *r = row_of(nr);
-	return r ? r->name : NULL;
 }
 
 void sj_decode_wait(pid_t pid, struct sj_thread *t)

@@ -8,9 +8,6 @@
 
 #include "snapshot.h"
 
-/* The syscall's name ("read"), or NULL if it is not in the table. */
-const char *sj_syscall_name(long nr);
-
 /* Fills t->wait from t->state and t->syscall_nr/args (read from procfs
  * BEFORE the thread was stopped).  Arrays the syscall points to (pollfds,
  * fd_sets, timespecs) are read from pid's memory with process_vm_readv and

@@ -46,8 +46,8 @@ void fx_pipe(struct sj_process *p, int rfd, int wfd, uint64_t inode);
 void fx_map(struct sj_process *p, uint64_t start, uint64_t end, uint64_t offset,
 	    const char *perms, uint64_t inode, const char *path);
 
-/* Appends one journal record given as its JSON line; pre-extracts the
- * fields of struct sj_jevent the way reports/journal.c does. */
+/* Appends one journal record given as its JSON line, read by the journal
+ * reader (model/journal.c); "v" and "tid" may be left out. */
 struct sj_jevent *fx_jrecord(struct sj_journal *j, const char *json);
 
 /* Test helpers over findings. */

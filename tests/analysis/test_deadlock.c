@@ -1,6 +1,6 @@
 /* test_deadlock.c — knots of the wait-for graph on hand-made snapshots:
  * deadlocks, blocked pipe reads, and the shapes that must give nothing. */
-#include "testutil.h"
+#include "checks.h"
 
 #include <fcntl.h>
 

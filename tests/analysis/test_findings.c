@@ -1,6 +1,6 @@
 /* test_findings.c — zombies, the quiescent note, lost workers (journal
  * folded into a snapshot) and the output order. */
-#include "testutil.h"
+#include "checks.h"
 
 #include <signal.h>
 #include <sys/wait.h>

@@ -1,6 +1,6 @@
 /* test_journal.c — findings from the journal alone (sj_analyse_journal):
  * every record kind that yields one, and the ones that must not. */
-#include "testutil.h"
+#include "checks.h"
 
 #include <signal.h>
 

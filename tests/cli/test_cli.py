@@ -327,6 +327,13 @@ class Trace(unittest.TestCase):
 
 def main():
     global SIGJAM, CYCLE
+    if sys.argv[1:] == ["--list"]:
+        # One line per test, "Class.test_name": CMake registers each.
+        suite = unittest.defaultTestLoader.loadTestsFromModule(sys.modules[__name__])
+        for group in suite:
+            for test in group:
+                print(test.id().split(".", 1)[1])
+        return
     ap = argparse.ArgumentParser()
     ap.add_argument("--sigjam", required=True)
     ap.add_argument("--cycle", required=True)

@@ -21,6 +21,7 @@ def listing(moment):
                 target = kind
         if target.startswith("/dev/pts/") or target == "/dev/tty":
             target = "tty"
+        target = os.path.basename(target)  # runs differ in their temporary directories
         names.append(f"{fd}={target}")
     print(f"{moment}: " + " ".join(names), flush=True)
 

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "python.h"
+#include "pystack.h"
 
 static struct sj_frame nat[16];
 static struct sj_pyframe py[16];

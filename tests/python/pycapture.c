@@ -8,6 +8,7 @@
  *                           Python frames and prints median timings */
 #include "capture.h"
 #include "python.h"
+#include "pystack.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -257,15 +257,6 @@ static void test_summary(void **state)
 	assert_string_equal(sj_report_summary(NULL, buf, sizeof buf), "no findings");
 }
 
-static void test_exit_status(void **state)
-{
-	char buf[64];
-	assert_string_equal(sj_exit_status_describe(3 << 8, buf, sizeof buf), "exited 3");
-	assert_string_equal(sj_exit_status_describe(9, buf, sizeof buf), "killed by SIGKILL");
-	assert_string_equal(sj_exit_status_describe(11 | 0x80, buf, sizeof buf), "killed by SIGSEGV (core dumped)");
-	assert_string_equal(sj_exit_status_describe(-1, buf, sizeof buf), "unknown");
-}
-
 /* The renderer table: names, extensions, every row renders every fixture. */
 static void test_table(void **state)
 {
@@ -420,7 +411,6 @@ int main(void)
 		cmocka_unit_test(test_text_content),
 		cmocka_unit_test(test_wait_words),
 		cmocka_unit_test(test_summary),
-		cmocka_unit_test(test_exit_status),
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_write_error),
 		cmocka_unit_test(test_svg),

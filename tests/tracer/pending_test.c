@@ -18,6 +18,7 @@
 
 #include <cmocka.h>
 
+#include "attach.h"
 #include "helpers.h"
 
 static int gate[2]; /* the vfork child exits once a byte arrives here */
@@ -154,17 +155,30 @@ static void test_d_thread_reaped_after_caller_took_its_stop(void **state)
 	expect_own_exit(pid);
 }
 
-/* Nothing pending: a call is harmless. */
-static void test_reap_pending_empty(void **state)
+/* Nothing pending: a call reaps nothing of the caller's.  A long-lived
+ * caller (sigjam run) calls it before its own waitpid(-1, ...), so it must
+ * not take the exit status of a child it was never given. */
+static void test_reap_pending_leaves_other_children(void **state)
 {
+	pid_t child = fork();
+	assert_true(child >= 0);
+	if (child == 0)
+		_exit(3);
+	siginfo_t si;
+	memset(&si, 0, sizeof si);
+	assert_int_equal(waitid(P_PID, (id_t)child, &si, WEXITED | WNOWAIT), 0); /* a zombie now */
+	assert_false(sj_attach_is_pending(child));
+	assert_int_equal(sj_attach_reap_pending(), 0);
 	sj_capture_reap_pending();
-	sj_capture_reap_pending();
+	int st = 0;
+	assert_int_equal(waitpid(child, &st, WNOHANG), child);  /* still ours to collect */
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 3);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_reap_pending_empty),
+		cmocka_unit_test(test_reap_pending_leaves_other_children),
 		cmocka_unit_test(test_d_thread_reaped_after_it_leaves_the_kernel),
 		cmocka_unit_test(test_d_thread_reaped_after_caller_took_its_stop),
 	};

@@ -25,19 +25,4 @@
  * proc->python_note and err then hold the same one-line reason. */
 int sj_python_capture(struct sj_process *proc, const struct sj_memsrc *mem, char *err, size_t errlen);
 
-/* One line of a merged native+Python stack: exactly one of the two is set. */
-struct sj_merged_frame {
-	const struct sj_frame *native;
-	const struct sj_pyframe *py;
-};
-
-/* Merges t's native and Python stacks into one list (innermost first) in
- * which every _PyEval_EvalFrameDefault native frame is replaced by the
- * Python frames it was running (up to and including the next entry frame).
- * Returns the number of entries and sets *out (free() it); returns 0 with
- * *out = NULL when the two stacks do not line up (counts differ, a native
- * stack is missing or truncated): the renderer must then show both lists
- * separately, never a guessed merge. */
-size_t sj_python_merge(const struct sj_thread *t, struct sj_merged_frame **out);
-
 #endif

@@ -1,6 +1,7 @@
-/* fdkinds.c — the fd-kind cache (inject/fdkind.c) against descriptors that
- * change what they are under one number.  run_fds.py runs it under the shim
- * with one rule per kind, each answering a read without making it:
+/* fdkinds.c — `fdview --kinds`: the fd-kind cache (inject/fdkind.c) against
+ * descriptors that change what they are under one number.  cases.py runs it
+ * under the shim with one rule per kind, each answering a read without
+ * making it:
  *
  *   read:fd=pipe:retval=11;read:fd=socket:retval=22;read:fd=file:retval=33;
  *   read:fd=fifo:retval=55
@@ -85,7 +86,7 @@ static void fill_below_n(void)
 			open("/dev/null", O_RDONLY);
 }
 
-int main(void)
+int fdkinds_main(void)
 {
 	int p[2], sv[2], s;
 	FILE *f;

@@ -51,6 +51,8 @@ static void list(const char *moment)
 			strcpy(target, "socket");
 		else if (!strncmp(target, "/dev/pts/", 9) || !strcmp(target, "/dev/tty"))
 			strcpy(target, "tty");
+		else if (strrchr(target, '/')) /* runs differ in their temporary directories */
+			memmove(target, strrchr(target, '/') + 1, strlen(strrchr(target, '/')));
 		n += (size_t)snprintf(line + n, sizeof line - n, " %d=%s", fd, target);
 		if (n >= sizeof line)
 			n = sizeof line - 1;
@@ -59,9 +61,13 @@ static void list(const char *moment)
 	fflush(stdout);
 }
 
+int fdkinds_main(void);
+
 int main(int argc, char **argv)
 {
 	pid_t pid;
+	if (argc > 1 && !strcmp(argv[1], "--kinds"))
+		return fdkinds_main();
 	if (argc > 1) { /* the exec'd child */
 		list(argv[1]);
 		return 0;
