@@ -24,12 +24,10 @@ static const void *program_disp(int sig)
 	return h == (void *)SIG_DFL ? NULL : h;
 }
 
-void sj_journal_dispositions(const char *at)
+static SJ_NOINLINE void dispositions_record(const char *at)
 {
 	struct sj_jw w;
 	int saved = errno;
-	if (!sj_journal_on())
-		return;
 	sj_jw_begin(&w, "dispositions");
 	sj_jw_str(&w, "at", at);
 	sj_jw_array(&w, "list");
@@ -52,4 +50,10 @@ void sj_journal_dispositions(const char *at)
 	}
 	sj_jw_end(&w);
 	errno = saved;
+}
+
+void sj_journal_dispositions(const char *at)
+{
+	if (sj_journal_on())
+		dispositions_record(at);
 }

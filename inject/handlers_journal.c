@@ -153,13 +153,11 @@ int sj_journal_handler_addr(struct sj_jw *w, const void *h)
 	return py;
 }
 
-void sj_journal_handler(const char *func, int sig, const struct sj_user_act *a)
+static SJ_NOINLINE void handler_record(const char *func, int sig, const struct sj_user_act *a)
 {
 	struct sj_jw w;
 	char flags[160];
 	int saved = errno, py = 0;
-	if (!sj_journal_on())
-		return;
 	sj_jw_begin(&w, "handler");
 	sj_jw_str(&w, "func", func);
 	sj_jw_signame(&w, "sig", sig);
@@ -173,13 +171,17 @@ void sj_journal_handler(const char *func, int sig, const struct sj_user_act *a)
 	errno = saved;
 }
 
-void sj_journal_deliver(int sig, const siginfo_t *si, int depth)
+void sj_journal_handler(const char *func, int sig, const struct sj_user_act *a)
+{
+	if (sj_journal_on())
+		handler_record(func, sig, a);
+}
+
+static SJ_NOINLINE void deliver_record(int sig, const siginfo_t *si, int depth)
 {
 	struct sj_jw w;
 	const char *code = si ? sicode_name(sig, si->si_code) : NULL;
 	int saved = errno;
-	if (!sj_journal_on())
-		return;
 	sj_jw_begin(&w, "deliver");
 	sj_jw_signame(&w, "sig", sig);
 	if (code)
@@ -193,12 +195,16 @@ void sj_journal_deliver(int sig, const siginfo_t *si, int depth)
 	errno = saved;
 }
 
-void sj_journal_nested(int sig, int outer, int depth)
+void sj_journal_deliver(int sig, const siginfo_t *si, int depth)
+{
+	if (sj_journal_on())
+		deliver_record(sig, si, depth);
+}
+
+static SJ_NOINLINE void nested_record(int sig, int outer, int depth)
 {
 	struct sj_jw w;
 	int saved = errno;
-	if (!sj_journal_on())
-		return;
 	sj_jw_begin(&w, "nested");
 	sj_jw_signame(&w, "sig", sig);
 	sj_jw_signame(&w, "outer", outer);
@@ -207,12 +213,16 @@ void sj_journal_nested(int sig, int outer, int depth)
 	errno = saved;
 }
 
-void sj_journal_errno(int sig, int before, int after, void *handler)
+void sj_journal_nested(int sig, int outer, int depth)
+{
+	if (sj_journal_on())
+		nested_record(sig, outer, depth);
+}
+
+static SJ_NOINLINE void errno_record(int sig, int before, int after, void *handler)
 {
 	struct sj_jw w;
 	int saved = errno;
-	if (!sj_journal_on())
-		return;
 	sj_jw_begin(&w, "errno");
 	sj_jw_signame(&w, "sig", sig);
 	sj_jw_errname(&w, "before", before);
@@ -222,16 +232,32 @@ void sj_journal_errno(int sig, int before, int after, void *handler)
 	errno = saved;
 }
 
-void sj_journal_unsafe(int sig, const char *call, int skip)
+void sj_journal_errno(int sig, int before, int after, void *handler)
+{
+	if (sj_journal_on())
+		errno_record(sig, before, after, handler);
+}
+
+static SJ_NOINLINE void unsafe_record(int sig, const char *call, int skip, int bt)
 {
 	struct sj_jw w;
 	int saved = errno;
-	if (!sj_journal_on())
-		return;
 	sj_jw_begin(&w, "unsafe");
 	sj_jw_signame(&w, "sig", sig);
 	sj_jw_str(&w, "call", call);
-	sj_jw_backtrace(&w, "bt", skip);
+	if (bt) {
+		sj_jw_backtrace(&w, "bt", skip);
+	} else { /* no room on this stack for the unwinder */
+		sj_jw_array(&w, "bt");
+		sj_jw_close(&w);
+		sj_jw_truncated(&w);
+	}
 	sj_jw_end(&w);
 	errno = saved;
+}
+
+void sj_journal_unsafe(int sig, const char *call, int skip)
+{
+	if (sj_journal_on())
+		unsafe_record(sig, call, skip, sj_journal_room(SJ_JW_ROOM_BT));
 }

@@ -17,13 +17,11 @@ static void atfork_child(void)
 	sj_state_after_fork_child();
 }
 
-static void journal_start(void)
+static SJ_NOINLINE void start_record(void)
 {
 	struct sj_jw w;
 	char exe[512];
 	ssize_t n;
-	if (!sj_journal_on())
-		return;
 	n = syscall(SYS_readlink, "/proc/self/exe", exe, sizeof exe - 1);
 	exe[n > 0 ? n : 0] = '\0';
 	sj_jw_begin(&w, "start");
@@ -34,6 +32,12 @@ static void journal_start(void)
 	sj_jw_int(&w, "seed", (long long)sj_g.seed);
 	sj_jw_bool(&w, "check", sj_g.check);
 	sj_jw_end(&w);
+}
+
+static void journal_start(void)
+{
+	if (sj_journal_on())
+		start_record();
 }
 
 void sj_init(void)

@@ -11,6 +11,7 @@
 #include "names.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <string.h>
 #include <time.h>
@@ -55,9 +56,23 @@ void sj_journal_setup(const char *where)
 	strcpy(target.path + n, where);
 }
 
-int sj_journal_on(void)
+int sj_journal_room(size_t need)
 {
-	return target.fd >= 0 || target.path[0] != '\0';
+	stack_t ss;
+	uintptr_t sp = (uintptr_t)__builtin_frame_address(0), lo;
+	int saved = errno;
+	if (target.fd < 0 && target.path[0] == '\0')
+		return 0;
+	/* One system call per record (records are rare): the kernel knows
+	 * whether this thread runs on its alternate stack, and where it ends,
+	 * also for handlers the shim did not wrap. */
+	if (syscall(SYS_sigaltstack, NULL, &ss) != 0 || !(ss.ss_flags & SS_ONSTACK)) {
+		errno = saved;
+		return 1;
+	}
+	errno = saved;
+	lo = (uintptr_t)ss.ss_sp;
+	return sp > lo && sp - lo >= need;
 }
 
 /* Descriptors open for a record right now, with the thread that opened them,
@@ -349,6 +364,11 @@ void sj_jw_close(struct sj_jw *w)
 		return;
 	w->buf[w->len++] = w->closer[w->depth];
 	w->depth--;
+}
+
+void sj_jw_truncated(struct sj_jw *w)
+{
+	w->trunc = 1;
 }
 
 struct sj_jw_mark sj_jw_mark(const struct sj_jw *w)

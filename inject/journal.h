@@ -10,7 +10,16 @@
  * asked for that descriptor.
  *
  * Everything here is async-signal-safe: records are written from signal
- * handlers and between fork and exec.  Every function keeps errno. */
+ * handlers and between fork and exec.  Every function keeps errno.
+ *
+ * Stack: a record's buffer is 4 KiB, a backtrace needs about 8 KiB more,
+ * and a handler may run on a small alternate signal stack (CPython's is
+ * SIGSTKSZ + AT_MINSIGSTKSZ, about 17 KiB, less the kernel's signal frame),
+ * below which lies whatever the program allocated.  So a record is built in
+ * a function of its own (SJ_NOINLINE) that is entered only after
+ * sj_journal_on() found room for it; a backtrace is left out (the record
+ * then says "trunc") when sj_journal_room(SJ_JW_ROOM_BT) finds none, and a
+ * record is not written at all below SJ_JW_ROOM. */
 #ifndef SIGJAM_JOURNAL_H
 #define SIGJAM_JOURNAL_H
 
@@ -37,12 +46,23 @@ SJ_HIDDEN void sj_journal_setup(const char *where);
  * another thread had a record's descriptor open closes its copy. */
 SJ_HIDDEN void sj_journal_fork_prepare(void);
 SJ_HIDDEN void sj_journal_fork_child(void);
-/* 1 when records are written; lets callers skip work that only feeds a
- * record (reading /proc/self/maps, say). */
-SJ_HIDDEN int sj_journal_on(void);
+#define SJ_JW_ROOM (8 * 1024)     /* stack one record needs: buffer, maps reader, calls */
+#define SJ_JW_ROOM_BT (16 * 1024) /* ... with a backtrace (libunwind's cursor and frames) */
+
+/* 1 when records are written and the stack has `need` bytes left below the
+ * caller: on an alternate signal stack (sigaltstack's SS_ONSTACK) up to its
+ * bottom; elsewhere the thread's stack is taken to have room. */
+SJ_HIDDEN int sj_journal_room(size_t need);
+/* 1 when a record can be written now (call it right before building one). */
+static inline int sj_journal_on(void)
+{
+	return sj_journal_room(SJ_JW_ROOM);
+}
 
 /* Starts a record with v, t, pid, ppid, tid, ev. */
 SJ_HIDDEN void sj_jw_begin(struct sj_jw *w, const char *ev);
+/* Marks the record cut: nothing more is added, "trunc":true at its end. */
+SJ_HIDDEN void sj_jw_truncated(struct sj_jw *w);
 /* Closes whatever is open, adds '\n' and writes the record. */
 SJ_HIDDEN void sj_jw_end(struct sj_jw *w);
 

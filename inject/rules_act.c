@@ -8,11 +8,9 @@
 #include <signal.h>
 #include <time.h>
 
-void sj_act_record(const struct sj_call *c, unsigned ri, uint64_t n, unsigned fdkind, const struct sj_inj *a)
+static SJ_NOINLINE void inject_record(const struct sj_call *c, unsigned ri, uint64_t n, unsigned fdkind, const struct sj_inj *a)
 {
 	struct sj_jw w;
-	if (!sj_journal_on())
-		return;
 	sj_jw_begin(&w, "inject");
 	sj_jw_int(&w, "rule", ri);
 	sj_jw_str(&w, "spec", sj_g.rule_text[ri]);
@@ -43,6 +41,12 @@ void sj_act_record(const struct sj_call *c, unsigned ri, uint64_t n, unsigned fd
 	if (a->ns)
 		sj_jw_int(&w, "ns", (long long)a->ns);
 	sj_jw_end(&w);
+}
+
+void sj_act_record(const struct sj_call *c, unsigned ri, uint64_t n, unsigned fdkind, const struct sj_inj *a)
+{
+	if (sj_journal_on())
+		inject_record(c, ri, n, fdkind, a);
 }
 
 /* Raw syscalls: these are injections, not the program's own kill() calls,

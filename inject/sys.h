@@ -35,6 +35,7 @@
  * general-dynamic model may call __tls_get_addr, which can allocate. */
 #define SJ_TLS __thread __attribute__((tls_model("initial-exec")))
 
+#define SJ_NOINLINE __attribute__((noinline))
 #define SJ_LIKELY(x) __builtin_expect(!!(x), 1)
 #define SJ_UNLIKELY(x) __builtin_expect(!!(x), 0)
 #define SJ_NELEM(t) (sizeof(t) / sizeof((t)[0]))

@@ -28,13 +28,9 @@ extern ssize_t __read_chk(int fd, void *buf, size_t count, size_t buflen);
 
 /* ---- shared records ---- */
 
-static void note_kill(const char *func, long long target, int has_target, int sig)
+static SJ_NOINLINE void kill_record(const char *func, long long target, int has_target, int sig)
 {
 	struct sj_jw w;
-	if (!sj_in_vfork_child())
-		sj_init_ensure();
-	if (!sj_journal_on())
-		return;
 	sj_jw_begin(&w, "kill");
 	sj_jw_str(&w, "func", func);
 	if (has_target)
@@ -46,6 +42,14 @@ static void note_kill(const char *func, long long target, int has_target, int si
 	else
 		sj_jw_signame(&w, "sig", sig);
 	sj_jw_end(&w);
+}
+
+static void note_kill(const char *func, long long target, int has_target, int sig)
+{
+	if (!sj_in_vfork_child())
+		sj_init_ensure();
+	if (sj_journal_on())
+		kill_record(func, target, has_target, sig);
 }
 
 /* "exited 3", "killed by SIGKILL (core dumped)" into text (64 bytes). */
@@ -74,20 +78,14 @@ static void status_text(int status, char *text)
 	text[n] = '\0';
 }
 
-/* A wait that returned a stopped/continued status (WUNTRACED, WCONTINUED)
- * reaped nothing. */
-void sj_note_reap(const char *func, pid_t child, int status)
+/* Each record is written by a function of its own (SJ_NOINLINE), entered
+ * only when sj_journal_on() said the stack has room for its buffer: the
+ * caller may be a handler on a small alternate signal stack (journal.h). */
+
+static SJ_NOINLINE void reap_record(const char *func, pid_t child, int status)
 {
 	struct sj_jw w;
 	char text[64];
-	if (!WIFEXITED(status) && !WIFSIGNALED(status))
-		return;
-	if (!sj_in_vfork_child()) {
-		sj_init_ensure();
-		sj_children_del(child);
-	}
-	if (!sj_journal_on())
-		return;
 	status_text(status, text);
 	sj_jw_begin(&w, "reap");
 	sj_jw_str(&w, "func", func);
@@ -105,18 +103,25 @@ void sj_note_reap(const char *func, pid_t child, int status)
 	sj_jw_end(&w);
 }
 
+/* A wait that returned a stopped/continued status (WUNTRACED, WCONTINUED)
+ * reaped nothing. */
+void sj_note_reap(const char *func, pid_t child, int status)
+{
+	if (!WIFEXITED(status) && !WIFSIGNALED(status))
+		return;
+	if (!sj_in_vfork_child()) {
+		sj_init_ensure();
+		sj_children_del(child);
+	}
+	if (sj_journal_on())
+		reap_record(func, child, status);
+}
+
 /* cmd is cut to 200 bytes (docs/journal.md), at a UTF-8 boundary. */
-void sj_note_spawn(const char *func, pid_t child, const char *cmd)
+static SJ_NOINLINE void spawn_record(const char *func, pid_t child, const char *cmd)
 {
 	struct sj_jw w;
 	char cut[201];
-	if (!sj_in_vfork_child()) {
-		sj_init_ensure();
-		if (child > 0)
-			sj_children_add(child);
-	}
-	if (!sj_journal_on())
-		return;
 	sj_jw_begin(&w, "spawn");
 	sj_jw_str(&w, "func", func);
 	if (child > 0)
@@ -135,16 +140,32 @@ void sj_note_spawn(const char *func, pid_t child, const char *cmd)
 	sj_jw_end(&w);
 }
 
-void sj_note_fork(const char *func, pid_t child)
+void sj_note_spawn(const char *func, pid_t child, const char *cmd)
+{
+	if (!sj_in_vfork_child()) {
+		sj_init_ensure();
+		if (child > 0)
+			sj_children_add(child);
+	}
+	if (sj_journal_on())
+		spawn_record(func, child, cmd);
+}
+
+/* `fork` and `exit`: func and one number. */
+static SJ_NOINLINE void func_record(const char *ev, const char *func, const char *key, long long v)
 {
 	struct sj_jw w;
-	sj_children_add(child);
-	if (!sj_journal_on())
-		return;
-	sj_jw_begin(&w, "fork");
+	sj_jw_begin(&w, ev);
 	sj_jw_str(&w, "func", func);
-	sj_jw_int(&w, "child", child);
+	sj_jw_int(&w, key, v);
 	sj_jw_end(&w);
+}
+
+void sj_note_fork(const char *func, pid_t child)
+{
+	sj_children_add(child);
+	if (sj_journal_on())
+		func_record("fork", func, "child", child);
 }
 
 static void note_exit(const char *func, int code)
@@ -154,13 +175,8 @@ static void note_exit(const char *func, int code)
 	int vforked = sj_in_vfork_child();
 	if (!vforked)
 		sj_init_ensure();
-	if (sj_journal_on()) {
-		struct sj_jw w;
-		sj_jw_begin(&w, "exit");
-		sj_jw_str(&w, "func", func);
-		sj_jw_int(&w, "code", code);
-		sj_jw_end(&w);
-	}
+	if (sj_journal_on())
+		func_record("exit", func, "code", code);
 	if (!vforked && sj_hook_live(SJ_HOOK_EXIT) && sj_rules_match(&c, &plan))
 		sj_rules_apply(&c, &plan, SJ_SIDE_CALLER);
 }
