@@ -9,6 +9,8 @@
 
 #include "state.h"
 
+#include <sys/single_threaded.h>
+
 /* One call of a hook, as the rules see it. */
 struct sj_call {
 	enum sj_hook hook;
@@ -37,9 +39,114 @@ struct sj_plan {
 /* Sides of a fork for in= on a hook with the SIDES column (hooks.def). */
 enum sj_side { SJ_SIDE_CALLER, SJ_SIDE_PARENT, SJ_SIDE_CHILD };
 
+/* ---- matching (inline: the hot path of every armed hook) ---- */
+
+/* One atomic add of v to *p, returning the old value.  While the process has
+ * a single thread (glibc clears __libc_single_threaded before a second one
+ * starts and never sets it back) an unlocked xadd is enough: one
+ * instruction, so a signal handler that adds too cannot split it, and it
+ * saves the bus lock that made most of a never-firing rule's cost on dd. */
+static inline uint64_t sj_fetch_add(_Atomic uint64_t *p, uint64_t v)
+{
+#if defined(__x86_64__)
+	if (__libc_single_threaded) {
+		__asm__ volatile("xaddq %0, %1" : "+r"(v), "+m"(*(uint64_t *)p));
+		return v;
+	}
+#endif
+	return atomic_fetch_add(p, v);
+}
+
+/* Uniform double in [0,1) from the rule's splitmix64 stream.  The stream is
+ * a counter, so one atomic add makes concurrent threads draw distinct values
+ * without a lock. */
+static inline double sj_rule_draw(unsigned i)
+{
+	uint64_t x = sj_fetch_add(&sj_g.prng[i], 0x9e3779b97f4a7c15ull);
+	return (double)(sj_mix64(x) >> 11) * (1.0 / 9007199254740992.0);
+}
+
+static inline int sj_when_holds(const struct sj_rule *r, uint64_t n)
+{
+	uint64_t last = r->last == SJ_WHEN_INF ? UINT64_MAX : r->last;
+	if (n < r->first || n > last)
+		return 0;
+	/* No division for the usual step of 1: a never-firing p= rule with the
+	 * default when= gets here on every call. */
+	return r->step <= 1 || (n - r->first) % r->step == 0;
+}
+
+enum { SJ_FDK_UNKNOWN, SJ_FDK_CACHED, SJ_FDK_CONFIRMED };
+
+/* fd= with kinds: the cached kind decides a miss; a hit is confirmed with
+ * one fstat (fdkind.c says why), once per call. */
+static inline int sj_fdclass_passes(const struct sj_rule *r, const struct sj_call *c, struct sj_plan *plan)
+{
+	if (plan->fdkind_state == SJ_FDK_UNKNOWN) {
+		int cached = sj_fd_kind_cached(c->fd, &plan->fdkind);
+		if (!cached)
+			plan->fdkind = sj_fd_kind_fresh(c->fd);
+		plan->fdkind_state = cached ? SJ_FDK_CACHED : SJ_FDK_CONFIRMED;
+	}
+	if (!(plan->fdkind & r->fdclass))
+		return 0;
+	if (plan->fdkind_state == SJ_FDK_CACHED) {
+		plan->fdkind = sj_fd_kind_fresh(c->fd);
+		plan->fdkind_state = SJ_FDK_CONFIRMED;
+	}
+	return (plan->fdkind & r->fdclass) != 0;
+}
+
+/* The filters of each call (in= and comm= are the process's: state.c
+ * leaves out the rules they exclude), cheapest first. */
+static inline int sj_filters_pass(unsigned i, const struct sj_call *c, struct sj_plan *plan)
+{
+	const struct sj_rule *r = &sj_g.spec.rules[i];
+	unsigned cf = sj_g.call_filters[i];
+	if (SJ_LIKELY(cf == 0))
+		return 1;
+	if ((cf & SJ_CF_SIG) && r->sig != c->sig)
+		return 0;
+	if ((cf & SJ_CF_FD) && r->fd != c->fd)
+		return 0;
+	return !(cf & SJ_CF_FDCLASS) || sj_fdclass_passes(r, c, plan);
+}
+
 /* Counts the call in every rule of c->hook whose filters pass and decides
- * which fire (when= and p=).  Returns plan->nfired. */
-SJ_HIDDEN unsigned sj_rules_match(const struct sj_call *c, struct sj_plan *plan);
+ * which fire (when= and p=).  Returns plan->nfired.  Inline: it runs on
+ * every call of an armed hook, and a call into another file with its frame
+ * was a good part of a never-firing rule's cost on dd. */
+static inline __attribute__((always_inline)) unsigned sj_rules_match(const struct sj_call *c, struct sj_plan *plan)
+{
+	unsigned k, nr = sj_g.hook_nrules[c->hook];
+	plan->nfired = 0;
+	plan->fdkind = 0;
+	plan->fdkind_state = SJ_FDK_UNKNOWN;
+	for (k = 0; k < nr; k++) {
+		unsigned i = sj_g.hook_rules[c->hook][k];
+		const struct sj_rule *r = &sj_g.spec.rules[i];
+		uint64_t n;
+		if (!sj_filters_pass(i, c, plan))
+			continue;
+		n = sj_fetch_add(&sj_g.count[i], 1) + 1;
+		if (!sj_when_holds(r, n))
+			continue;
+		if (r->p < 1.0 && !(sj_rule_draw(i) < r->p))
+			continue;
+		plan->fired[plan->nfired] = (unsigned char)i;
+		plan->n[plan->nfired] = n;
+		plan->nfired++;
+	}
+	if (plan->nfired) { /* what sj_rules_apply fills in */
+		plan->skip = 0;
+		plan->ret = 0;
+		plan->err = 0;
+		plan->short_max = UINT64_MAX;
+		plan->nduring = 0;
+	}
+	return plan->nfired;
+}
+
 /* Carries out the fired rules' actions for side: delays, then signals (and
  * arms during= timers unless the call is skipped), then exit/crash, then
  * fills skip/ret/err/short_max.  Journals an `inject` record before each. */

@@ -183,17 +183,15 @@ static void note_exit(const char *func, int code)
 
 /* ---- the rows ---- */
 
+/* The armed path in a function of its own, so that the exported wrapper
+ * stays a few instructions and a tail call when no rule can act. */
 #define SJ_IO(name, rtype, params, args, hook, fdv, cntv, fallback)                \
-	SJ_EXPORT rtype name params                                                \
+	static SJ_NOINLINE rtype name##_ruled params                               \
 	{                                                                          \
 		__typeof__(name) *real_ = SJ_REAL_FN(name);                        \
-		struct sj_call c;                                                  \
+		struct sj_call c = { hook, #name, fdv, 0 };                        \
 		struct sj_plan plan;                                               \
 		rtype r;                                                           \
-		/* unarmed first: either way the call goes straight to libc */   \
-		if (SJ_LIKELY(!sj_hook_live(hook)) || sj_in_vfork_child())         \
-			return real_ ? real_ args : (rtype)(fallback);             \
-		c = (struct sj_call){ hook, #name, fdv, 0 };                       \
 		if (!sj_rules_match(&c, &plan))                                    \
 			return real_ ? real_ args : (rtype)(fallback);             \
 		sj_rules_apply(&c, &plan, SJ_SIDE_CALLER);                         \
@@ -206,6 +204,14 @@ static void note_exit(const char *func, int code)
 		r = real_ ? real_ args : (rtype)(fallback);                        \
 		sj_rules_finish(&plan);                                            \
 		return r;                                                          \
+	}                                                                          \
+	SJ_EXPORT rtype name params                                                \
+	{                                                                          \
+		__typeof__(name) *real_ = SJ_REAL_FN(name);                        \
+		/* unarmed first: either way the call goes straight to libc */   \
+		if (SJ_LIKELY(!sj_hook_live(hook)) || sj_in_vfork_child())         \
+			return real_ ? real_ args : (rtype)(fallback);             \
+		return name##_ruled args;                                          \
 	}
 
 #define SJ_KILL(name, rtype, params, args, target, has_target, sig, fallback) \
