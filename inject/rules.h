@@ -57,13 +57,15 @@ static inline uint64_t sj_fetch_add(_Atomic uint64_t *p, uint64_t v)
 	return atomic_fetch_add(p, v);
 }
 
-/* Uniform double in [0,1) from the rule's splitmix64 stream.  The stream is
- * a counter, so one atomic add makes concurrent threads draw distinct values
- * without a lock. */
-static inline double sj_rule_draw(unsigned i)
+/* One p= decision of rule i: a uniform 53-bit draw from the rule's
+ * splitmix64 stream below the rule's threshold, p * 2^53 rounded up
+ * (state.c), which is the same as comparing the draw as a double in [0,1)
+ * with p, without the conversion.  The stream is a counter, so one atomic
+ * add makes concurrent threads draw distinct values without a lock. */
+static inline int sj_rule_draws_fire(unsigned i)
 {
 	uint64_t x = sj_fetch_add(&sj_g.prng[i], 0x9e3779b97f4a7c15ull);
-	return (double)(sj_mix64(x) >> 11) * (1.0 / 9007199254740992.0);
+	return (sj_mix64(x) >> 11) < sj_g.p_threshold[i];
 }
 
 static inline int sj_when_holds(const struct sj_rule *r, uint64_t n)
@@ -131,7 +133,7 @@ static inline __attribute__((always_inline)) unsigned sj_rules_match(const struc
 		n = sj_fetch_add(&sj_g.count[i], 1) + 1;
 		if (!sj_when_holds(r, n))
 			continue;
-		if (r->p < 1.0 && !(sj_rule_draw(i) < r->p))
+		if (r->p < 1.0 && !sj_rule_draws_fire(i))
 			continue;
 		plan->fired[plan->nfired] = (unsigned char)i;
 		plan->n[plan->nfired] = n;

@@ -91,6 +91,15 @@ static int rule_fits_process(const struct sj_rule *r)
 	return !r->comm[0] || strncmp(r->comm, sj_g.comm, sizeof r->comm) == 0;
 }
 
+/* A draw d (53 bits) fires when d * 2^-53 < p, i.e. when d < p * 2^53, i.e.
+ * when d < ceil(p * 2^53): the product is exact (p <= 1, a power of two). */
+static uint64_t p_threshold(double p)
+{
+	double t = p * 9007199254740992.0;
+	uint64_t u = (uint64_t)t;
+	return (double)u < t ? u + 1 : u;
+}
+
 /* (Re)builds hook_rules for this process's role and comm.  After fork a
  * handler may run a wrapper meanwhile: it finds the hook disarmed until the
  * lists are whole again. */
@@ -108,6 +117,7 @@ static void select_rules(void)
 		sj_g.hook_rules[r->hook][n[r->hook]++] = (unsigned char)i;
 		sj_g.call_filters[i] = (unsigned char)((r->sig ? SJ_CF_SIG : 0) | (r->fd >= 0 ? SJ_CF_FD : 0) |
 						       (r->fdclass ? SJ_CF_FDCLASS : 0));
+		sj_g.p_threshold[i] = p_threshold(r->p);
 	}
 	for (h = 0; h < SJ_HOOK_COUNT; h++)
 		sj_g.hook_nrules[h] = n[h];

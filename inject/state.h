@@ -39,6 +39,7 @@ struct sj_state {
 	unsigned char hook_rules[SJ_HOOK_COUNT][SJ_MAX_RULES];
 	unsigned hook_nrules[SJ_HOOK_COUNT];
 	unsigned char call_filters[SJ_MAX_RULES]; /* enum sj_call_filter bits of each rule */
+	uint64_t p_threshold[SJ_MAX_RULES];       /* p= as a 53-bit draw limit (rules.h) */
 
 	_Atomic uint64_t count[SJ_MAX_RULES]; /* per process: reset in a forked child */
 	_Atomic uint64_t prng[SJ_MAX_RULES];  /* splitmix64 counters, per rule */
