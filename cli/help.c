@@ -141,9 +141,10 @@ const struct sj_cmd_help sj_help_scenario = {
 	.operands = SJ_VAL_SCENARIO,
 	.opts = {
 		{ SJ_OPT_ALL, "all", NULL, SJ_VAL_NONE, NULL, "every scenario" },
-		{ SJ_OPT_PYTHON, "python", "PATH", SJ_VAL_EXE, NULL,
-		  "run Python scenarios with this interpreter (repeatable;\n"
-		  "default: python3 on PATH and /usr/bin/python3.11)" },
+		{ SJ_OPT_PYTHON, "python", "TAG|PATH", SJ_VAL_EXE, NULL,
+		  "run Python scenarios with this interpreter: a tag of the\n"
+		  "interpreter list or a path (repeatable; default: every\n"
+		  "interpreter of the list, each where it lives)" },
 		{ 'f', "format", "FMT", SJ_VAL_FORMAT, NULL, "print each run's report as FMT ({formats})" },
 		{ 'v', "verbose", NULL, SJ_VAL_NONE, NULL, "print each run's report and the program's output" },
 		{ SJ_OPT_DIR, "dir", "DIR", SJ_VAL_DIR, NULL, "the scenario folder (default: next to sigjam)" },
