@@ -2,6 +2,7 @@
 #include "cli.h"
 #include "help.h"
 #include "spec.h"
+#include "spec_describe.h"
 
 #include <stdio.h>
 #include <string.h>

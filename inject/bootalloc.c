@@ -1,4 +1,4 @@
-/* bootalloc.c — the allocator's bootstrap arena.
+/* bootalloc.c — layer 4, handler group: the allocator's bootstrap arena.
  *
  * The shim forwards malloc & co to whatever allocator comes next in the
  * lookup order (a program's jemalloc/tcmalloc, else glibc), found with
@@ -13,7 +13,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "handlers_int.h"
+#include "handlers.h"
 
 _Alignas(64) unsigned char sj_boot_arena[SJ_BOOT_SIZE];
 static atomic_size_t boot_used;

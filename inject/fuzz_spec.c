@@ -8,6 +8,7 @@
  *    same rule, and formatting that again gives the same text;
  *  - describe() yields one sentence ending in '.'. */
 #include "spec.h"
+#include "spec_describe.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,5 +1,6 @@
-/* handlers_journal.c — the signal-safety records of docs/journal.md:
- * handler, deliver, nested, errno, unsafe, dispositions.
+/* handlers_journal.c — layer 4, handler group: the signal-safety records of
+ * docs/journal.md: handler, deliver, nested, errno, unsafe (dispositions:
+ * handlers_disp.c).
  *
  * All of these may be written from inside a signal handler, so they are built
  * with the shim's sj_jw_* writer on the stack (no malloc, no stdio) and the
@@ -8,8 +9,8 @@
 #include <signal.h>
 #include <string.h>
 
-#include "handlers_int.h"
-#include "names.h"
+#include "handlers.h"
+#include "journal.h"
 
 /* ---- si_code names ----
  * Positive codes mean different things per signal (1 is ILL_ILLOPC for SIGILL
@@ -46,11 +47,10 @@ static const struct sicode_row sicodes[] = {
 #undef P
 };
 
-#define NROWS(t) (sizeof(t) / sizeof((t)[0]))
 
-const char *sj_sicode_name(int sig, int code)
+static const char *sicode_name(int sig, int code)
 {
-	for (size_t i = 0; i < NROWS(sicodes); i++)
+	for (size_t i = 0; i < SJ_NELEM(sicodes); i++)
 		if (sicodes[i].code == code && (sicodes[i].sig == 0 || sicodes[i].sig == sig))
 			return sicodes[i].name;
 	return NULL;
@@ -103,14 +103,14 @@ static void buf_hex(char *buf, size_t len, size_t *at, uint64_t v)
 	buf_put(buf, len, at, tmp + i);
 }
 
-void sj_saflags_str(int flags, char *buf, size_t len)
+static void saflags_str(int flags, char *buf, size_t len)
 {
 	size_t at = 0;
 	unsigned rest = (unsigned)flags & ~(unsigned)SJ_SA_RESTORER;
 	if (len == 0)
 		return;
 	buf[0] = '\0';
-	for (size_t i = 0; i < NROWS(saflags); i++) {
+	for (size_t i = 0; i < SJ_NELEM(saflags); i++) {
 		if (!(rest & (unsigned)saflags[i].bit))
 			continue;
 		if (at)
@@ -127,7 +127,7 @@ void sj_saflags_str(int flags, char *buf, size_t len)
 
 /* ---- records ---- */
 
-static const char *disp_name(const void *h)
+const char *sj_journal_disp_name(const void *h)
 {
 	if (h == (void *)SIG_DFL)
 		return "default";
@@ -136,9 +136,10 @@ static const char *disp_name(const void *h)
 	return "handler";
 }
 
-/* addr, module, off and python of a handler address (the `handler` record's
- * fields).  Returns 1 when the handler lies in the CPython runtime. */
-static int put_handler_addr(struct sj_jw *w, const void *h)
+/* addr, module and off of a handler address (the `handler` record's fields,
+ * and a dispositions entry's).  Returns 1 when the handler lies in the
+ * CPython runtime. */
+int sj_journal_handler_addr(struct sj_jw *w, const void *h)
 {
 	char path[512];
 	uint64_t off;
@@ -152,33 +153,35 @@ static int put_handler_addr(struct sj_jw *w, const void *h)
 	return py;
 }
 
-void sj_journal_handler(const char *func, int sig, const struct sj_user_act *a)
+static SJ_NOINLINE void handler_record(const char *func, int sig, const struct sj_user_act *a)
 {
 	struct sj_jw w;
 	char flags[160];
 	int saved = errno, py = 0;
-	if (!sj_journal_on())
-		return;
 	sj_jw_begin(&w, "handler");
 	sj_jw_str(&w, "func", func);
 	sj_jw_signame(&w, "sig", sig);
-	sj_jw_str(&w, "disp", disp_name(a->handler));
+	sj_jw_str(&w, "disp", sj_journal_disp_name(a->handler));
 	if (a->handler != (void *)SIG_DFL && a->handler != (void *)SIG_IGN)
-		py = put_handler_addr(&w, a->handler);
-	sj_saflags_str(a->flags, flags, sizeof flags);
+		py = sj_journal_handler_addr(&w, a->handler);
+	saflags_str(a->flags, flags, sizeof flags);
 	sj_jw_str(&w, "flags", flags);
 	sj_jw_bool(&w, "python", py);
 	sj_jw_end(&w);
 	errno = saved;
 }
 
-void sj_journal_deliver(int sig, const siginfo_t *si, int depth)
+void sj_journal_handler(const char *func, int sig, const struct sj_user_act *a)
+{
+	if (sj_journal_on())
+		handler_record(func, sig, a);
+}
+
+static SJ_NOINLINE void deliver_record(int sig, const siginfo_t *si, int depth)
 {
 	struct sj_jw w;
-	const char *code = si ? sj_sicode_name(sig, si->si_code) : NULL;
+	const char *code = si ? sicode_name(sig, si->si_code) : NULL;
 	int saved = errno;
-	if (!sj_journal_on())
-		return;
 	sj_jw_begin(&w, "deliver");
 	sj_jw_signame(&w, "sig", sig);
 	if (code)
@@ -192,12 +195,16 @@ void sj_journal_deliver(int sig, const siginfo_t *si, int depth)
 	errno = saved;
 }
 
-void sj_journal_nested(int sig, int outer, int depth)
+void sj_journal_deliver(int sig, const siginfo_t *si, int depth)
+{
+	if (sj_journal_on())
+		deliver_record(sig, si, depth);
+}
+
+static SJ_NOINLINE void nested_record(int sig, int outer, int depth)
 {
 	struct sj_jw w;
 	int saved = errno;
-	if (!sj_journal_on())
-		return;
 	sj_jw_begin(&w, "nested");
 	sj_jw_signame(&w, "sig", sig);
 	sj_jw_signame(&w, "outer", outer);
@@ -206,151 +213,51 @@ void sj_journal_nested(int sig, int outer, int depth)
 	errno = saved;
 }
 
-void sj_journal_errno(int sig, int before, int after, void *handler)
+void sj_journal_nested(int sig, int outer, int depth)
+{
+	if (sj_journal_on())
+		nested_record(sig, outer, depth);
+}
+
+static SJ_NOINLINE void errno_record(int sig, int before, int after, void *handler)
 {
 	struct sj_jw w;
 	int saved = errno;
-	if (!sj_journal_on())
-		return;
 	sj_jw_begin(&w, "errno");
 	sj_jw_signame(&w, "sig", sig);
 	sj_jw_errname(&w, "before", before);
 	sj_jw_errname(&w, "after", after);
-	put_handler_addr(&w, handler);
+	sj_journal_handler_addr(&w, handler);
+	sj_jw_end(&w);
+	errno = saved;
+}
+
+void sj_journal_errno(int sig, int before, int after, void *handler)
+{
+	if (sj_journal_on())
+		errno_record(sig, before, after, handler);
+}
+
+static SJ_NOINLINE void unsafe_record(int sig, const char *call, int skip, int bt)
+{
+	struct sj_jw w;
+	int saved = errno;
+	sj_jw_begin(&w, "unsafe");
+	sj_jw_signame(&w, "sig", sig);
+	sj_jw_str(&w, "call", call);
+	if (bt) {
+		sj_jw_backtrace(&w, "bt", skip);
+	} else { /* no room on this stack for the unwinder */
+		sj_jw_array(&w, "bt");
+		sj_jw_close(&w);
+		sj_jw_truncated(&w);
+	}
 	sj_jw_end(&w);
 	errno = saved;
 }
 
 void sj_journal_unsafe(int sig, const char *call, int skip)
 {
-	struct sj_jw w;
-	int saved = errno;
-	if (!sj_journal_on())
-		return;
-	sj_jw_begin(&w, "unsafe");
-	sj_jw_signame(&w, "sig", sig);
-	sj_jw_str(&w, "call", call);
-	sj_jw_backtrace(&w, "bt", skip);
-	sj_jw_end(&w);
-	errno = saved;
-}
-
-/* ---- dispositions ---- */
-
-/* JSON text of one string into buf (escaped), as sj_jw_str would. */
-static void buf_json_str(char *buf, size_t len, size_t *at, const char *s)
-{
-	char esc[8];
-	buf_put(buf, len, at, "\"");
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\') {
-			esc[0] = '\\';
-			esc[1] = (char)c;
-			esc[2] = '\0';
-		} else if (c < 0x20) {
-			memcpy(esc, "\\u00", 4);
-			esc[4] = "0123456789abcdef"[c >> 4];
-			esc[5] = "0123456789abcdef"[c & 15];
-			esc[6] = '\0';
-		} else {
-			esc[0] = (char)c;
-			esc[1] = '\0';
-		}
-		buf_put(buf, len, at, esc);
-	}
-	buf_put(buf, len, at, "\"");
-}
-
-static void buf_int(char *buf, size_t len, size_t *at, long v)
-{
-	char tmp[24];
-	int i = (int)sizeof tmp - 1;
-	unsigned long u = v < 0 ? -(unsigned long)v : (unsigned long)v;
-	tmp[i] = '\0';
-	do {
-		tmp[--i] = (char)('0' + u % 10);
-		u /= 10;
-	} while (u);
-	if (v < 0)
-		tmp[--i] = '-';
-	buf_put(buf, len, at, tmp + i);
-}
-
-/* One list element; returns 0 when it did not fit (the list is then cut). */
-static int disp_entry(char *buf, size_t len, size_t *at, int sig, const void *h)
-{
-	char item[768], path[512];
-	size_t n = 0;
-	uint64_t off;
-	const char *name = sj_signal_name(sig);
-	buf_put(item, sizeof item, &n, "{\"sig\":");
-	if (name)
-		buf_json_str(item, sizeof item, &n, name);
-	else
-		buf_int(item, sizeof item, &n, sig);
-	buf_put(item, sizeof item, &n, ",\"disp\":");
-	buf_json_str(item, sizeof item, &n, disp_name(h));
-	if (h != (void *)SIG_IGN) {
-		int py = 0;
-		buf_put(item, sizeof item, &n, ",\"addr\":\"");
-		buf_hex(item, sizeof item, &n, (uint64_t)(uintptr_t)h);
-		buf_put(item, sizeof item, &n, "\"");
-		if (sj_module_of((uint64_t)(uintptr_t)h, path, sizeof path, &off) == 0) {
-			py = sj_path_is_python(path);
-			buf_put(item, sizeof item, &n, ",\"module\":");
-			buf_json_str(item, sizeof item, &n, path);
-			buf_put(item, sizeof item, &n, ",\"off\":\"");
-			buf_hex(item, sizeof item, &n, off);
-			buf_put(item, sizeof item, &n, "\"");
-		}
-		buf_put(item, sizeof item, &n, py ? ",\"python\":true" : ",\"python\":false");
-	} else {
-		buf_put(item, sizeof item, &n, ",\"python\":false");
-	}
-	buf_put(item, sizeof item, &n, "}");
-	/* room for this item, a comma and the closing bracket */
-	if (*at + n + 2 >= len)
-		return 0;
-	if (*at > 1)
-		buf_put(buf, len, at, ",");
-	buf_put(buf, len, at, item);
-	return 1;
-}
-
-/* The record's other fields take about 150 bytes of the 4096 PIPE_BUF. */
-#define DISP_LIST_MAX 3800
-
-void sj_journal_dispositions(const char *at_what)
-{
-	char list[DISP_LIST_MAX];
-	size_t at = 0;
-	int saved = errno, cut = 0;
-	struct sj_jw w;
-	if (!sj_journal_on())
-		return;
-	buf_put(list, sizeof list, &at, "[");
-	for (int sig = 1; sig < NSIG && !cut; sig++) {
-		struct sigaction k;
-		struct sj_user_act u;
-		const void *h;
-		if (sj_real_sigaction(sig, NULL, &k) != 0)
-			continue; /* SIGCANCEL/SIGSETXID: glibc's own, refused */
-		h = (k.sa_flags & SA_SIGINFO) ? (const void *)k.sa_sigaction : (const void *)k.sa_handler;
-		if (h == (void *)SIG_DFL)
-			continue;
-		if (sj_user_handler_of(sig, h, &u) == 0)
-			h = u.handler;
-		if (h == (void *)SIG_DFL)
-			continue;
-		cut = !disp_entry(list, sizeof list, &at, sig, h);
-	}
-	buf_put(list, sizeof list, &at, "]");
-	sj_jw_begin(&w, "dispositions");
-	sj_jw_str(&w, "at", at_what);
-	sj_jw_raw(&w, "list", list, at);
-	if (cut)
-		sj_jw_bool(&w, "trunc", 1);
-	sj_jw_end(&w);
-	errno = saved;
+	if (sj_journal_on())
+		unsafe_record(sig, call, skip, sj_journal_room(SJ_JW_ROOM_BT));
 }

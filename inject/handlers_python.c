@@ -1,4 +1,4 @@
-/* handlers_python.c — does a handler address lie in CPython?  That is what
+/* handlers_python.c — layer 4, handler group: does a handler address lie in CPython?  That is what
  * `python: true` in `handler` and `dispositions` records says: the handler is
  * CPython's C-level trampoline, so a Python-level handler (signal.signal) is
  * installed — e.g. a parent's SIGTERM handler inherited by pool workers. */
@@ -6,7 +6,8 @@
 #include <stdatomic.h>
 #include <string.h>
 
-#include "handlers_int.h"
+#include "handlers.h"
+#include "journal.h"
 
 /* The file hosting _PyRuntime (CPython >= 3.7 exports it from libpython or,
  * when linked statically, from the python executable itself, or from a
@@ -16,7 +17,7 @@
 static char py_module[512];
 static atomic_int py_probed;
 
-void sj_maps_probe_python(void)
+void sj_python_probe(void)
 {
 	void *rt;
 	uint64_t off;

@@ -1,4 +1,4 @@
-/* handlers_tramp.c — what runs around every wrapped signal handler: the
+/* handlers_tramp.c — layer 4, handler group: what runs around every wrapped signal handler: the
  * per-thread nesting levels, the errno check, and the unsafe-call notes.
  *
  * A level is pushed when the trampoline starts a handler and popped when the
@@ -16,7 +16,8 @@
 #include <string.h>
 #include <ucontext.h>
 
-#include "handlers_int.h"
+#include "handlers.h"
+#include "real.h"
 
 #define SJ_MAXDEPTH 16 /* deeper nesting is counted but not tracked */
 
@@ -27,11 +28,11 @@ struct sj_level {
 	uint64_t noted[2]; /* unsafe functions already reported in this run */
 };
 
-__thread int sj_raw_depth __attribute__((tls_model("initial-exec")));
-static __thread struct sj_level levels[SJ_MAXDEPTH] __attribute__((tls_model("initial-exec")));
+SJ_TLS int sj_raw_depth;
+static SJ_TLS struct sj_level levels[SJ_MAXDEPTH];
 /* The shim's own work on this thread (journal records, backtraces): the
  * unsafe interposers it may reach must not report the shim itself. */
-static __thread int busy __attribute__((tls_model("initial-exec")));
+static SJ_TLS int busy;
 
 #define BARRIER() atomic_signal_fence(memory_order_seq_cst)
 
@@ -135,26 +136,29 @@ static void call_user(int sig, siginfo_t *si, void *uc, const struct sj_user_act
 		((void (*)(int))a->handler)(sig);
 }
 
-SJ_HIDDEN void sj_read_user_act(int sig, struct sj_user_act *out);
-SJ_HIDDEN void sj_forget_if_reset(int sig);
-
 /* The disposition the kernel holds for every wrapped handler (SA_SIGINFO is
  * always set so that si/uc reach us; the program's own flags decide how its
  * handler is called). */
-SJ_HIDDEN void sj_trampoline(int sig, siginfo_t *si, void *uc)
+void sj_trampoline(int sig, siginfo_t *si, void *uc)
 {
 	int e0 = errno, e1, d, outer_busy;
 	uintptr_t fp = here();
 	struct sj_user_act a;
 
-	sj_read_user_act(sig, &a);
+	sj_htable_read(sig, &a);
+	/* In a vfork child the levels, the table and the records' state are the
+	 * parent's (sys.h): the program's handler runs, nothing else. */
+	if (sj_in_vfork_child()) {
+		call_user(sig, si, uc, &a);
+		return;
+	}
 	d = level_push(sig, a.flags, fp, uc);
 
 	busy++;
 	/* SA_RESETHAND: the kernel restored SIG_DFL before calling us; the table
 	 * follows now, before the handler can longjmp away. */
 	if (a.flags & SA_RESETHAND)
-		sj_forget_if_reset(sig);
+		sj_htable_forget_if_reset(sig);
 	if (d > 1)
 		sj_journal_nested(sig, outer_sig(d), d);
 	sj_journal_deliver(sig, si, d);
@@ -186,33 +190,12 @@ SJ_HIDDEN void sj_trampoline(int sig, siginfo_t *si, void *uc)
 
 /* ---- unsafe calls ---- */
 
-/* Names reported through sj_note_unsafe that are not rows of unsafe.def
- * (e.g. the core's exit wrapper); their note bits follow the rows'. */
-#define EXTRA_NAMES 16
-static _Atomic(const char *) extra_names[EXTRA_NAMES];
-
-static int extra_index(const char *name)
-{
-	for (int i = 0; i < EXTRA_NAMES; i++) {
-		const char *cur = atomic_load(&extra_names[i]);
-		if (!cur) {
-			const char *expected = NULL;
-			if (atomic_compare_exchange_strong(&extra_names[i], &expected, name))
-				return i;
-			cur = expected;
-		}
-		if (cur == name || strcmp(cur, name) == 0)
-			return i;
-	}
-	return -1;
-}
-
 void sj_note_unsafe_idx(unsigned idx, const char *name)
 {
 	int d;
 	struct sj_level *lv;
 	uint64_t bit;
-	if (busy)
+	if (busy || sj_in_vfork_child())
 		return;
 	d = prune(here());
 	if (d == 0)
@@ -229,19 +212,6 @@ void sj_note_unsafe_idx(unsigned idx, const char *name)
 	 * at the caller of the unsafe function. */
 	sj_journal_unsafe(lv->sig, name, 0);
 	busy--;
-}
-
-void sj_note_unsafe(const char *func)
-{
-	int idx;
-	if (__builtin_expect(sj_raw_depth == 0, 1) || busy)
-		return;
-	idx = sj_unsafe_index(func);
-	if (idx < 0) {
-		int x = extra_index(func);
-		idx = x < 0 ? 127 : (int)sj_unsafe_count() + x;
-	}
-	sj_note_unsafe_idx((unsigned)idx, func);
 }
 
 /* ---- longjmp out of handlers ---- */
@@ -269,7 +239,7 @@ static void before_longjmp(const struct __jmp_buf_tag *env)
 {
 	uintptr_t target, now = here();
 	int d = sj_raw_depth;
-	if (d == 0 || d > SJ_MAXDEPTH)
+	if (d == 0 || d > SJ_MAXDEPTH || sj_in_vfork_child())
 		return;
 	target = jmpbuf_sp(env);
 	/* A jump only ever goes up the stack (to a frame still live); anything
@@ -282,40 +252,22 @@ static void before_longjmp(const struct __jmp_buf_tag *env)
 	sj_raw_depth = d;
 }
 
-typedef void (*jmp_fn)(struct __jmp_buf_tag *, int) __attribute__((noreturn));
+/* Only declared by <bits/setjmp2.h> under _FORTIFY_SOURCE. */
+extern void __longjmp_chk(struct __jmp_buf_tag env[1], int val) __attribute__((noreturn));
 
-static _Atomic(void *) real_jmp[4];
-static const char *const jmp_names[4] = { "siglongjmp", "longjmp", "_longjmp", "__longjmp_chk" };
-
-static jmp_fn real_jump(int i)
-{
-	void *f = atomic_load_explicit(&real_jmp[i], memory_order_relaxed);
-	if (!f) {
-		f = sj_resolve(jmp_names[i]);
-		if (!f)
-			__builtin_trap(); /* glibc exports all four */
-		atomic_store_explicit(&real_jmp[i], f, memory_order_relaxed);
-	}
-	return (jmp_fn)f;
-}
-
-/* Resolved at load: a first siglongjmp is typically made from a handler,
- * where dlsym must not run. */
-__attribute__((constructor)) static void resolve_jumps(void)
-{
-	for (int i = 0; i < 4; i++)
-		real_jump(i);
-}
-
-#define JUMP_WRAPPER(name, i)                                              \
+/* The real functions never miss (real.def: SJ_MISS_TRAP), and init resolved
+ * them: a first siglongjmp is typically made from a handler, where dlsym
+ * must not run. */
+#define JUMP_WRAPPER(name)                                                      \
 	SJ_EXPORT __attribute__((noreturn)) void name(struct __jmp_buf_tag env[1], int val) \
-	{                                                                  \
-		if (__builtin_expect(sj_raw_depth != 0, 0))                \
-			before_longjmp(env);                               \
-		real_jump(i)(env, val);                                    \
+	{                                                                       \
+		if (SJ_UNLIKELY(sj_raw_depth != 0))                             \
+			before_longjmp(env);                                    \
+		SJ_REAL_FN(name)(env, val);                                     \
+		__builtin_unreachable();                                        \
 	}
 
-JUMP_WRAPPER(siglongjmp, 0)
-JUMP_WRAPPER(longjmp, 1)
-JUMP_WRAPPER(_longjmp, 2)
-JUMP_WRAPPER(__longjmp_chk, 3)
+JUMP_WRAPPER(siglongjmp)
+JUMP_WRAPPER(longjmp)
+JUMP_WRAPPER(_longjmp)
+JUMP_WRAPPER(__longjmp_chk)

@@ -3,6 +3,10 @@
  * The grammar and its meaning are documented once, in docs/inject.md ("The
  * rule language"), which is also the man page sigjam-inject(7).
  *
+ * Which hooks take which keys: the `needs` column of keys.def against the
+ * columns of hooks.def (fd= only on hooks that act on a descriptor, error=
+ * and retval= only where the call can be skipped, ...).
+ *
  * Counting: every rule has its own counter per process; it counts the calls of
  * its hook that passed the rule's filters.  A forked child starts from zero
  * (a worker counts its own reads).  when= and p= must both hold to fire.
@@ -18,14 +22,41 @@
 #define SJ_MAX_RULES 32
 #define SJ_WHEN_INF UINT32_MAX
 
+/* The hooks and their columns: hooks.def. */
+enum sj_hook_prop {
+#define SJ_HOOK_PROP(id, bit, why) SJ_HP_##id = (bit),
+#include "hooks.def"
+};
+
 enum sj_hook {
-	SJ_HOOK_READ,   /* read, __read_chk, readv, pread */
-	SJ_HOOK_WRITE,  /* write */
-	SJ_HOOK_FORK,   /* fork, vfork; fires in the parent and/or child (see in=) */
-	SJ_HOOK_SIGNAL, /* a handler is installed: signal, sigaction, sigset, ... */
-	SJ_HOOK_EXIT,   /* exit, _exit */
+#define SJ_HOOK(id, name, props, noun, fdprep) SJ_HOOK_##id,
+#include "hooks.def"
 	SJ_HOOK_COUNT
 };
+
+/* The SJ_HP_* columns of hook h (0 for an invalid hook). */
+static inline unsigned sj_hook_props(enum sj_hook h)
+{
+	static const unsigned props[SJ_HOOK_COUNT] = {
+#define SJ_HOOK(id, name, p, noun, fdprep) [SJ_HOOK_##id] = (p),
+#include "hooks.def"
+	};
+	return (unsigned)h < SJ_HOOK_COUNT ? props[h] : 0;
+}
+
+/* The keys of a rule: keys.def. */
+enum sj_key_kind { SJ_KK_FILTER, SJ_KK_TRIGGER, SJ_KK_ACTION, SJ_KK_MODIFIER };
+
+enum sj_key {
+#define SJ_KEY(id, name, value, kind, needs) SJ_KEY_##id,
+#include "keys.def"
+	SJ_KEY_COUNT
+};
+
+/* The bit of an action key (ACTION or MODIFIER in keys.def) in
+ * sj_rule.actions: SJ_ACT(SIGNAL), SJ_ACT(DURING), ... */
+#define SJ_ACT(id) (1u << SJ_KEY_##id)
+
 
 /* fd= kinds, a bitmask; 0 means any kind. */
 enum sj_fdclass {
@@ -46,17 +77,6 @@ enum sj_target {
 	SJ_TGT_CHILDREN, /* every live child this process forked under the shim */
 };
 
-/* Actions a rule may carry (a bitmask; several may combine, e.g. delay+signal). */
-enum sj_action {
-	SJ_ACT_SIGNAL = 1u << 0,
-	SJ_ACT_ERROR = 1u << 1,  /* the call is not made; returns -1 with errno (error=0: returns -1, errno 0) */
-	SJ_ACT_RETVAL = 1u << 2, /* the call is not made; returns retval */
-	SJ_ACT_SHORT = 1u << 3,  /* the call is made with at most short_max bytes */
-	SJ_ACT_DELAY = 1u << 4,  /* sleep delay_ns before the call */
-	SJ_ACT_DURING = 1u << 5, /* send signal only if the call is still blocked during_ns after it began */
-	SJ_ACT_EXIT = 1u << 6,   /* _exit(exit_code) at that point */
-	SJ_ACT_CRASH = 1u << 7,  /* a real SIGSEGV at that point */
-};
 
 struct sj_rule {
 	enum sj_hook hook;
@@ -77,7 +97,7 @@ struct sj_rule {
 	uint64_t seed;
 
 	/* actions */
-	unsigned actions;  /* enum sj_action bits; never 0 in a parsed rule */
+	unsigned actions;  /* SJ_ACT() bits; never 0 in a parsed rule */
 	int signo;
 	enum sj_target target;
 	int error;
@@ -106,20 +126,17 @@ void sj_spec_init(struct sj_spec *spec);
  * Keywords are case-insensitive (comm= is not); blank rules are skipped;
  * a key given twice in one rule, an action that cannot apply to the hook
  * and conflicting actions (error+retval, crash+exit, ...) are errors; the
- * full list is in spec.c. */
+ * full list is in spec_parse.c. */
 int sj_spec_parse(const char *text, struct sj_spec *spec, struct sj_spec_error *err);
 
 /* A buffer of this size always holds the whole output of sj_rule_format and
- * sj_rule_describe (the longest possible rule needs about 450 bytes). */
+ * sj_rule_describe (cli/spec_describe.h; the longest possible rule needs
+ * about 450 bytes). */
 #define SJ_RULE_TEXT_MAX 512
 
 /* Canonical text of one rule (parses back to the same rule). Returns the
  * length it needed, like snprintf. */
 size_t sj_rule_format(const struct sj_rule *r, char *buf, size_t n);
-
-/* One English sentence: "On the 3rd read of a pipe in each child process,
- * send SIGKILL to that process." Returns the length needed, like snprintf. */
-size_t sj_rule_describe(const struct sj_rule *r, char *buf, size_t n);
 
 /* 1 when a and b are the same rule (every field that the rule's actions use;
  * col ignored): the round-trip check of sj_rule_format, and duplicate

@@ -1,4 +1,4 @@
-/* unsafe.c — interposers for the async-signal-unsafe functions of unsafe.def.
+/* unsafe.c — layer 4, handler group: interposers for the async-signal-unsafe functions of unsafe.def.
  *
  * Each one is "note the call if a handler runs on this thread, then call the
  * real function".  Outside handlers (nearly always) the cost is one
@@ -24,7 +24,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "handlers_int.h"
+#include "handlers.h"
+#include "real.h"
 
 /* Every row declared first: the fortified entry points (__vprintf_chk & co)
  * have no prototypes without _FORTIFY_SOURCE, and the variadic rows call
@@ -57,17 +58,30 @@ enum {
 	SJ_U_COUNT
 };
 
-struct unsafe_row {
-	const char *name; /* the interposed symbol, as journaled in `call` */
-	const char *real; /* the symbol the interposer forwards to; NULL: the allocator's own resolver */
+/* The names journaled in `call`, and the functions the interposers forward
+ * to (real.h's resolver; no name: the allocator's own resolver below).  A
+ * row that cannot be found traps: glibc exports every one, and carrying on
+ * would jump to address 0. */
+static const char *const names[SJ_U_COUNT] = {
+#define SJ_UNSAFE(ret, name, params, args) [SJ_U_##name] = #name,
+#define SJ_UNSAFE_VOID(name, params, args) [SJ_U_##name] = #name,
+#define SJ_UNSAFE_VA(ret, name, vname, params, last, vargs) [SJ_U_##name] = #name,
+#define SJ_UNSAFE_VA_VOID(name, vname, params, last, vargs) [SJ_U_##name] = #name,
+#define SJ_UNSAFE_ALLOC(name) [SJ_U_##name] = #name,
+#include "unsafe.def"
+#undef SJ_UNSAFE
+#undef SJ_UNSAFE_VOID
+#undef SJ_UNSAFE_VA
+#undef SJ_UNSAFE_VA_VOID
+#undef SJ_UNSAFE_ALLOC
 };
 
-static const struct unsafe_row rows[SJ_U_COUNT] = {
-#define SJ_UNSAFE(ret, name, params, args) [SJ_U_##name] = { #name, #name },
-#define SJ_UNSAFE_VOID(name, params, args) [SJ_U_##name] = { #name, #name },
-#define SJ_UNSAFE_VA(ret, name, vname, params, last, vargs) [SJ_U_##name] = { #name, #vname },
-#define SJ_UNSAFE_VA_VOID(name, vname, params, last, vargs) [SJ_U_##name] = { #name, #vname },
-#define SJ_UNSAFE_ALLOC(name) [SJ_U_##name] = { #name, NULL },
+static struct sj_real reals[SJ_U_COUNT] = {
+#define SJ_UNSAFE(ret, name, params, args) [SJ_U_##name] = { NULL, #name, SJ_MISS_TRAP },
+#define SJ_UNSAFE_VOID(name, params, args) [SJ_U_##name] = { NULL, #name, SJ_MISS_TRAP },
+#define SJ_UNSAFE_VA(ret, name, vname, params, last, vargs) [SJ_U_##name] = { NULL, #vname, SJ_MISS_TRAP },
+#define SJ_UNSAFE_VA_VOID(name, vname, params, last, vargs) [SJ_U_##name] = { NULL, #vname, SJ_MISS_TRAP },
+#define SJ_UNSAFE_ALLOC(name) [SJ_U_##name] = { NULL, NULL, SJ_MISS_TRAP },
 #include "unsafe.def"
 #undef SJ_UNSAFE
 #undef SJ_UNSAFE_VOID
@@ -77,51 +91,54 @@ static const struct unsafe_row rows[SJ_U_COUNT] = {
 };
 
 /* sj_note_unsafe keeps "already reported in this handler run" as one bit per
- * function: the table's rows plus a few names reported by other shim parts. */
-_Static_assert(SJ_U_COUNT + 16 <= 128, "unsafe.def outgrew the 128-bit per-handler note mask");
-
-/* ---- real functions ----
- * Resolved in the constructor: dlsym takes the loader lock and must never run
- * inside a handler.  A call that comes before the constructor (another
- * library's constructor) resolves lazily. */
-static _Atomic(void *) reals[SJ_U_COUNT];
-
-static void *resolve_row(unsigned idx)
-{
-	void *f = sj_resolve(rows[idx].real);
-	if (f)
-		atomic_store_explicit(&reals[idx], f, memory_order_relaxed);
-	return f;
-}
+ * function: the table's rows plus a few names reported by the wrappers. */
+#define EXTRA_NAMES 16
+_Static_assert(SJ_U_COUNT + EXTRA_NAMES <= 128, "unsafe.def outgrew the 128-bit per-handler note mask");
 
 static inline void *real_of(unsigned idx)
 {
-	void *f = atomic_load_explicit(&reals[idx], memory_order_relaxed);
-	if (__builtin_expect(f == NULL, 0)) {
-		f = resolve_row(idx);
-		/* glibc exports every row; a miss means a foreign libc, where
-		 * carrying on would jump to address 0. */
-		if (!f)
-			__builtin_trap();
-	}
-	return f;
+	return sj_real_get(&reals[idx]);
 }
 
-__attribute__((constructor)) static void unsafe_resolve_all(void)
+static int unsafe_index(const char *name)
 {
 	for (unsigned i = 0; i < SJ_U_COUNT; i++)
-		if (rows[i].real && !atomic_load_explicit(&reals[i], memory_order_relaxed))
-			resolve_row(i);
-}
-
-unsigned sj_unsafe_count(void) { return SJ_U_COUNT; }
-
-int sj_unsafe_index(const char *name)
-{
-	for (unsigned i = 0; i < SJ_U_COUNT; i++)
-		if (strcmp(rows[i].name, name) == 0)
+		if (strcmp(names[i], name) == 0)
 			return (int)i;
 	return -1;
+}
+
+/* Names reported through sj_note_unsafe that are not rows of unsafe.def
+ * (the wrappers' exit); their note bits follow the rows'. */
+static _Atomic(const char *) extra_names[EXTRA_NAMES];
+
+static int extra_index(const char *name)
+{
+	for (int i = 0; i < EXTRA_NAMES; i++) {
+		const char *cur = atomic_load(&extra_names[i]);
+		if (!cur) {
+			const char *expected = NULL;
+			if (atomic_compare_exchange_strong(&extra_names[i], &expected, name))
+				return i;
+			cur = expected;
+		}
+		if (cur == name || strcmp(cur, name) == 0)
+			return i;
+	}
+	return -1;
+}
+
+void sj_note_unsafe(const char *func)
+{
+	int idx;
+	if (SJ_LIKELY(sj_raw_depth == 0))
+		return;
+	idx = unsafe_index(func);
+	if (idx < 0) {
+		int x = extra_index(func);
+		idx = x < 0 ? 127 : SJ_U_COUNT + x;
+	}
+	sj_note_unsafe_idx((unsigned)idx, func);
 }
 
 /* ---- the interposers ---- */
@@ -372,10 +389,13 @@ SJ_EXPORT void *pvalloc(size_t n)
 	return NEXT(pvalloc)(n);
 }
 
-/* Early, single-threaded in the common case; the resolvers above cover
- * calls made before it. */
-__attribute__((constructor)) static void alloc_resolve_early(void)
+/* Init (layer 5): early, single-threaded in the common case; the resolvers
+ * above cover calls made before it. */
+void sj_unsafe_setup(void)
 {
 	if (NEXT(malloc) == first_malloc)
 		alloc_resolve();
+	for (unsigned i = 0; i < SJ_U_COUNT; i++)
+		if (reals[i].name)
+			sj_real_try(&reals[i]);
 }

@@ -1,10 +1,18 @@
-/* wrappers.c — the interposed functions made from the rows of wrappers.def,
- * and the records they share with the hand-written ones (wrappers_proc.c).
+/* wrappers.c — layer 6: the interposed functions made from the rows of
+ * wrappers.def, and the records they share with the hand-written ones
+ * (wrappers_proc.c, vfork.c).
  *
+ * Every wrapper first asks whether it runs in a vfork child (sys.h): then it
+ * calls the real function and writes at most a record built on its stack.
  * Every wrapper keeps errno as the real function left it: the journal writer
  * and the rule engine save and restore it around their own syscalls. */
-#include "shimcore.h"
+#include "init.h"
+#include "handlers.h"
+#include "journal.h"
 #include "names.h"
+#include "real.h"
+#include "rules.h"
+#include "wrappers.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -13,22 +21,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 /* Only declared by <bits/unistd.h> under _FORTIFY_SOURCE. */
 extern ssize_t __read_chk(int fd, void *buf, size_t count, size_t buflen);
 
 /* ---- shared records ---- */
 
-static void note_kill(const char *func, long long target, int has_target, int sig)
+static SJ_NOINLINE void kill_record(const char *func, long long target, int has_target, int sig)
 {
 	struct sj_jw w;
-	if (SJ_UNLIKELY(!sj_ready()))
-		sj_shim_init();
-	if (!sj_journal_on())
-		return;
 	sj_jw_begin(&w, "kill");
 	sj_jw_str(&w, "func", func);
 	if (has_target)
@@ -42,86 +44,84 @@ static void note_kill(const char *func, long long target, int has_target, int si
 	sj_jw_end(&w);
 }
 
-/* A wait that returned a stopped/continued status (WUNTRACED, WCONTINUED)
- * reaped nothing. */
-void sj_note_reap(const char *func, pid_t child, int status)
+static void note_kill(const char *func, long long target, int has_target, int sig)
+{
+	if (!sj_in_vfork_child())
+		sj_init_ensure();
+	if (sj_journal_on())
+		kill_record(func, target, has_target, sig);
+}
+
+/* "exited 3", "killed by SIGKILL (core dumped)" into text (64 bytes). */
+static void status_text(int status, char *text)
+{
+	size_t n;
+	if (WIFEXITED(status)) {
+		memcpy(text, "exited ", 7);
+		sj_utoa((uint64_t)WEXITSTATUS(status), text + 7);
+		return;
+	}
+	const char *name = sj_signal_name(WTERMSIG(status));
+	memcpy(text, "killed by ", 10);
+	n = 10;
+	if (name) {
+		size_t l = strlen(name);
+		memcpy(text + n, name, l);
+		n += l;
+	} else {
+		n += sj_utoa((uint64_t)WTERMSIG(status), text + n);
+	}
+	if (WCOREDUMP(status)) {
+		memcpy(text + n, " (core dumped)", 14);
+		n += 14;
+	}
+	text[n] = '\0';
+}
+
+/* Each record is written by a function of its own (SJ_NOINLINE), entered
+ * only when sj_journal_on() said the stack has room for its buffer: the
+ * caller may be a handler on a small alternate signal stack (journal.h). */
+
+static SJ_NOINLINE void reap_record(const char *func, pid_t child, int status)
 {
 	struct sj_jw w;
 	char text[64];
-	size_t n = 0;
-	const char *name;
-	int sig;
-	if (!WIFEXITED(status) && !WIFSIGNALED(status))
-		return;
-	sj_children_del(child);
-	if (!sj_journal_on())
-		return;
+	status_text(status, text);
 	sj_jw_begin(&w, "reap");
 	sj_jw_str(&w, "func", func);
 	sj_jw_int(&w, "child", child);
+	sj_jw_str(&w, "status", text);
 	if (WIFEXITED(status)) {
-		int code = WEXITSTATUS(status);
-		char digits[4];
-		int nd = 0;
-		memcpy(text, "exited ", 7);
-		n = 7;
-		do {
-			digits[nd++] = (char)('0' + code % 10);
-			code /= 10;
-		} while (code);
-		while (nd)
-			text[n++] = digits[--nd];
-		text[n] = '\0';
-		sj_jw_str(&w, "status", text);
 		sj_jw_int(&w, "code", WEXITSTATUS(status));
 		sj_jw_str(&w, "sig", NULL);
 		sj_jw_bool(&w, "core", 0);
 	} else {
-		char num[16];
-		sig = WTERMSIG(status);
-		name = sj_signal_name(sig);
-		if (!name) {
-			int v = sig, nd = 0;
-			char tmp[8];
-			do {
-				tmp[nd++] = (char)('0' + v % 10);
-				v /= 10;
-			} while (v);
-			n = 0;
-			while (nd)
-				num[n++] = tmp[--nd];
-			num[n] = '\0';
-			name = num;
-		}
-		n = 0;
-		memcpy(text, "killed by ", 10);
-		n = 10;
-		while (*name && n < 40)
-			text[n++] = *name++;
-		if (WCOREDUMP(status)) {
-			memcpy(text + n, " (core dumped)", 14);
-			n += 14;
-		}
-		text[n] = '\0';
-		sj_jw_str(&w, "status", text);
 		sj_jw_str(&w, "code", NULL);
-		sj_jw_signame(&w, "sig", sig);
+		sj_jw_signame(&w, "sig", WTERMSIG(status));
 		sj_jw_bool(&w, "core", WCOREDUMP(status) != 0);
 	}
 	sj_jw_end(&w);
 }
 
+/* A wait that returned a stopped/continued status (WUNTRACED, WCONTINUED)
+ * reaped nothing. */
+void sj_note_reap(const char *func, pid_t child, int status)
+{
+	if (!WIFEXITED(status) && !WIFSIGNALED(status))
+		return;
+	if (!sj_in_vfork_child()) {
+		sj_init_ensure();
+		sj_children_del(child);
+	}
+	if (sj_journal_on())
+		reap_record(func, child, status);
+}
+
 /* cmd is cut to 200 bytes (docs/journal.md), at a UTF-8 boundary. */
-void sj_note_spawn(const char *func, pid_t child, const char *cmd)
+static SJ_NOINLINE void spawn_record(const char *func, pid_t child, const char *cmd)
 {
 	struct sj_jw w;
 	char cut[201];
-	if (SJ_UNLIKELY(!sj_ready()))
-		sj_shim_init();
-	if (child > 0)
-		sj_children_add(child);
-	if (!sj_journal_on())
-		return;
 	sj_jw_begin(&w, "spawn");
 	sj_jw_str(&w, "func", func);
 	if (child > 0)
@@ -140,138 +140,125 @@ void sj_note_spawn(const char *func, pid_t child, const char *cmd)
 	sj_jw_end(&w);
 }
 
+void sj_note_spawn(const char *func, pid_t child, const char *cmd)
+{
+	if (!sj_in_vfork_child()) {
+		sj_init_ensure();
+		if (child > 0)
+			sj_children_add(child);
+	}
+	if (sj_journal_on())
+		spawn_record(func, child, cmd);
+}
+
+/* `fork` and `exit`: func and one number. */
+static SJ_NOINLINE void func_record(const char *ev, const char *func, const char *key, long long v)
+{
+	struct sj_jw w;
+	sj_jw_begin(&w, ev);
+	sj_jw_str(&w, "func", func);
+	sj_jw_int(&w, key, v);
+	sj_jw_end(&w);
+}
+
+void sj_note_fork(const char *func, pid_t child)
+{
+	sj_children_add(child);
+	if (sj_journal_on())
+		func_record("fork", func, "child", child);
+}
+
 static void note_exit(const char *func, int code)
 {
 	struct sj_call c = { SJ_HOOK_EXIT, func, -1, 0 };
 	struct sj_plan plan;
-	if (SJ_UNLIKELY(!sj_ready()))
-		sj_shim_init();
-	if (sj_journal_on()) {
-		struct sj_jw w;
-		sj_jw_begin(&w, "exit");
-		sj_jw_str(&w, "func", func);
-		sj_jw_int(&w, "code", code);
-		sj_jw_end(&w);
-	}
-	if (sj_hook_live(SJ_HOOK_EXIT) && sj_rules_match(&c, &plan))
+	int vforked = sj_in_vfork_child();
+	if (!vforked)
+		sj_init_ensure();
+	if (sj_journal_on())
+		func_record("exit", func, "code", code);
+	if (!vforked && sj_hook_live(SJ_HOOK_EXIT) && sj_rules_match(&c, &plan))
 		sj_rules_apply(&c, &plan, SJ_SIDE_CALLER);
 }
 
 /* ---- the rows ---- */
 
-#define SJ_REAL(name)                                                  \
-	static __typeof__(name) *real_##name;                          \
-	static void resolve_##name(void)                               \
-	{                                                              \
-		if (!real_##name)                                      \
-			real_##name = (__typeof__(name) *)sj_resolve(#name); \
-	}
-
-#define SJ_IO(name, rtype, params, args, hook, fdv, cntv, fallback)                  \
-	SJ_REAL(name)                                                              \
-	SJ_EXPORT rtype name params                                                  \
+/* The armed path in a function of its own, so that the exported wrapper
+ * stays a few instructions and a tail call when no rule can act. */
+#define SJ_IO(name, rtype, params, args, hook, fdv, cntv, fallback)                \
+	static SJ_NOINLINE rtype name##_ruled params                               \
 	{                                                                          \
-		struct sj_call c;                                                  \
+		__typeof__(name) *real_ = SJ_REAL_FN(name);                        \
+		struct sj_call c = { hook, #name, fdv, 0 };                        \
 		struct sj_plan plan;                                               \
-		rtype r;                                                             \
-		if (SJ_UNLIKELY(!real_##name))                                     \
-			resolve_##name();                                          \
-		if (SJ_LIKELY(!sj_hook_live(hook)))                                \
-			return real_##name ? real_##name args : (rtype)(fallback);   \
-		c = (struct sj_call){ hook, #name, fdv, 0 };                       \
+		rtype r;                                                           \
 		if (!sj_rules_match(&c, &plan))                                    \
-			return real_##name ? real_##name args : (rtype)(fallback);   \
+			return real_ ? real_ args : (rtype)(fallback);             \
 		sj_rules_apply(&c, &plan, SJ_SIDE_CALLER);                         \
 		if (plan.skip) {                                                   \
 			errno = plan.err;                                          \
-			return (rtype)plan.ret;                                      \
+			return (rtype)plan.ret;                                    \
 		}                                                                  \
 		if (plan.short_max < (uint64_t)cntv)                               \
 			cntv = (size_t)plan.short_max;                             \
-		r = real_##name ? real_##name args : (rtype)(fallback);              \
+		r = real_ ? real_ args : (rtype)(fallback);                        \
 		sj_rules_finish(&plan);                                            \
 		return r;                                                          \
+	}                                                                          \
+	SJ_EXPORT rtype name params                                                \
+	{                                                                          \
+		__typeof__(name) *real_ = SJ_REAL_FN(name);                        \
+		/* unarmed first: either way the call goes straight to libc */   \
+		if (SJ_LIKELY(!sj_hook_live(hook)) || sj_in_vfork_child())         \
+			return real_ ? real_ args : (rtype)(fallback);             \
+		return name##_ruled args;                                          \
 	}
 
 #define SJ_KILL(name, rtype, params, args, target, has_target, sig, fallback) \
-	SJ_REAL(name)                                                       \
 	SJ_EXPORT rtype name params                                           \
-	{                                                                   \
-		if (SJ_UNLIKELY(!real_##name))                              \
-			resolve_##name();                                   \
-		note_kill(#name, target, has_target, sig);                  \
-		return real_##name ? real_##name args : (rtype)(fallback);    \
+	{                                                                     \
+		__typeof__(name) *real_ = SJ_REAL_FN(name);                   \
+		note_kill(#name, target, has_target, sig);                    \
+		return real_ ? real_ args : (rtype)(fallback);                \
 	}
 
 #define SJ_REAP(name, rtype, params, args, status, fallback)                 \
-	SJ_REAL(name)                                                      \
 	SJ_EXPORT rtype name params                                          \
-	{                                                                  \
-		int local_status;                                          \
+	{                                                                    \
+		__typeof__(name) *real_ = SJ_REAL_FN(name);                  \
+		int local_status;                                            \
 		rtype r;                                                     \
-		if (SJ_UNLIKELY(!real_##name))                             \
-			resolve_##name();                                  \
-		if (!status)                                               \
-			status = &local_status;                            \
-		r = real_##name ? real_##name args : (rtype)(fallback);      \
-		if (r > 0) {                                               \
-			if (SJ_UNLIKELY(!sj_ready()))                      \
-				sj_shim_init();                            \
-			sj_note_reap(#name, r, *status);                   \
-		}                                                          \
-		return r;                                                  \
+		if (!status)                                                 \
+			status = &local_status;                              \
+		r = real_ ? real_ args : (rtype)(fallback);                  \
+		if (r > 0)                                                   \
+			sj_note_reap(#name, r, *status);                     \
+		return r;                                                    \
 	}
 
-#define SJ_EXIT(name, as_safe)                           \
-	SJ_REAL(name)                                    \
-	SJ_EXPORT void name(int status)                  \
-	{                                                \
-		if (SJ_UNLIKELY(!real_##name))           \
-			resolve_##name();                \
-		if (!(as_safe))                          \
-			sj_note_unsafe(#name);           \
-		note_exit(#name, status);                \
-		if (real_##name)                         \
-			real_##name(status);             \
-		sj_sys_exit_group(status);               \
+#define SJ_EXIT(name, as_safe)                                   \
+	SJ_EXPORT void name(int status)                          \
+	{                                                        \
+		__typeof__(name) *real_ = SJ_REAL_FN(name);      \
+		if (!(as_safe))                                  \
+			sj_note_unsafe(#name);                   \
+		note_exit(#name, status);                        \
+		if (real_)                                       \
+			real_(status);                           \
+		sj_sys_exit_group(status);                       \
 	}
 
 #define SJ_SPAWN(name, params, args, path, pidp)                 \
-	SJ_REAL(name)                                            \
 	SJ_EXPORT int name params                                \
 	{                                                        \
+		__typeof__(name) *real_ = SJ_REAL_FN(name);      \
 		int r;                                           \
-		if (SJ_UNLIKELY(!real_##name))                   \
-			resolve_##name();                        \
-		if (!real_##name)                                \
+		if (!real_)                                      \
 			return ENOSYS;                           \
-		r = real_##name args;                            \
+		r = real_ args;                                  \
 		if (r == 0)                                      \
 			sj_note_spawn(#name, pidp ? *pidp : -1, path); \
 		return r;                                        \
 	}
 
 #include "wrappers.def"
-
-#undef SJ_IO
-#undef SJ_KILL
-#undef SJ_REAP
-#undef SJ_EXIT
-#undef SJ_SPAWN
-
-/* Constructor time: resolve every row while the process is single-threaded
- * and no allocator can be mid-call. */
-void sj_wrappers_resolve_rows(void)
-{
-#define SJ_IO(name, ...) resolve_##name();
-#define SJ_KILL(name, ...) resolve_##name();
-#define SJ_REAP(name, ...) resolve_##name();
-#define SJ_EXIT(name, as_safe) resolve_##name();
-#define SJ_SPAWN(name, ...) resolve_##name();
-#include "wrappers.def"
-#undef SJ_IO
-#undef SJ_KILL
-#undef SJ_REAP
-#undef SJ_EXIT
-#undef SJ_SPAWN
-}

@@ -46,6 +46,13 @@ class CheckSpec(unittest.TestCase):
         one_line_error(self, p, "sigjam check-spec: column")
         self.assertIn("KILLL", p.stderr.splitlines()[0])
 
+    def test_action_the_hook_cannot_do(self):
+        """A signal installation is always made: error= on it used to parse
+        and do nothing (hooks.def's `skip` column now says so)."""
+        p = sigjam("check-spec", "signal:sig=INT:error=EINVAL")
+        one_line_error(self, p, "sigjam check-spec: column 16: ")
+        self.assertIn("only their calls can be skipped", p.stderr)
+
 
 class Usage(unittest.TestCase):
     def test_unknown_command(self):

@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "handlers_int.h"
+#include "handlers.h"
 
 static void test_aligned_and_owned(void **state)
 {

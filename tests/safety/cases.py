@@ -186,6 +186,21 @@ def altstack(o):
 
 
 @case
+def small_altstack(o):
+    """A handler on a 12 KiB alternate stack calls malloc: the shim's records
+    stay on that stack (a record without its backtrace when the unwinder
+    would not fit) and the memory below it is untouched (CPython's
+    test_signal crashed in GC when the unsafe record's backtrace ran off
+    faulthandler's alternate stack)."""
+    r = run(o, [o.prog, "small-altstack"])
+    same_behaviour(r, run(o, [o.prog, "small-altstack"], shim=False), "small-altstack")
+    expect(r.out == "hits 1, memory below the alternate stack untouched\n", f"{r.out!r}")
+    expect(r.ev("deliver", sig="SIGUSR1"), "the handler was not wrapped")
+    calls = [u["call"] for u in r.ev("unsafe")]
+    expect(sorted(calls) == ["free", "malloc"], f"unsafe calls {calls}")
+
+
+@case
 def threads(o):
     r = run(o, [o.prog, "threads"])
     expect(r.out == "other thread allocated during the handler yes\n", f"{r.out!r} {r.err!r}")

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "spec.h"
+#include "spec_describe.h"
 
 /* Describes every rule of text, joined by " | ". */
 static void describe(const char *text, char *out, size_t n)
@@ -58,8 +58,8 @@ static const struct { const char *text, *sentence; } rows[] = {
 	{ "read:in=child:comm=worker:error=EIO", "On every read in each child process named \"worker\", fail with EIO." },
 	{ "read:in=parent:error=EIO", "On every read in the parent process, fail with EIO." },
 	{ "fork:error=EAGAIN", "On every fork, in both the parent and the new child process, fail with EAGAIN." },
-	{ "signal:sig=INT:when=2:error=EINVAL", "On the 2nd handler installation for SIGINT, fail with EINVAL." },
-	{ "sigaction:retval=0", "On every handler installation, return 0 without making the call." },
+	{ "signal:sig=INT:when=2:signal=USR1", "On the 2nd handler installation for SIGINT, send SIGUSR1 to that process." },
+	{ "sigaction:delay=1ms", "On every handler installation, delay the call by 1 ms." },
 	{ "exit:in=child:delay=1s", "On every exit call in each child process, delay the call by 1 s." },
 	{ "read:p=0.25:seed=9:signal=USR1", "On every read with probability 0.25 (seed 9), send SIGUSR1 to that process." },
 

@@ -27,9 +27,9 @@ static const struct err_row rows[] = {
 	{ "read:crash;wirte:crash", 12, "unknown hook \"wirte\"" },
 
 	/* items */
-	{ "read::crash", 6, "empty item: expected fd=" },
+	{ "read::crash", 6, "empty item: expected in=, comm=, fd=" },
 	{ "read:crash:", 12, "empty item" },
-	{ "read:bogus=1", 6, "unknown item \"bogus\": expected fd=, in=, comm=" },
+	{ "read:bogus=1", 6, "unknown item \"bogus\": expected in=, comm=, fd=, sig=, when=, p=, seed=, delay=, short=, error=, retval=, during=, signal=, exit= or crash" },
 	{ "read:=3", 6, "missing name before \"=\"" },
 	{ "read:signal", 6, "expected \"signal=VALUE\", got \"signal\"" },
 	{ "read:crash=1", 6, "expected just \"crash\" without a value, got \"crash=1\"" },
@@ -37,12 +37,14 @@ static const struct err_row rows[] = {
 	{ "read:signal=KILL:signal=TERM", 18, "\"signal=\" given twice" },
 
 	/* hook applicability */
-	{ "fork:fd=3:crash", 6, "\"fd=\" applies only to read and write rules, not to a fork rule" },
-	{ "read:sig=INT:crash", 6, "\"sig=\" applies only to signal rules, not to a read rule" },
-	{ "exit:error=EIO", 6, "\"error=\" applies only to read, write, fork and signal rules" },
+	{ "fork:fd=3:crash", 6, "\"fd=\" applies only to read and write rules, not to a fork rule: only their calls act on a descriptor" },
+	{ "read:sig=INT:crash", 6, "\"sig=\" applies only to signal rules, not to a read rule: only they install a handler" },
+	{ "exit:error=EIO", 6, "\"error=\" applies only to read, write and fork rules, not to an exit rule: only their calls can be skipped" },
 	{ "exit:retval=1", 6, "\"retval=\" applies only to" },
-	{ "fork:short=1", 6, "\"short=\" applies only to read and write rules" },
-	{ "signal:during=1s:signal=KILL", 8, "\"during=\" applies only to read and write rules" },
+	{ "signal:sig=INT:error=EINVAL", 16, "\"error=\" applies only to read, write and fork rules, not to a signal rule: only their calls can be skipped" },
+	{ "sigaction:retval=0", 11, "\"retval=\" applies only to read, write and fork rules, not to a signal rule" },
+	{ "fork:short=1", 6, "\"short=\" applies only to read and write rules, not to a fork rule: only their calls move bytes" },
+	{ "signal:during=1s:signal=KILL", 8, "\"during=\" applies only to read and write rules, not to a signal rule: only their calls can block" },
 
 	/* fd= */
 	{ "read:fd=pip:crash", 9, "expected a descriptor number or pipe, fifo, socket, file, tty (joined by '|') after \"fd=\", got \"pip\"" },
@@ -126,7 +128,7 @@ static const struct err_row rows[] = {
 	{ "read:during=0ms:signal=KILL", 13, "expected a duration above zero" },
 
 	/* rule consistency */
-	{ "read", 1, "this rule has no action: expected signal=, error=, retval=, short=, delay=, exit= or crash" },
+	{ "read", 1, "this rule has no action: expected delay=, short=, error=, retval=, signal=, exit= or crash" },
 	{ "read:when=3:fd=pipe", 1, "has no action" },
 	{ "read:crash; write:in=child", 13, "has no action" },
 	{ "read:error=EINTR:retval=3", 18, "\"retval=\" cannot be combined with \"error=\"" },

@@ -99,7 +99,7 @@ static const char *const valid[] = {
 	"read:in=parent:fd=pipe:during=200ms:signal=TERM@self",
 	"fork:in=parent:when=2..9+3:signal=INT@group",
 	"read:p=0.1:seed=5:error=EINTR;write:fd=pipe|socket:short=1",
-	"signal:sig=CHLD:delay=1.5:retval=-1",
+	"signal:sig=CHLD:delay=1.5:signal=USR1@parent",
 	"exit:comm=worker:exit=255",
 };
 

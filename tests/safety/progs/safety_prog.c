@@ -302,6 +302,40 @@ static int mode_altstack(void)
 	return 0;
 }
 
+/* A small alternate stack, as CPython's faulthandler sets one up (SIGSTKSZ +
+ * AT_MINSIGSTKSZ, about 17 KiB here; 12 KiB below), with a guard of memory
+ * the program owns right under it: whatever the shim does in the handler
+ * (its records, a backtrace of the unsafe call) must stay on the stack. */
+#define SMALL_ALT (12 * 1024)
+#define GUARD (64 * 1024)
+static unsigned char small_alt[GUARD + SMALL_ALT] __attribute__((aligned(64)));
+
+static void on_usr1_small(int sig)
+{
+	(void)sig;
+	sink = malloc(24); /* unsafe: a record, with a backtrace when there is room */
+	free(sink);
+	hits++;
+}
+
+static int mode_small_altstack(void)
+{
+	stack_t ss = { .ss_sp = small_alt + GUARD, .ss_size = SMALL_ALT };
+	size_t intact = 0;
+	memset(small_alt, 0x5a, GUARD);
+	if (sigaltstack(&ss, NULL) != 0) {
+		perror("sigaltstack");
+		return 2;
+	}
+	install(SIGUSR1, on_usr1_small, SA_ONSTACK);
+	raise(SIGUSR1);
+	while (intact < GUARD && small_alt[intact] == 0x5a)
+		intact++;
+	printf("hits %d, memory below the alternate stack %s\n", (int)hits,
+	       intact == GUARD ? "untouched" : "overwritten");
+	return 0;
+}
+
 static void *allocate_forever(void *arg)
 {
 	(void)arg;
@@ -552,6 +586,8 @@ int main(int argc, char **argv)
 		return mode_stackcheck();
 	if (!strcmp(m, "altstack"))
 		return mode_altstack();
+	if (!strcmp(m, "small-altstack"))
+		return mode_small_altstack();
 	if (!strcmp(m, "threads"))
 		return mode_threads();
 	if (!strcmp(m, "install-race"))

@@ -1,0 +1,119 @@
+/* state.h — layer 3: the process's state as the shim sees it: configuration
+ * from the environment, the role (parent or child), seeds and counters, the
+ * children it started, the rules of each hook, and the kind of each
+ * descriptor (fdkind.c).
+ *
+ * All of it lives in one static struct (sj_g), so that a forked child
+ * inherits it by memory copy and resets a few fields; a vfork child only
+ * reads it (sys.h).  Everything here is async-signal-safe unless it says
+ * otherwise: it is read inside handlers and between fork and exec. */
+#ifndef SIGJAM_STATE_H
+#define SIGJAM_STATE_H
+
+#include "sys.h"
+#include "spec.h"
+
+#include <stdatomic.h>
+
+enum sj_init_state { SJ_INIT_NONE, SJ_INIT_RUNNING, SJ_INIT_DONE };
+
+/* Pids this process forked or spawned under the shim, for signal=...@children.
+ * Fixed size: the table is filled between fork and exec and in handlers. */
+#define SJ_MAX_CHILDREN 256
+
+#define SJ_RULE_TEXT 200
+
+/* The filters a rule checks on every call (sj_state.call_filters). */
+enum sj_call_filter { SJ_CF_SIG = 1, SJ_CF_FD = 2, SJ_CF_FDCLASS = 4 };
+
+struct sj_state {
+	_Atomic int init;             /* enum sj_init_state, set by init (layer 5) */
+	unsigned char armed[SJ_HOOK_COUNT]; /* a hook has a rule for this process: the wrappers' fast path */
+
+	struct sj_spec spec;
+	char rule_text[SJ_MAX_RULES][SJ_RULE_TEXT]; /* canonical text, formatted once at init */
+	/* The rules of each hook that can apply to this process: in= (the role;
+	 * on a forking hook it picks a side instead) and comm= are properties of
+	 * the process, so they are decided once, at init and after fork, not on
+	 * every call. */
+	unsigned char hook_rules[SJ_HOOK_COUNT][SJ_MAX_RULES];
+	unsigned hook_nrules[SJ_HOOK_COUNT];
+	unsigned char call_filters[SJ_MAX_RULES]; /* enum sj_call_filter bits of each rule */
+	uint64_t p_threshold[SJ_MAX_RULES];       /* p= as a 53-bit draw limit (rules.h) */
+
+	_Atomic uint64_t count[SJ_MAX_RULES]; /* per process: reset in a forked child */
+	_Atomic uint64_t prng[SJ_MAX_RULES];  /* splitmix64 counters, per rule */
+
+	int child;                    /* role: started from a process running the shim */
+	char comm[16];
+	uint64_t seed;                /* SIGJAM_SEED (0 when unset) */
+	uint64_t proc_seed;           /* this process's stream: see state.c */
+	int check;                    /* SIGJAM_CHECK is not "0": signal-safety checks on */
+	pid_t pid;                    /* the pid the state belongs to: a mismatch means a fork we missed */
+	_Atomic uint64_t forks;       /* forks made by this process (seeds its children) */
+
+	_Atomic pid_t children[SJ_MAX_CHILDREN];
+};
+
+extern struct sj_state sj_g SJ_HIDDEN;
+
+static inline int sj_ready(void)
+{
+	return atomic_load_explicit(&sj_g.init, memory_order_acquire) == SJ_INIT_DONE;
+}
+
+/* Init (layer 5), once: the environment, the role, the seed, the rules.  Not
+ * async-signal-safe (getenv, the parser's snprintf for canonical texts). */
+SJ_HIDDEN void sj_state_setup(void);
+/* The process just forked: child = role, fresh counters, new seed stream.
+ * Idempotent (keyed on the pid), called from the fork wrappers and from a
+ * pthread_atfork child handler for forks that bypass them. */
+SJ_HIDDEN void sj_state_after_fork_child(void);
+
+SJ_HIDDEN void sj_children_add(pid_t pid);
+SJ_HIDDEN void sj_children_del(pid_t pid);
+/* splitmix64 finaliser: mixes seeds; also the PRNG's output function. */
+static inline uint64_t sj_mix64(uint64_t x)
+{
+	x += 0x9e3779b97f4a7c15ull;
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+	return x ^ (x >> 31);
+}
+
+/* ---- fdkind.c: what a descriptor is, for fd= ----
+ *
+ * Kinds are SJ_FDC_* bits (0: none of them).  The kind of each descriptor
+ * is cached (a 16-bit slot per fd with a generation, lock-free); the
+ * shim's wrappers of everything that makes, replaces or closes a descriptor
+ * forget the slot (sj_fd_forget*), and a descriptor the cache does not hold
+ * is classified once (fstat, and fstatfs to tell a pipe from a FIFO until
+ * the pipe filesystem's device is known). */
+
+#define SJ_FDCACHE 65536
+#define SJ_FDSLOT_KIND 0x1fu   /* SJ_FDC_* bits */
+#define SJ_FDSLOT_VALID 0x20u
+#define SJ_FDSLOT_GEN 0x40u    /* one generation; the rest of the 16 bits count them */
+extern _Atomic uint16_t sj_fd_slots[SJ_FDCACHE] SJ_HIDDEN;
+
+/* 1 and *kind when the cache holds fd (one load: the fd= hot path). */
+static inline int sj_fd_kind_cached(int fd, unsigned *kind)
+{
+	uint16_t s;
+	if ((unsigned)fd >= SJ_FDCACHE)
+		return 0;
+	s = atomic_load_explicit(&sj_fd_slots[fd], memory_order_relaxed);
+	*kind = s & SJ_FDSLOT_KIND;
+	return (s & SJ_FDSLOT_VALID) != 0;
+}
+/* The kind, fresh (one fstat), stored back into the cache.  A cached kind
+ * that matches a rule is confirmed with this before the rule counts, so a
+ * slot gone stale through a close the shim could not see never fires a
+ * rule on the wrong descriptor. */
+SJ_HIDDEN unsigned sj_fd_kind_fresh(int fd);
+SJ_HIDDEN void sj_fd_forget(int fd);
+/* [lo, hi] inclusive, as close_range takes it. */
+SJ_HIDDEN void sj_fd_forget_range(unsigned lo, unsigned hi);
+SJ_HIDDEN const char *sj_fd_kind_name(unsigned kind);
+
+#endif
