@@ -48,10 +48,14 @@ static int cmp_recipe(const void *a, const void *b)
 	return x->number != y->number ? x->number - y->number : strcmp(x->name, y->name);
 }
 
-/* Loads every recipe under o->dir, sorted by catalogue number. */
-static int load_all(const struct scen_opts *o, struct recipe *rs, size_t *n)
+/* Loads every recipe under o->dir, sorted by catalogue number.  The
+ * folder is made canonical first: an interpreter in a root sees only the
+ * folders bound into it, not "bin/../share". */
+static int load_all(struct scen_opts *o, struct recipe *rs, size_t *n)
 {
-	char err[512], path[PATH_MAX + 256];
+	char err[512], path[PATH_MAX + 256], real[PATH_MAX];
+	if (realpath(o->dir, real))
+		snprintf(o->dir, sizeof o->dir, "%s", real);
 	DIR *d = opendir(o->dir);
 	if (!d)
 		return sj_usage_error("scenario", "no scenario folder at %s (%s); build sigjam or pass --dir",
@@ -303,7 +307,7 @@ static void run_recipe(const struct recipe *r, struct scen_opts *o, struct tally
 	}
 }
 
-static int cmd_list(const struct scen_opts *o)
+static int cmd_list(struct scen_opts *o)
 {
 	struct recipe rs[MAX_SCENARIOS];
 	size_t n;

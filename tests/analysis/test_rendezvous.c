@@ -189,6 +189,36 @@ static void test_zombie_under_forkserver(void **state)
 	sj_snapshot_free(&s);
 }
 
+/* A worker the forkserver forked died and the forkserver reaped it: the
+ * lost worker names the forkserver and the process that waits (main), and
+ * so does its verdict. */
+static void test_lost_worker_under_forkserver(void **state)
+{
+	(void)state;
+	struct sj_snapshot s;
+	struct sj_journal j = { 0 };
+	struct sj_findings f;
+	forkserver_pool(&s, SJ_REACH_TREE);
+	fx_jrecord(&j, "{\"t\":1000000000,\"pid\":100,\"ppid\":7,\"ev\":\"start\"}");
+	fx_jrecord(&j, "{\"t\":1100000000,\"pid\":102,\"ppid\":100,\"ev\":\"start\"}");
+	fx_jrecord(&j, "{\"t\":1200000000,\"pid\":102,\"ppid\":100,\"ev\":\"fork\",\"child\":203}");
+	fx_jrecord(&j, "{\"t\":2200000000,\"pid\":102,\"ppid\":100,\"ev\":\"reap\",\"child\":203,"
+		   "\"status\":\"killed by SIGKILL\",\"sig\":\"SIGKILL\"}");
+	analyse(&s, &j, &f);
+	assert_int_equal(fx_count(&f, SJ_FIND_LOST_WORKER), 1);
+	const struct sj_finding *l = fx_nth(&f, SJ_FIND_LOST_WORKER, 0);
+	assert_contains(l->cause, "worker pid 203 was killed by SIGKILL");
+	assert_contains(l->cause, "while pid 100, to which its parent pid 102 (multiprocessing's forkserver) "
+			"reports its exit, still waits for results");
+	assert_true(fx_has_pid(l, 100) && fx_has_pid(l, 102) && fx_has_pid(l, 203));
+	assert_contains(evidence_of(l, FS, 0), "multiprocessing's forkserver: it forked and reaps");
+	assert_contains(l->verdict, "worker pid 203 was killed by SIGKILL; pid 100 waits for its result for ever "
+			"(pid 102, its parent, reaped it)");
+	sj_findings_free(&f);
+	sj_journal_free(&j);
+	sj_snapshot_free(&s);
+}
+
 /* Idle servers: the tree's top waits for clients at an address nobody
  * else could reach (a server alone in a container), with or without a
  * worker waiting for its jobs.  A front door, not a rendezvous. */
@@ -291,6 +321,7 @@ int main(void)
 		cmocka_unit_test(test_forkserver_pool_unchecked),
 		cmocka_unit_test(test_forkserver_pool_busy),
 		cmocka_unit_test(test_zombie_under_forkserver),
+		cmocka_unit_test(test_lost_worker_under_forkserver),
 		cmocka_unit_test(test_idle_server_top),
 		cmocka_unit_test(test_helper_listener),
 		cmocka_unit_test(test_sigchld_self_pipe),

@@ -166,7 +166,7 @@ class Scenario(unittest.TestCase):
     def test_verdict_independent_of_inherited_sigint(self):
         # A sigjam started as a background job of a script inherits SIGINT
         # ignored; the scenario's program must not (scenario 3 injects ^C).
-        p = sigjam("scenario", "run", "sigint-group-kills-children",
+        p = sigjam("scenario", "run", "--python", "local", "sigint-group-kills-children",
                    preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
         self.assertIn("0 failed", p.stdout)
