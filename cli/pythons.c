@@ -96,6 +96,13 @@ int sj_pythons_load(struct sj_python *v, size_t max, size_t *n, char *err, size_
 		if (sscanf(line, "%63s %15s %31s %4095s %255[^\n]", p->tag, minor, p->suite, p->interp, status) != 5)
 			continue;
 		p->ok = strcmp(status, "ok") == 0;
+		/* Two entries of this machine may be one interpreter (python3 on
+		 * PATH is Debian's /usr/bin/python3.11 on a plain Debian 12). */
+		int dup = 0;
+		for (size_t k = 0; p->ok && k < *n && !dup; k++)
+			dup = v[k].ok && !strcmp(v[k].suite, p->suite) && !strcmp(v[k].interp, p->interp);
+		if (dup)
+			continue;
 		memcpy(p->why, strncmp(status, "missing: ", 9) == 0 ? status + 9 : status, sizeof p->why);
 		p->why[sizeof p->why - 1] = '\0';
 		(*n)++;

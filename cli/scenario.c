@@ -27,6 +27,7 @@ struct scen_opts {
 	struct sj_python pythons[MAX_PYTHONS];
 	size_t npythons;
 	const char *format;      /* print each run's report in this format */
+	const char *start;       /* --start: the one start method ("default": the interpreter's) */
 	int verbose;             /* print reports and program output */
 	char dir[PATH_MAX];
 };
@@ -268,10 +269,15 @@ static void run_one(const struct recipe *r, const struct run_with *w, const stru
 
 /* The start methods a Python scenario runs with on one interpreter: its
  * default, plus fork and spawn when the scenario's point depends on it. */
-static size_t start_methods(const struct recipe *r, const struct sj_python *py, const char *out[3])
+static size_t start_methods(const struct recipe *r, const struct sj_python *py, const char *only,
+			    const char *out[3])
 {
 	static const char *const extra[] = { "fork", "spawn" };
 	size_t n = 0;
+	if (only) {
+		out[n++] = strcmp(only, "default") ? only : py->start;
+		return n;
+	}
 	out[n++] = py->start;
 	for (size_t i = 0; r->start_matters && i < 2; i++)
 		if (strcmp(py->start, extra[i]))
@@ -299,7 +305,7 @@ static void run_recipe(const struct recipe *r, struct scen_opts *o, struct tally
 			continue;
 		}
 		const char *methods[3];
-		size_t n = start_methods(r, py, methods);
+		size_t n = start_methods(r, py, o->start, methods);
 		for (size_t m = 0; m < n; m++) {
 			struct run_with w = { .py = py, .start = methods[m], .bind = o->dir };
 			run_one(r, &w, o, t);
@@ -408,6 +414,13 @@ int cmd_scenario(int argc, char **argv)
 			o.format = optarg;
 			break;
 		case 'v': o.verbose = 1; break;
+		case SJ_OPT_START:
+			if (strcmp(optarg, "default") && strcmp(optarg, "fork") && strcmp(optarg, "spawn") &&
+			    strcmp(optarg, "forkserver"))
+				return sj_usage_error("scenario", "--start %s: expected default, fork, spawn or forkserver",
+						      optarg);
+			o.start = optarg;
+			break;
 		case SJ_OPT_DIR: snprintf(o.dir, sizeof o.dir, "%s", optarg); break;
 		case 'h': sj_help_print(&sj_help_scenario, stdout); return SJ_EXIT_OK;
 		default: return sj_getopt_error("scenario", c, argv + 1);
@@ -436,6 +449,7 @@ int cmd_demo(int argc, char **argv)
 	}
 	if (argc > 1)
 		return sj_usage_error("demo", "takes no arguments, got \"%s\"; see `sigjam demo --help`", argv[1]);
-	char *args[] = { "scenario", "run", "--verbose", "pool-worker-killed", NULL };
-	return cmd_scenario(4, args);
+	char *args[] = { "scenario", "run", "--verbose", "--python", "local", "--start", "default",
+			 "pool-worker-killed", NULL };
+	return cmd_scenario(8, args);
 }
