@@ -16,8 +16,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include "watch.h"
 
 #define MAX_PYTHONS 16
 #define MAX_SCENARIOS 64
@@ -149,6 +153,27 @@ static char *slurp_fd(int fd)
 	return buf;
 }
 
+/* A run's orphans (a resource tracker still ending after its program)
+ * came back to sigjam, their subreaper: give them a moment to end by
+ * themselves, then end them, so that no run sees the last one's processes
+ * and none outlives `sigjam scenario`. */
+static void end_leftovers(void)
+{
+	pid_t kids[64];
+	for (int i = 0; i < 60; i++) {
+		while (waitpid(-1, NULL, WNOHANG) > 0)
+			;
+		if (!sj_children_of(getpid(), kids, 64))
+			return;
+		usleep(50000);
+	}
+	size_t n = sj_children_of(getpid(), kids, 64);
+	for (size_t i = 0; i < n; i++)
+		kill(kids[i], SIGKILL);
+	while (waitpid(-1, NULL, 0) > 0)
+		;
+}
+
 /* A one-word account of how a run ended, for verdict lines. */
 static const char *ending(const struct sj_launch *lo, char *buf, size_t n)
 {
@@ -201,6 +226,7 @@ static int run_variant(const struct recipe *r, const struct variant *v, const st
 		       w->start ? " " : "", w->start ? w->start : "");
 	fflush(stdout);
 	sj_launch_run(&lo, &outs);
+	end_leftovers();
 	char *output = slurp_fd(out_fd);
 	if (o->verbose && output)
 		printf("program output:\n%s\n", output);
