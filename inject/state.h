@@ -11,6 +11,7 @@
 #define SIGJAM_STATE_H
 
 #include "sys.h"
+#include "schedule.h"
 #include "spec.h"
 
 #include <stdatomic.h>
@@ -26,23 +27,41 @@ enum sj_init_state { SJ_INIT_NONE, SJ_INIT_RUNNING, SJ_INIT_DONE };
 /* The filters a rule checks on every call (sj_state.call_filters). */
 enum sj_call_filter { SJ_CF_SIG = 1, SJ_CF_FD = 2, SJ_CF_FDCLASS = 4 };
 
+/* The rules of one hook that can apply to this process.  in= (the role; on
+ * a forking hook it picks a side instead), comm= and p=0 are properties of
+ * the process or the rule, so they are decided once, at init and after fork,
+ * not on every call.  Rules with no per-call filter ("plain") all count the
+ * same calls, so they share one counter; and since when a rule fires is a
+ * function of its count (schedule.h), `next` says before which count none of
+ * them fires: a call that stays below it costs one add and one compare.
+ * `next` is a hint that any call may store, computed from its own count
+ * after reading the old hint (rules.c says why that is safe). */
+struct sj_hook_rules {
+	_Atomic uint64_t next;      /* no plain rule fires at a count below this */
+	_Atomic uint64_t count;     /* the calls of the hook: the plain rules' count */
+	unsigned char n, nplain;
+	unsigned char filters;      /* enum sj_call_filter: the OR over the other rules */
+	unsigned char kinds;        /* SJ_FDC_* bits: the OR of their fd= kinds */
+	unsigned char rules[SJ_MAX_RULES]; /* spec order */
+};
+
 struct sj_state {
 	_Atomic int init;             /* enum sj_init_state, set by init (layer 5) */
-	unsigned char armed[SJ_HOOK_COUNT]; /* a hook has a rule for this process: the wrappers' fast path */
+	unsigned char armed[SJ_HOOK_COUNT]; /* a hook has a rule for this process */
+	/* 1: init is done and the hook has no rule for this process, so its
+	 * wrappers go straight to libc (the one test of an unarmed call).  0
+	 * before init and while the rules are chosen again after fork. */
+	unsigned char bypass[SJ_HOOK_COUNT];
 
 	struct sj_spec spec;
 	char rule_text[SJ_MAX_RULES][SJ_RULE_TEXT]; /* canonical text, formatted once at init */
-	/* The rules of each hook that can apply to this process: in= (the role;
-	 * on a forking hook it picks a side instead) and comm= are properties of
-	 * the process, so they are decided once, at init and after fork, not on
-	 * every call. */
-	unsigned char hook_rules[SJ_HOOK_COUNT][SJ_MAX_RULES];
-	unsigned hook_nrules[SJ_HOOK_COUNT];
+	struct sj_hook_rules hooks[SJ_HOOK_COUNT];
 	unsigned char call_filters[SJ_MAX_RULES]; /* enum sj_call_filter bits of each rule */
-	uint64_t p_threshold[SJ_MAX_RULES];       /* p= as a 53-bit draw limit (rules.h) */
+	struct sj_sched sched[SJ_MAX_RULES];      /* when each rule fires (thresholds once, seeds per process) */
 
+	/* Rules with per-call filters: a counter and a hint each, as above. */
 	_Atomic uint64_t count[SJ_MAX_RULES]; /* per process: reset in a forked child */
-	_Atomic uint64_t prng[SJ_MAX_RULES];  /* splitmix64 counters, per rule */
+	_Atomic uint64_t next[SJ_MAX_RULES];
 
 	int child;                    /* role: started from a process running the shim */
 	char comm[16];
@@ -72,15 +91,6 @@ SJ_HIDDEN void sj_state_after_fork_child(void);
 
 SJ_HIDDEN void sj_children_add(pid_t pid);
 SJ_HIDDEN void sj_children_del(pid_t pid);
-/* splitmix64 finaliser: mixes seeds; also the PRNG's output function. */
-static inline uint64_t sj_mix64(uint64_t x)
-{
-	x += 0x9e3779b97f4a7c15ull;
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-	x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-	return x ^ (x >> 31);
-}
-
 /* ---- fdkind.c: what a descriptor is, for fd= ----
  *
  * Kinds are SJ_FDC_* bits (0: none of them).  The kind of each descriptor
