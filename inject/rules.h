@@ -81,6 +81,15 @@ struct sj_tally {
 	int due;
 };
 
+/* Counts a call of hook h for its plain rules (the hook has some).  1: none
+ * of them is due. */
+static inline int sj_rules_quiet_plain(enum sj_hook h, struct sj_tally *t)
+{
+	struct sj_hook_rules *hr = &sj_g.hooks[h];
+	t->n = sj_count_call(&hr->count, &hr->next, &t->due);
+	return !t->due;
+}
+
 /* Counts call c for the plain rules of its hook.  1: no rule can fire on
  * it (the common case: one add and one compare, and for fd= kinds one
  * load of the cached kind); 0: sj_rules_decide must look (a plain rule is
@@ -91,11 +100,8 @@ static inline int sj_rules_quiet(enum sj_hook h, int fd, struct sj_tally *t)
 	unsigned kind;
 	t->n = 0;
 	t->due = 0;
-	if (SJ_LIKELY(hr->nplain)) {
-		t->n = sj_count_call(&hr->count, &hr->next, &t->due);
-		if (t->due)
-			return 0;
-	}
+	if (SJ_LIKELY(hr->nplain) && !sj_rules_quiet_plain(h, t))
+		return 0;
 	if (SJ_LIKELY(hr->filters == 0))
 		return 1;
 	/* Only fd= kinds: none of them passes when the cached kind is none of

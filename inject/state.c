@@ -115,7 +115,7 @@ static void select_rules(void)
 		      kinds[SJ_HOOK_COUNT] = { 0 };
 	unsigned h, i;
 	for (h = 0; h < SJ_HOOK_COUNT; h++)
-		sj_g.armed[h] = sj_g.bypass[h] = 0;
+		sj_g.armed[h] = sj_g.fast[h] = SJ_FAST_LOOK;
 	atomic_signal_fence(memory_order_seq_cst);
 	for (i = 0; i < sj_g.spec.n; i++) {
 		const struct sj_rule *r = &sj_g.spec.rules[i];
@@ -136,9 +136,17 @@ static void select_rules(void)
 	}
 	reset_rules();
 	atomic_signal_fence(memory_order_seq_cst);
-	for (h = 0; h < SJ_HOOK_COUNT; h++) {
+	for (h = 0; h < SJ_HOOK_COUNT; h++)
 		sj_g.armed[h] = n[h] != 0;
-		sj_g.bypass[h] = n[h] == 0;
+	if (sj_ready())
+		sj_state_publish();
+}
+
+void sj_state_publish(void)
+{
+	for (unsigned h = 0; h < SJ_HOOK_COUNT; h++) {
+		const struct sj_hook_rules *hr = &sj_g.hooks[h];
+		sj_g.fast[h] = !sj_g.armed[h] ? SJ_FAST_BYPASS : hr->nplain == hr->n ? SJ_FAST_PLAIN : SJ_FAST_LOOK;
 	}
 }
 

@@ -45,13 +45,19 @@ struct sj_hook_rules {
 	unsigned char rules[SJ_MAX_RULES]; /* spec order */
 };
 
+/* What a wrapper may do without looking further (sj_state.fast).  Set
+ * once init is done (sj_state_publish), SJ_FAST_LOOK before that and while
+ * the rules are chosen again after fork. */
+enum sj_fast {
+	SJ_FAST_LOOK,   /* the careful path: init, vfork, filters */
+	SJ_FAST_BYPASS, /* no rule for this process: straight to libc */
+	SJ_FAST_PLAIN,  /* only rules without per-call filters: count, compare */
+};
+
 struct sj_state {
 	_Atomic int init;             /* enum sj_init_state, set by init (layer 5) */
 	unsigned char armed[SJ_HOOK_COUNT]; /* a hook has a rule for this process */
-	/* 1: init is done and the hook has no rule for this process, so its
-	 * wrappers go straight to libc (the one test of an unarmed call).  0
-	 * before init and while the rules are chosen again after fork. */
-	unsigned char bypass[SJ_HOOK_COUNT];
+	unsigned char fast[SJ_HOOK_COUNT];  /* enum sj_fast: the wrappers' first test */
 
 	struct sj_spec spec;
 	char rule_text[SJ_MAX_RULES][SJ_RULE_TEXT]; /* canonical text, formatted once at init */
@@ -84,6 +90,9 @@ static inline int sj_ready(void)
 /* Init (layer 5), once: the environment, the role, the seed, the rules.  Not
  * async-signal-safe (getenv, the parser's snprintf for canonical texts). */
 SJ_HIDDEN void sj_state_setup(void);
+/* Init is done (layer 5, after SJ_INIT_DONE): the wrappers may take their
+ * fast paths (sj_state.fast). */
+SJ_HIDDEN void sj_state_publish(void);
 /* The process just forked: child = role, fresh counters, new seed stream.
  * Idempotent (keyed on the pid), called from the fork wrappers and from a
  * pthread_atfork child handler for forks that bypass them. */

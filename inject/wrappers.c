@@ -183,14 +183,15 @@ static void note_exit(const char *func, int code)
 
 /* ---- the rows ---- */
 
-/* Four functions per row, so that each path pays only for itself: the
- * exported wrapper tests one byte and jumps to libc when the hook has no
- * rule (or runs in a vfork child: `armed` checks); `armed` counts the call
- * (sj_rules_quiet: one add and one compare while no rule is due) and jumps
- * to libc; `ruled` decides and acts; `cold` runs before the shim is ready
- * (init first).  The fast two only jump, so they need no stack frame.
- * SJ_TALLY_PARAMS adds the tally to a parenthesised parameter list,
- * SJ_TALLY_ARGS to an argument list. */
+/* Four functions per row, so that each path pays only for what it needs:
+ * the exported wrapper reads one byte (sj_state.fast) and, for a hook with
+ * no rule, jumps to libc, and for a hook whose rules have no per-call
+ * filter, counts the call (one add and one compare while no rule is due)
+ * and jumps to libc; `armed` is the careful path (before init, rules with
+ * filters, a vfork child); `ruled` decides and acts; `cold` runs before the
+ * shim is ready (init first).  The first two only jump, so they need no
+ * stack frame.  SJ_TALLY_PARAMS adds the tally to a parenthesised
+ * parameter list, SJ_TALLY_ARGS to an argument list. */
 #define SJ_TALLY_PARAMS(...) (__VA_ARGS__, struct sj_tally tally_)
 #define SJ_TALLY_ARGS(...) (__VA_ARGS__, tally_)
 
@@ -236,9 +237,16 @@ static void note_exit(const char *func, int code)
 	SJ_EXPORT rtype name params                                                \
 	{                                                                          \
 		__typeof__(name) *real_ = SJ_REAL_KNOWN(name);                     \
-		if (SJ_LIKELY(real_ != NULL) && SJ_LIKELY(sj_g.bypass[hook]))      \
+		struct sj_tally tally_;                                            \
+		if (SJ_UNLIKELY(real_ == NULL))                                    \
+			return name##_armed args;                                  \
+		if (SJ_LIKELY(sj_g.fast[hook] == SJ_FAST_BYPASS))                  \
 			return real_ args;                                         \
-		return name##_armed args;                                          \
+		if (sj_g.fast[hook] != SJ_FAST_PLAIN || sj_in_vfork_child())       \
+			return name##_armed args;                                  \
+		if (sj_rules_quiet_plain(hook, &tally_))                           \
+			return real_ args;                                         \
+		return name##_ruled SJ_TALLY_ARGS args;                            \
 	}
 
 #define SJ_KILL(name, rtype, params, args, target, has_target, sig, fallback) \
