@@ -199,9 +199,10 @@ static int loads_lib(const struct sj_maps_line *m, void *arg)
 }
 
 /* An exec'd image is a child when its parent has this library mapped: the
- * parent is a process running the shim.  Nothing is added to the
- * environment (the program would see it); the price is that a process whose
- * parent died before our constructor ran is taken for a top-level one. */
+ * parent is a process running the shim.  No variable is added to the
+ * environment for this (the program would see one more); the price is that
+ * a process whose parent died before our constructor ran is taken for a
+ * top-level one. */
 static int parent_runs_shim(void)
 {
 	const char *self = sj_self_path(), *base = strrchr(self, '/');

@@ -126,7 +126,7 @@ static inline int sj_fd_kind_cached(int fd, unsigned *kind)
 	return (s & SJ_FDSLOT_VALID) != 0;
 }
 /* The kind, fresh (one fstat), stored back into the cache.  A cached kind
- * that matches a rule is confirmed with this before the rule counts, so a
+ * that matches a rule is confirmed with this before the rule fires, so a
  * slot gone stale through a close the shim could not see never fires a
  * rule on the wrong descriptor. */
 SJ_HIDDEN unsigned sj_fd_kind_fresh(int fd);
