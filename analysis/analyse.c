@@ -79,6 +79,8 @@ int sj_analyse(const struct sj_snapshot *s, const struct sj_journal *journal,
 		rc = sja_detect_zombies(&g, out);
 	if (!rc)
 		rc = sja_detect_quiescent(&g, out);
+	if (!rc)
+		rc = sja_detect_conditional(&g, out);
 	if (!rc && journal)
 		rc = sja_detect_lost_workers(&g, journal, out);
 	if (!rc && journal)

@@ -187,6 +187,21 @@ void sja_fb_record(struct sj_fb *fb, size_t idx)
 	set_add(fb, (void **)&fb->f.records, &fb->f.nrecords, &fb->cap_records, &idx, sizeof idx);
 }
 
+void sja_fb_assume(struct sj_fb *fb, const char *clause)
+{
+	struct sj_finding *f = &fb->f;
+	for (size_t i = 0; i < f->nassumptions; i++)
+		if (strcmp(f->assumptions[i], clause) == 0)
+			return;
+	char *c = strdup(clause);
+	if (!c || sja_grow((void **)&f->assumptions, &fb->cap_assume, f->nassumptions, sizeof *f->assumptions)) {
+		free(c);
+		fb->oom = 1;
+		return;
+	}
+	f->assumptions[f->nassumptions++] = c;
+}
+
 static int same_str(const char *a, const char *b)
 {
 	return (!a && !b) || (a && b && strcmp(a, b) == 0);

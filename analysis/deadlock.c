@@ -7,6 +7,7 @@
  * following who could wake it, hop by hop. */
 #include "internal.h"
 
+#include <netinet/tcp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,6 +23,7 @@ static int wait_rank(const struct sj_gnode *n)
 		[SJ_OBJ_PIPE_READ] = 0, [SJ_OBJ_SOCK_READ] = 0, [SJ_OBJ_PIPE_WRITE] = 1,
 		[SJ_OBJ_SOCK_WRITE] = 1, [SJ_OBJ_CHILD] = 2, [SJ_OBJ_LOCK] = 2,
 		[SJ_OBJ_FUTEX_SHARED] = 3, [SJ_OBJ_THREAD_EXIT] = 4, [SJ_OBJ_FUTEX_PRIVATE] = 5,
+		[SJ_OBJ_CONNECT] = 4, [SJ_OBJ_CHILD_SIGNAL] = 6,
 	};
 	if (n->t->wait.kind == SJ_WAIT_POLL)
 		return 4;
@@ -122,13 +124,18 @@ static void sb_wait_objs(struct sj_sb *b, const struct sj_graph *g, const struct
 		[SJ_OBJ_SOCK_WRITE] = { "writes to", "write to" },
 		[SJ_OBJ_LOCK] = { "waits for", "wait for" },
 		[SJ_OBJ_THREAD_EXIT] = { "joins", "join" },
+		[SJ_OBJ_CONNECT] = { "waits for", "wait for" },
+		[SJ_OBJ_CHILD_SIGNAL] = { "waits for", "wait for" },
 	};
 	if (n->t->wait.kind == SJ_WAIT_POLL)
 		sja_sb_puts(b, plural ? "poll" : "polls");
 	else
 		sja_sb_puts(b, verbs[n->objs[0].kind][plural ? 1 : 0]);
-	for (size_t i = 0; i < n->nobjs; i++) {
-		sja_sb_puts(b, i ? ", " : " ");
+	/* A caught SIGCHLD is how a wait ends, not what it waits on. */
+	for (size_t i = 0, shown = 0; i < n->nobjs; i++) {
+		if (n->objs[i].kind == SJ_OBJ_CHILD_SIGNAL)
+			continue;
+		sja_sb_puts(b, shown++ ? ", " : " ");
 		sja_sb_obj(b, &n->objs[i]);
 	}
 }
@@ -215,6 +222,10 @@ static int same_obj(const struct sj_gobj *a, const struct sj_gobj *b)
 		       a->req->dev_minor == b->req->dev_minor;
 	case SJ_OBJ_THREAD_EXIT:
 		return a->tid == b->tid;
+	case SJ_OBJ_CONNECT:
+		return a->inode == b->inode;
+	case SJ_OBJ_CHILD_SIGNAL:
+		return 1;
 	}
 	return 0;
 }
@@ -459,39 +470,108 @@ static void node_edges(struct sj_fb *fb, const struct sj_graph *g, const struct 
 	}
 }
 
-static int report_knot(const struct sj_graph *g, int knot, struct sj_findings *out)
+static const char advice_conditional[] =
+	"If nothing outside the tree is meant to connect there, the tree is stuck for good: see the "
+	"waits below. Run it in a mount namespace of its own (a container), where no other process can "
+	"reach the address and sigjam proves the deadlock; give the waits a timeout.";
+
+/* The conditional look's opening: "Pids 1, 2 and 3 are deadlocked unless a
+ * process outside the tree connects to /tmp/x, which 3 processes outside
+ * it could (e.g. pid 12); the knot: " */
+static void conditional_opening(struct sj_sb *b, const struct sj_graph *g, int knot,
+				const struct pidset *procs)
+{
+	const struct sj_sock *k = NULL;
+	for (size_t i = 0; i < g->nn && !k; i++)
+		for (size_t j = 0; g->n[i].knot == knot && j < g->n[i].nobjs && !k; j++)
+			if (g->n[i].objs[j].kind == SJ_OBJ_CONNECT &&
+			    g->n[i].objs[j].bound->reach == SJ_REACH_OUTSIDE)
+				k = g->n[i].objs[j].bound;
+	if (!k)
+		return;
+	int listen = k->state == TCP_LISTEN;
+	sja_sb_puts(b, procs->n == 1 ? "Pid " : "Pids ");
+	sja_sb_pids(b, procs->v, procs->n, 0);
+	sja_sb_printf(b, " %s deadlocked unless a process outside the tree %s %s, which %u process%s outside "
+		     "it could (e.g. pid %d); the knot: ", procs->n == 1 ? "is" : "are", listen ? "connects to" : "sends to",
+		     k->local, k->reach_outsiders, k->reach_outsiders == 1 ? "" : "es", (int)k->reach_example);
+}
+
+/* One finding per knot: a deadlock, or (conditional: a knot of the
+ * trusting look) the note that it is one unless an outsider connects. */
+static int report_knot(const struct sj_graph *g, int knot, struct sj_findings *out, int conditional)
 {
 	struct sj_fb fb;
 	struct pidset procs = { .n = 0 };
 	size_t members = 0;
 	int python = 0;
-	sja_fb_init(&fb, SJ_FIND_DEADLOCK);
+	sja_fb_init(&fb, conditional ? SJ_FIND_QUIESCENT : SJ_FIND_DEADLOCK);
+	for (size_t k = 0; k < g->nn; k++)
+		if (g->n[k].knot == knot)
+			ps_add(&procs, g->n[k].p->pid);
+	/* First one line per helper process of the knot: what it is for. */
+	for (size_t i = 0; i < procs.n; i++) {
+		struct sj_sb role = { 0 };
+		if (sja_sb_role(&role, g, sj_snapshot_proc(g->s, procs.v[i])))
+			sja_fb_evidence(&fb, procs.v[i], 0, sja_sb_take(&role));
+		sja_sb_free(&role);
+	}
 	for (size_t k = 0; k < g->nn; k++) {
 		const struct sj_gnode *n = &g->n[k];
 		if (n->knot != knot)
 			continue;
 		members++;
 		python |= n->t->is_python;
-		ps_add(&procs, n->p->pid);
 		sja_fb_pid(&fb, n->p->pid);
 		thread_evidence(&fb, g, n, NULL, NULL);
 		node_edges(&fb, g, n);
 		sja_fb_thread_locations(&fb, n->t);
+		for (size_t i = 0; !conditional && i < n->nobjs; i++) {
+			char clause[600];
+			if (sja_obj_assumption(&n->objs[i], clause, sizeof clause))
+				sja_fb_assume(&fb, clause);
+		}
 	}
 	struct sj_sb cause = { 0 };
+	if (conditional)
+		conditional_opening(&cause, g, knot, &procs);
 	knot_cause(&cause, g, knot, members, &procs);
 	sja_fb_cause(&fb, &cause);
 	const struct sj_gnode *h = lead(g, knot, (size_t)-1);
-	sja_fb_advice(&fb, knot_advice(g, h, members, python));
+	sja_fb_advice(&fb, conditional ? advice_conditional : knot_advice(g, h, members, python));
 	return sja_fb_commit(&fb, out);
 }
 
 int sja_detect_deadlocks(const struct sj_graph *g, struct sj_findings *out)
 {
 	for (int k = 0; k < g->nknots; k++)
-		if (report_knot(g, k, out))
+		if (report_knot(g, k, out, 0))
 			return -1;
 	return 0;
+}
+
+static int has_outside_rendezvous(const struct sj_snapshot *s)
+{
+	for (size_t i = 0; i < s->nprocs; i++)
+		for (size_t j = 0; j < s->procs[i].nfds; j++)
+			if (s->procs[i].fds[j].kind == SJ_FDK_SOCKET &&
+			    s->procs[i].fds[j].sock.reach == SJ_REACH_OUTSIDE)
+				return 1;
+	return 0;
+}
+
+int sja_detect_conditional(const struct sj_graph *g, struct sj_findings *out)
+{
+	if (g->nknots || !has_outside_rendezvous(g->s))
+		return 0;
+	struct sj_graph t;
+	if (sja_graph_build_trusting(g->s, &t))
+		return -1;
+	int rc = 0;
+	for (int k = 0; k < t.nknots && !rc; k++)
+		rc = report_knot(&t, k, out, 1);
+	sja_graph_free(&t);
+	return rc;
 }
 
 /* ---- blocked-pipe-read ---- */
@@ -537,7 +617,8 @@ static int report_pipe_read(const struct sj_graph *g, const struct sj_gnode *r, 
 			     "itself keeps the write end open)" : "");
 	sja_sb_puts(&b, ".");
 	sja_fb_cause(&fb, &b);
-	sja_fb_advice(&fb, r->t->is_python ? advice_pipe_py : advice_pipe);
+	/* The Pool's story is that of a reader whose own process writes too. */
+	sja_fb_advice(&fb, r->t->is_python && has_self ? advice_pipe_py : advice_pipe);
 
 	thread_evidence(&fb, g, r, NULL, NULL);
 	sja_fb_pid(&fb, r->p->pid);

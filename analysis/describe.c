@@ -3,7 +3,9 @@
  * they explain a finding, they never decide one. */
 #include "internal.h"
 
+#include <netinet/tcp.h>
 #include <stdio.h>
+#include <sys/socket.h>
 #include <string.h>
 
 #define NROWS(t) (sizeof(t) / sizeof((t)[0]))
@@ -66,6 +68,9 @@ static void sb_fd(struct sj_sb *b, const struct sj_process *p, int fd)
 		sja_sb_printf(b, "fd %d", fd);
 	else if (f->kind == SJ_FDK_PIPE)
 		sja_sb_printf(b, "pipe:[%llu] (fd %d)", (unsigned long long)f->inode, fd);
+	else if (f->kind == SJ_FDK_SOCKET && f->sock.family == AF_UNIX && f->sock.local)
+		sja_sb_printf(b, "socket:[%llu] %s %s (fd %d)", (unsigned long long)f->inode,
+			     f->sock.state == TCP_LISTEN ? "listening at" : "bound to", f->sock.local, fd);
 	else if (f->target)
 		sja_sb_printf(b, "%s (fd %d)", f->target, fd);
 	else
@@ -142,6 +147,13 @@ void sja_sb_obj(struct sj_sb *b, const struct sj_gobj *o)
 	case SJ_OBJ_THREAD_EXIT:
 		sja_sb_printf(b, "thread tid %d", (int)o->tid);
 		break;
+	case SJ_OBJ_CONNECT:
+		sja_sb_printf(b, "%s %s", o->bound->state == TCP_LISTEN ? "connections to" : "datagrams to",
+			     o->bound->local);
+		break;
+	case SJ_OBJ_CHILD_SIGNAL:
+		sja_sb_puts(b, "SIGCHLD from its children");
+		break;
 	}
 }
 
@@ -170,6 +182,12 @@ void sja_sb_via(struct sj_sb *b, const struct sj_gobj *o)
 		break;
 	case SJ_OBJ_THREAD_EXIT:
 		sja_sb_printf(b, "pthread_join(tid %d)", (int)o->tid);
+		break;
+	case SJ_OBJ_CONNECT:
+		sja_sb_printf(b, "%s %s", o->bound->state == TCP_LISTEN ? "connect" : "sendto", o->bound->local);
+		break;
+	case SJ_OBJ_CHILD_SIGNAL:
+		sja_sb_puts(b, "SIGCHLD");
 		break;
 	case SJ_OBJ_FUTEX_SHARED: {
 		const char *path = sja_map_name(o->map, name, sizeof name);
@@ -205,6 +223,10 @@ const char *sja_obj_waker_verb(const struct sj_gobj *o)
 		return "release";
 	case SJ_OBJ_THREAD_EXIT:
 		return "end";
+	case SJ_OBJ_CONNECT:
+		return o->bound->state == TCP_LISTEN ? "connect to" : "send to";
+	case SJ_OBJ_CHILD_SIGNAL:
+		return "exit";
 	}
 	return "wake";
 }

@@ -10,6 +10,7 @@
 #include "internal.h"
 
 #include <linux/futex.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -45,7 +46,6 @@ static const struct {
 } plain_waits[] = {
 	[SJ_WAIT_NONE] = { SJ_NODE_PROGRESS, "it runs" },
 	[SJ_WAIT_SLEEP] = { SJ_NODE_PROGRESS, "a sleep, which ends by itself" },
-	[SJ_WAIT_ACCEPT] = { SJ_NODE_PEER, "connections from outside" },
 	[SJ_WAIT_SIGNAL] = { SJ_NODE_PEER, "a signal, which any process may send" },
 	[SJ_WAIT_STOPPED] = { SJ_NODE_PEER, "SIGCONT: it is stopped" },
 	[SJ_WAIT_OTHER] = { SJ_NODE_UNKNOWN, "a syscall the model does not decode" },
@@ -335,6 +335,7 @@ static int classify(struct sj_graph *g, size_t k)
 	}
 	switch (w->kind) {
 	case SJ_WAIT_READ:
+	case SJ_WAIT_ACCEPT:
 		return classify_fds(g, n, 0);
 	case SJ_WAIT_WRITE:
 		return classify_fds(g, n, 1);
@@ -353,6 +354,41 @@ static int classify(struct sj_graph *g, size_t k)
 		(unsigned)w->kind : SJ_WAIT_OTHER;
 	n->cls = plain_waits[wk].cls;
 	n->why = plain_waits[wk].why;
+	return 0;
+}
+
+/* ---- SIGCHLD ---- */
+
+/* A child's exit sends its parent SIGCHLD; a process that catches it runs
+ * its handler on one of its threads, and the handler may write to any fd
+ * the process holds (the self-pipe of a fork server: the forkserver of
+ * multiprocessing wakes that way when it must reap a worker).  So the
+ * live threads of such a process's children wake each of its blocked
+ * threads too.  Other signals stay out of the model (anyone may send
+ * one); this one comes from a process of the tree doing what it does. */
+static int add_sigchld_wakers(struct sj_graph *g)
+{
+	const struct sj_snapshot *s = g->s;
+	for (size_t i = 0; i < s->nprocs; i++) {
+		const struct sj_process *p = &s->procs[i];
+		if (!(p->sig_caught & (1ULL << (SIGCHLD - 1))))
+			continue;
+		for (size_t k = g->proc_first[i]; k < g->proc_first[i + 1]; k++) {
+			struct sj_gnode *n = &g->n[k];
+			if (n->cls != SJ_NODE_INSIDE)
+				continue;
+			struct sj_gobj *o = NULL;
+			for (size_t c = 0; c < s->nprocs; c++) {
+				if (s->procs[c].ppid != p->pid || c == i || !sja_graph_live_threads(g, c))
+					continue;
+				if (!o && !(o = sja_new_obj(n, SJ_OBJ_CHILD_SIGNAL)))
+					return -1;
+				o->child = -1;
+				if (sja_add_proc_wakers(g, o, c, (size_t)-1))
+					return -1;
+			}
+		}
+	}
 	return 0;
 }
 
@@ -445,10 +481,11 @@ void sja_graph_free(struct sj_graph *g)
 	memset(g, 0, sizeof *g);
 }
 
-int sja_graph_build(const struct sj_snapshot *s, struct sj_graph *g)
+static int build(const struct sj_snapshot *s, struct sj_graph *g, int trust_outside)
 {
 	memset(g, 0, sizeof *g);
 	g->s = s;
+	g->trust_outside = trust_outside;
 	size_t nn = 0;
 	for (size_t i = 0; i < s->nprocs; i++)
 		nn += s->procs[i].nthreads;
@@ -472,12 +509,22 @@ int sja_graph_build(const struct sj_snapshot *s, struct sj_graph *g)
 	for (size_t k = 0; k < g->nn; k++)
 		if (classify(g, k))
 			goto fail;
-	if (find_knots(g))
+	if (add_sigchld_wakers(g) || find_knots(g))
 		goto fail;
 	return 0;
 fail:
 	sja_graph_free(g);
 	return -1;
+}
+
+int sja_graph_build(const struct sj_snapshot *s, struct sj_graph *g)
+{
+	return build(s, g, 0);
+}
+
+int sja_graph_build_trusting(const struct sj_snapshot *s, struct sj_graph *g)
+{
+	return build(s, g, 1);
 }
 
 int sja_graph_depth(const struct sj_graph *g, const struct sj_process *p)

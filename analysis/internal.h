@@ -43,7 +43,7 @@ void sja_sb_seconds(struct sj_sb *b, double s);
 
 struct sj_fb {
 	struct sj_finding f;
-	size_t cap_ev, cap_edges, cap_loc, cap_pids, cap_pipes, cap_records;
+	size_t cap_ev, cap_edges, cap_loc, cap_pids, cap_pipes, cap_records, cap_assume;
 	int oom;
 };
 
@@ -59,6 +59,8 @@ void sja_fb_edge(struct sj_fb *fb, pid_t from_pid, pid_t from_tid, pid_t to_pid,
 void sja_fb_pid(struct sj_fb *fb, pid_t pid);       /* set semantics */
 void sja_fb_pipe(struct sj_fb *fb, uint64_t inode); /* set semantics */
 void sja_fb_location(struct sj_fb *fb, const char *file, int line, const char *func);
+/* Adds a clause the finding's proof assumes (set semantics). */
+void sja_fb_assume(struct sj_fb *fb, const char *clause);
 /* Names journal record idx (an index into the journal's ev) as one behind
  * the finding; set semantics. */
 void sja_fb_record(struct sj_fb *fb, size_t idx);
@@ -91,6 +93,9 @@ enum sj_obj_kind {
 	SJ_OBJ_SOCK_WRITE,    /* room in a socket's queue: the holders of its peer, who read */
 	SJ_OBJ_LOCK,          /* a file lock: the holders of the locks that conflict with the request */
 	SJ_OBJ_THREAD_EXIT,   /* pthread_join: the joined thread, whose exit clears the tid word */
+	SJ_OBJ_CONNECT,       /* a connection to (a datagram sent to) a Unix address only the
+			       * tree can reach: every thread of the snapshot (none when gone) */
+	SJ_OBJ_CHILD_SIGNAL,  /* the process catches SIGCHLD: a child's exit runs its handler */
 };
 
 struct sj_gobj {
@@ -106,6 +111,7 @@ struct sj_gobj {
 	const struct sj_fd *file;  /* LOCK: the waiter's fd on the locked file */
 	const struct sj_lock *req; /* LOCK: the request */
 	pid_t tid;                 /* THREAD_EXIT: the joined thread */
+	const struct sj_sock *bound; /* CONNECT: the bound socket (its path and reach) */
 	size_t *wakers;            /* node indices */
 	size_t nwakers;
 };
@@ -128,6 +134,9 @@ struct sj_graph {
 	size_t nn;
 	size_t *proc_first;        /* per process: index of its first node; proc_first[nprocs] == nn */
 	int nknots;
+	/* The "unless someone connects" look: a Unix rendezvous that processes
+	 * outside the snapshot could reach counts as private too. */
+	int trust_outside;
 };
 
 /* Resolving one fd of a wait (graph.c, sockets.c). */
@@ -153,6 +162,12 @@ int sja_add_pid_wakers(const struct sj_graph *g, struct sj_gobj *o, pid_t pid);
  * when the other end may be outside the snapshot (sockets.c). */
 struct sja_fdres sja_socket_obj(const struct sj_graph *g, struct sj_gnode *n, const struct sj_fd *f,
 				int dir);
+/* Is any process holding socket inode a top of the snapshot (its parent
+ * is not in it): a tree's own front door rather than a private one? */
+int sja_socket_held_by_top(const struct sj_graph *g, uint64_t inode);
+/* What a proof through o assumes, as a clause ("no process outside the
+ * tree connects to /tmp/x/s"), or NULL when it assumes nothing. */
+const char *sja_obj_assumption(const struct sj_gobj *o, char *buf, size_t n);
 /* A SJ_WAIT_LOCK node: its wakers are the holders of every lock that
  * conflicts with its request (locks.c); sets n->cls.  0 or -1. */
 int sja_classify_lock(const struct sj_graph *g, struct sj_gnode *n);
@@ -160,6 +175,8 @@ int sja_classify_lock(const struct sj_graph *g, struct sj_gnode *n);
 /* Builds the nodes, their classes and wakers, then the knots.  -1 on
  * allocation failure (g is then freed). */
 int sja_graph_build(const struct sj_snapshot *s, struct sj_graph *g);
+/* The same with g->trust_outside set. */
+int sja_graph_build_trusting(const struct sj_snapshot *s, struct sj_graph *g);
 void sja_graph_free(struct sj_graph *g);
 
 /* A process's depth in the snapshot's process tree (0: its parent is not in
@@ -204,11 +221,25 @@ void sja_fb_thread_locations(struct sj_fb *fb, const struct sj_thread *t);
 /* A mapping's path without a trailing " (deleted)"; into buf. */
 const char *sja_map_name(const struct sj_map *m, char *buf, size_t n);
 
+/* ---- roles (roles.c) ---- */
+
+/* What p is for, when kernel facts say it ("multiprocessing's forkserver:
+ * it forked and reaps pids 41 and 42 and reports their exit to pid 40 over
+ * pipe:[1] and pipe:[2] (only it writes them)"); 0 and nothing
+ * written when it has no role.  b may be NULL (just the answer). */
+int sja_sb_role(struct sj_sb *b, const struct sj_graph *g, const struct sj_process *p);
+/* A fork server's name ("multiprocessing's forkserver", "a fork server"),
+ * or NULL for any other process. */
+const char *sja_role_name(const struct sj_graph *g, const struct sj_process *p);
+
 /* ---- detectors ---- */
 
 int sja_detect_deadlocks(const struct sj_graph *g, struct sj_findings *out);
 int sja_detect_blocked_pipe_reads(const struct sj_graph *g, struct sj_findings *out);
 int sja_detect_quiescent(const struct sj_graph *g, struct sj_findings *out);
+/* No knot, but one would exist if no process outside the tree connected to
+ * a Unix rendezvous it could reach: a note saying so (deadlock.c). */
+int sja_detect_conditional(const struct sj_graph *g, struct sj_findings *out);
 int sja_detect_zombies(const struct sj_graph *g, struct sj_findings *out);
 int sja_detect_lost_workers(const struct sj_graph *g, const struct sj_journal *j,
 			   struct sj_findings *out);

@@ -162,14 +162,24 @@ static int collect(const struct sj_journal *j, struct deaths *d)
 	return 0;
 }
 
+/* Who waits for a worker's results: its parent, or the process a fork
+ * server parent reports its exit to (multiprocessing's forkserver reaps the
+ * worker; the Pool in its parent waits). */
+static const struct sj_process *waiter_of(const struct sj_graph *g, const struct sj_process *p)
+{
+	const struct sj_process *m = sja_role_name(g, p) ? sj_snapshot_proc(g->s, p->ppid) : NULL;
+	return m && m->state != 'Z' ? m : p;
+}
+
 /* The snapshot side: the victim is gone (or a zombie) and every live
- * thread of its parent is blocked with no timeout. */
+ * thread of whoever waits for its results is blocked with no timeout. */
 static const struct sj_process *waiting_parent(const struct sj_graph *g, const struct death *x)
 {
 	const struct sj_process *v = sj_snapshot_proc(g->s, x->victim);
 	const struct sj_process *p = sj_snapshot_proc(g->s, x->parent);
 	if ((v && v->state != 'Z') || !p || p->state == 'Z')
 		return NULL;
+	p = waiter_of(g, p);
 	size_t pi = (size_t)(p - g->s->procs), live = 0;
 	for (size_t k = g->proc_first[pi]; k < g->proc_first[pi + 1]; k++) {
 		enum sj_node_class c = g->n[k].cls;
@@ -231,9 +241,14 @@ static int report(const struct sj_graph *g, const struct sj_journal *j, const st
 	sja_fb_init(&fb, SJ_FIND_LOST_WORKER);
 	fb.f.sig = x->sig;
 
+	const struct sj_process *fs = p->pid != x->parent ? sj_snapshot_proc(g->s, x->parent) : NULL;
 	sja_sb_printf(&b, "worker pid %d ", (int)x->victim);
 	sb_death(&b, j, x);
-	sja_sb_printf(&b, " while its parent pid %d still waits for results: ", (int)p->pid);
+	if (fs)
+		sja_sb_printf(&b, " while pid %d, to which its parent pid %d (%s) reports its exit, still "
+			     "waits for results: ", (int)p->pid, (int)fs->pid, sja_role_name(g, fs));
+	else
+		sja_sb_printf(&b, " while its parent pid %d still waits for results: ", (int)p->pid);
 	sja_sb_proc_activity(&b, g, p);
 	sja_sb_puts(&b, ".");
 	sja_fb_cause(&fb, &b);
@@ -249,6 +264,12 @@ static int report(const struct sj_graph *g, const struct sj_journal *j, const st
 		sja_fb_record(&fb, (size_t)(x->reap - j->ev));
 	sja_fb_pid(&fb, x->victim);
 	sja_fb_pid(&fb, p->pid);
+	if (fs) {
+		sja_fb_pid(&fb, fs->pid);
+		if (sja_sb_role(&b, g, fs))
+			sja_fb_evidence(&fb, fs->pid, 0, sja_sb_take(&b));
+		sja_sb_free(&b);
+	}
 	for (size_t k = g->proc_first[pi]; k < g->proc_first[pi + 1]; k++) {
 		const struct sj_gnode *n = &g->n[k];
 		if (n->cls == SJ_NODE_DEAD)

@@ -103,23 +103,31 @@ static int ends_it(const struct sj_jevent *e, int sig)
 static int sb_lost_worker(struct sj_sb *b, const struct sj_finding *f, const struct sj_snapshot *s,
 			  const struct sj_journal *j)
 {
-	pid_t victim = 0, parent = 0;
+	pid_t victim = 0, alive[2] = { 0, 0 };
+	size_t nalive = 0;
 	for (size_t i = 0; i < f->npids; i++) {
-		if (sja_pid_alive(s, f->pids[i]))
-			parent = parent ? parent : f->pids[i];
-		else
+		if (!sja_pid_alive(s, f->pids[i]))
 			victim = victim ? victim : f->pids[i];
+		else if (nalive < 2)
+			alive[nalive++] = f->pids[i];
 	}
-	if (!victim || !parent)
+	if (!victim || !nalive)
 		return 0;
-	const struct sj_jevent *inj = NULL, *kill = NULL;
+	const struct sj_jevent *inj = NULL, *kill = NULL, *reap = NULL;
 	for (size_t i = 0; i < f->nrecords; i++) {
 		const struct sj_jevent *e = record(j, f->records[i]);
 		if (is_ev(e, "inject") && (e->pid == victim || e->target_pid == victim) && ends_it(e, f->sig))
 			inj = e;
 		else if (is_ev(e, "kill") && e->target_pid == victim && e->sig > 0)
 			kill = e;
+		else if (is_ev(e, "reap") && e->child == victim)
+			reap = e;
 	}
+	/* Two live processes: a fork server that reaped the worker, and the
+	 * process it reports to, which waits. */
+	pid_t parent = alive[0], waiter = alive[0];
+	if (nalive == 2 && reap)
+		waiter = reap->pid == alive[0] ? alive[1] : alive[0], parent = reap->pid;
 	char sig[24];
 	sja_sb_printf(b, "worker pid %d ", (int)victim);
 	if (inj && inj->action && strstr(inj->action, "crash"))
@@ -140,7 +148,11 @@ static int sb_lost_worker(struct sj_sb *b, const struct sj_finding *f, const str
 	} else if (kill) {
 		sja_sb_printf(b, " (sent by pid %d)", (int)kill->pid);
 	}
-	sja_sb_printf(b, "; its parent pid %d waits for its result for ever", (int)parent);
+	if (waiter != parent)
+		sja_sb_printf(b, "; pid %d waits for its result for ever (pid %d, its parent, reaped it)",
+			     (int)waiter, (int)parent);
+	else
+		sja_sb_printf(b, "; its parent pid %d waits for its result for ever", (int)parent);
 	return 1;
 }
 

@@ -50,7 +50,9 @@ static int report_zombie(const struct sj_graph *g, const struct sj_process *z, s
 		sja_sb_puts(&b, ", for ");
 		sja_sb_seconds(&b, (double)(s->taken_mono_ns - z->zombie_since_ns) / 1e9);
 	}
-	sja_sb_printf(&b, "): its parent pid %d has not reaped it", (int)z->ppid);
+	const char *role = parent ? sja_role_name(g, parent) : NULL;
+	sja_sb_printf(&b, "): its parent pid %d%s%s%s has not reaped it", (int)z->ppid, role ? " (" : "",
+		     role ? role : "", role ? ")" : "");
 	if (parent && (parent->state == 'Z' ||
 		       sja_graph_live_threads(g, (size_t)(parent - s->procs)) == 0)) {
 		sja_sb_printf(&b, "; pid %d has exited too", (int)parent->pid);

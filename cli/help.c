@@ -136,14 +136,23 @@ const struct sj_cmd_help sj_help_scenario = {
 	.description =
 		"Each scenario reproduces a documented failure under controlled injection,\n"
 		"checks that sigjam diagnoses it as its recipe expects, then runs its fixed\n"
-		"twin and checks that it ends cleanly with no finding.",
+		"twin and checks that it ends cleanly with no finding.  Python scenarios run\n"
+		"with every interpreter of the interpreter list, each where it lives (a\n"
+		"Debian root is entered like a container), under the multiprocessing start\n"
+		"method it defaults to, plus fork and spawn where the start method matters;\n"
+		"a recipe's premises say where a version or start method changes the story\n"
+		"and what is checked instead.  A missing interpreter prints SKIP: python TAG.",
 	.verbs = "list run",
 	.operands = SJ_VAL_SCENARIO,
 	.opts = {
 		{ SJ_OPT_ALL, "all", NULL, SJ_VAL_NONE, NULL, "every scenario" },
-		{ SJ_OPT_PYTHON, "python", "PATH", SJ_VAL_EXE, NULL,
-		  "run Python scenarios with this interpreter (repeatable;\n"
-		  "default: python3 on PATH and /usr/bin/python3.11)" },
+		{ SJ_OPT_PYTHON, "python", "TAG|PATH", SJ_VAL_EXE, NULL,
+		  "run Python scenarios with this interpreter: a tag of the\n"
+		  "interpreter list or a path (repeatable; default: every\n"
+		  "interpreter of the list, each where it lives)" },
+		{ SJ_OPT_START, "start", "METHOD", SJ_VAL_CHOICE, "default fork spawn forkserver",
+		  "run Python scenarios under this multiprocessing start method\n"
+		  "only (default: the interpreter's)" },
 		{ 'f', "format", "FMT", SJ_VAL_FORMAT, NULL, "print each run's report as FMT ({formats})" },
 		{ 'v', "verbose", NULL, SJ_VAL_NONE, NULL, "print each run's report and the program's output" },
 		{ SJ_OPT_DIR, "dir", "DIR", SJ_VAL_DIR, NULL, "the scenario folder (default: next to sigjam)" },
@@ -156,8 +165,9 @@ const struct sj_cmd_help sj_help_demo = {
 	.summary = "the flagship demo: a Pool worker killed, the hang explained",
 	.usage = "demo",
 	.description =
-		"Runs scenario pool-worker-killed with its report shown:\n"
-		"equivalent to `sigjam scenario run --verbose pool-worker-killed`.",
+		"Runs scenario pool-worker-killed with its report shown, with python3\n"
+		"and its default start method: equivalent to `sigjam scenario run\n"
+		"--verbose --python local --start default pool-worker-killed`.",
 	.exit_status = "as `sigjam scenario run`.",
 };
 
@@ -178,6 +188,8 @@ const size_t sj_help_nexits = NROWS(sj_help_exits);
 const struct sj_term sj_help_env[] = {
 	{ "SIGJAM_SHIM", "the shim `sigjam run` preloads, instead of the one installed with sigjam" },
 	{ "SIGJAM_SCENARIOS", "the scenario folder, instead of the one installed with sigjam" },
+	{ "SIGJAM_PYTHONS", "the folder with the interpreter list and its runner (list, pyroot),\n"
+			    "instead of the one installed with sigjam" },
 	{ "NO_COLOR", "set and not empty: no colour in text reports (only a terminal gets colour)" },
 	{ "TMPDIR", "where `sigjam run` keeps the journal when --journal is not given" },
 	{ "SIGJAM_INJECT, SIGJAM_JOURNAL, SIGJAM_SEED, SIGJAM_CHECK",
@@ -195,6 +207,8 @@ const struct sj_term sj_help_files[] = {
 	{ "BINDIR/" SIGJAM_SHIM_REL, "the shim `sigjam run` preloads" },
 	{ "BINDIR/" SIGJAM_SCENARIO_REL "/", "the scenario catalogue: a folder per scenario with its recipe,\n"
 					     "scenario.json, and its programs" },
+	{ "BINDIR/" SIGJAM_PYTHONS_REL "/", "the interpreters Python scenarios run with: list (one per line)\n"
+					    "and pyroot, which runs one where it lives" },
 	{ "BINDIR/../lib/python3/dist-packages/sigjam.py", "the pytest plugin (`pytest -p sigjam`)" },
 	{ "BINDIR/../share/bash-completion/completions/sigjam", "bash completion" },
 };

@@ -24,6 +24,7 @@ enum {
 	SJ_OPT_NO_NATIVE,
 	SJ_OPT_ALL,
 	SJ_OPT_DIR,
+	SJ_OPT_START,
 };
 
 /* What a value is, for completion and for the man page's markup. */

@@ -229,8 +229,9 @@ static int pass_on_status(int st)
  * events before since_ns (a test's start under --per-test) are left out. */
 static int diagnose(struct sj_launch *lo, const char *journal, int64_t since_ns)
 {
-	/* sigjam is a child subreaper: the tree is every descendant of
-	 * sigjam, including orphans the program's processes left behind. */
+	/* sigjam is a child subreaper while it watches: the tree is every
+	 * descendant of sigjam, including orphans the program's processes
+	 * left behind. */
 	pid_t roots[256];
 	size_t nroots = sj_children_of(getpid(), roots, 256);
 	struct sj_capture_opts co = { .pids = roots, .npids = nroots, .children = 1, .native = 1,
@@ -333,7 +334,8 @@ struct window {
 #define MAX_INTERRUPTS 3
 
 /* Reaps every child that ended: the command, and orphans of its tree that
- * came back to sigjam as their subreaper. 1 once the command ended. */
+ * came back to sigjam as their subreaper (while it watches). 1 once the
+ * command ended. */
 static int reap(struct waitloop *wl)
 {
 	int st;
@@ -370,6 +372,12 @@ static void fail_test(struct sj_launch *lo, struct waitloop *wl)
 	struct sj_report r = { .snap = &lo->snap, .findings = &lo->findings,
 			       .journal = &lo->journal_data, .command = wl->pt->test };
 	sj_pertest_hang(wl->pt, &r, lo->hang_after_ns, wl->child, getpid());
+}
+
+/* sigjam samples the tree while the program runs. */
+static int watches_tree(const struct sj_launch *lo)
+{
+	return lo->hang_after_ns || lo->time_limit_ns || lo->per_test;
 }
 
 /* Waits for the child, forwarding signals and watching for a hang. */
@@ -471,10 +479,14 @@ int sj_launch_run(struct sj_launch *lo, const struct sj_outputs *out)
 		sigaddset(&waitset, SIGIO);  /* a message from the runner */
 	}
 	sigprocmask(SIG_BLOCK, &waitset, &oldmask);
-	/* Orphaned descendants come back to sigjam rather than to init, so
-	 * they stay descendants: traceable under ptrace_scope=1 and visible
-	 * to the watcher. */
-	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	/* While sigjam watches the tree (a hang window, a time limit, tests),
+	 * orphaned descendants come back to sigjam rather than to the nearest
+	 * reaper above it, so they stay descendants: traceable under
+	 * ptrace_scope=1, seen by the watcher, killed with the tree.  Only
+	 * then: a program can see it (an orphan's getppid() is sigjam's pid),
+	 * docs/inject.md, "What a program can tell". */
+	if (watches_tree(lo))
+		prctl(PR_SET_CHILD_SUBREAPER, 1);
 
 	lo->own_pgrp = own_group(lo);
 	struct waitloop wl = { 0 };

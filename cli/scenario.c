@@ -2,6 +2,7 @@
  * catalogue of reproduced failures and check each against its recipe. */
 #include "cli.h"
 #include "help.h"
+#include "pythons.h"
 #include "recipe.h"
 
 #include "capture.h"
@@ -15,16 +16,22 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
-#define MAX_PYTHONS 4
+#include "watch.h"
+
+#define MAX_PYTHONS 16
 #define MAX_SCENARIOS 64
+#define MAX_PREFIX 8     /* argv words that start an interpreter (pyroot run --bind DIR TAG) */
 
 struct scen_opts {
-	const char *pythons[MAX_PYTHONS];
+	struct sj_python pythons[MAX_PYTHONS];
 	size_t npythons;
 	const char *format;      /* print each run's report in this format */
+	const char *start;       /* --start: the one start method ("default": the interpreter's) */
 	int verbose;             /* print reports and program output */
 	char dir[PATH_MAX];
 };
@@ -40,49 +47,20 @@ static int default_dir(char *out, size_t n)
 	return sj_exe_relative(SIGJAM_SCENARIO_REL, out, n);
 }
 
-/* The interpreters Python scenarios run with: PATH's python3 and Debian's,
- * once each (both are supported builds: a shared-libpython pyenv build and
- * a static distribution interpreter). */
-static void default_pythons(struct scen_opts *o)
-{
-	static char found[2][PATH_MAX];
-	static const char *const candidates[] = { "python3", "/usr/bin/python3.11" };
-	for (size_t i = 0; i < 2; i++) {
-		char cmd[PATH_MAX + 64];
-		snprintf(cmd, sizeof cmd, "command -v %s 2>/dev/null", candidates[i]);
-		FILE *p = popen(cmd, "r");
-		if (!p)
-			continue;
-		char path[PATH_MAX] = "";
-		if (fgets(path, sizeof path, p))
-			path[strcspn(path, "\n")] = '\0';
-		pclose(p);
-		/* A pyenv shim is a shell script: ask the interpreter for itself. */
-		if (!*path)
-			continue;
-		snprintf(cmd, sizeof cmd, "%s -c 'import sys; print(sys.executable)' 2>/dev/null", path);
-		if ((p = popen(cmd, "r"))) {
-			if (fgets(found[i], sizeof found[i], p))
-				found[i][strcspn(found[i], "\n")] = '\0';
-			pclose(p);
-		}
-		char a[PATH_MAX], b[PATH_MAX];
-		int dup = o->npythons && realpath(found[i], a) && realpath(o->pythons[0], b) && !strcmp(a, b);
-		if (*found[i] && !dup)
-			o->pythons[o->npythons++] = found[i];
-	}
-}
-
 static int cmp_recipe(const void *a, const void *b)
 {
 	const struct recipe *x = a, *y = b;
 	return x->number != y->number ? x->number - y->number : strcmp(x->name, y->name);
 }
 
-/* Loads every recipe under o->dir, sorted by catalogue number. */
-static int load_all(const struct scen_opts *o, struct recipe *rs, size_t *n)
+/* Loads every recipe under o->dir, sorted by catalogue number.  The
+ * folder is made canonical first: an interpreter in a root sees only the
+ * folders bound into it, not "bin/../share". */
+static int load_all(struct scen_opts *o, struct recipe *rs, size_t *n)
 {
-	char err[512], path[PATH_MAX + 256];
+	char err[512], path[PATH_MAX + 256], real[PATH_MAX];
+	if (realpath(o->dir, real))
+		snprintf(o->dir, sizeof o->dir, "%s", real);
 	DIR *d = opendir(o->dir);
 	if (!d)
 		return sj_usage_error("scenario", "no scenario folder at %s (%s); build sigjam or pass --dir",
@@ -110,23 +88,49 @@ static int load_all(const struct scen_opts *o, struct recipe *rs, size_t *n)
 	return 0;
 }
 
-/* argv with {python} and {dir} replaced; strings are owned by the caller. */
-static char **expand_argv(const struct variant *v, const char *dir, const char *python)
+/* What one run of a Python scenario uses: the interpreter and the start
+ * method (NULL for the C scenarios). */
+struct run_with {
+	const struct sj_python *py;
+	const char *start;
+	const char *bind;        /* the scenario folder, for an interpreter in a root */
+};
+
+/* argv with {python} (the interpreter's command, several words for one in
+ * a root), {start} (--start=METHOD) and {dir} replaced; strings are owned
+ * by the caller.  NULL on allocation failure. */
+static char **expand_argv(const struct variant *v, const char *dir, const struct run_with *w)
 {
-	size_t n = json_array_size(v->argv);
-	char **argv = calloc(n + 1, sizeof *argv);
+	size_t n = json_array_size(v->argv), k = 0;
+	char **argv = calloc(n + MAX_PREFIX + 1, sizeof *argv);
 	for (size_t i = 0; argv && i < n; i++) {
 		const char *s = json_string_value(json_array_get(v->argv, i));
 		if (!s)
 			s = "";
-		if (!strcmp(s, "{python}"))
-			argv[i] = strdup(python ? python : "python3");
-		else if (!strncmp(s, "{dir}", 5) && asprintf(&argv[i], "%s%s", dir, s + 5) < 0)
-			argv[i] = NULL;
-		else if (strncmp(s, "{dir}", 5))
-			argv[i] = strdup(s);
+		if (!strcmp(s, "{python}")) {
+			size_t m = w->py ? sj_python_argv(w->py, w->bind, argv + k, MAX_PREFIX) : 0;
+			if (!m)
+				goto fail;
+			k += m;
+			continue;
+		}
+		if (!strcmp(s, "{start}")) {
+			if (asprintf(&argv[k], "--start=%s", w->start ? w->start : "fork") < 0)
+				goto fail;
+		} else if (!strncmp(s, "{dir}", 5)) {
+			if (asprintf(&argv[k], "%s%s", dir, s + 5) < 0)
+				goto fail;
+		} else if (!(argv[k] = strdup(s))) {
+			goto fail;
+		}
+		k++;
 	}
 	return argv;
+fail:
+	for (size_t i = 0; i < k; i++)
+		free(argv[i]);
+	free(argv);
+	return NULL;
 }
 
 static void free_argv(char **argv)
@@ -149,6 +153,27 @@ static char *slurp_fd(int fd)
 	return buf;
 }
 
+/* A run's orphans (a resource tracker still ending after its program)
+ * came back to sigjam, their subreaper: give them a moment to end by
+ * themselves, then end them, so that no run sees the last one's processes
+ * and none outlives `sigjam scenario`. */
+static void end_leftovers(void)
+{
+	pid_t kids[64];
+	for (int i = 0; i < 60; i++) {
+		while (waitpid(-1, NULL, WNOHANG) > 0)
+			;
+		if (!sj_children_of(getpid(), kids, 64))
+			return;
+		usleep(50000);
+	}
+	size_t n = sj_children_of(getpid(), kids, 64);
+	for (size_t i = 0; i < n; i++)
+		kill(kids[i], SIGKILL);
+	while (waitpid(-1, NULL, 0) > 0)
+		;
+}
+
 /* A one-word account of how a run ended, for verdict lines. */
 static const char *ending(const struct sj_launch *lo, char *buf, size_t n)
 {
@@ -162,7 +187,7 @@ static const char *ending(const struct sj_launch *lo, char *buf, size_t n)
 }
 
 /* Runs one variant under the shim and the watcher; returns failures. */
-static int run_variant(const struct recipe *r, const struct variant *v, const char *python,
+static int run_variant(const struct recipe *r, const struct variant *v, const struct run_with *w,
 		       const struct scen_opts *o, char *line, size_t linelen)
 {
 	struct sj_launch lo;
@@ -172,7 +197,7 @@ static int run_variant(const struct recipe *r, const struct variant *v, const ch
 
 	sj_launch_init(&lo);
 	sj_outputs_init(&outs);
-	char **argv = expand_argv(v, r->dir, python);
+	char **argv = expand_argv(v, r->dir, w);
 	int out_fd = mkostemp(out_path, O_CLOEXEC);  /* dup2 to 1/2 in the child clears it */
 	if (!argv || out_fd < 0) {
 		snprintf(line, linelen, "%s: cannot prepare the run", v->label);
@@ -197,9 +222,11 @@ static int run_variant(const struct recipe *r, const struct variant *v, const ch
 			sj_launch_add_spec(&lo, json_string_value(spec), err, sizeof err);
 
 	if (o->verbose)
-		printf("--- %s %s%s%s ---\n", r->name, v->label, python ? " with " : "", python ? python : "");
+		printf("--- %s %s%s%s%s%s ---\n", r->name, v->label, w->py ? " with " : "", w->py ? w->py->tag : "",
+		       w->start ? " " : "", w->start ? w->start : "");
 	fflush(stdout);
 	sj_launch_run(&lo, &outs);
+	end_leftovers();
 	char *output = slurp_fd(out_fd);
 	if (o->verbose && output)
 		printf("program output:\n%s\n", output);
@@ -228,31 +255,91 @@ static int run_variant(const struct recipe *r, const struct variant *v, const ch
 	return fails;
 }
 
-/* Runs bug and twin of one scenario with one interpreter; prints a verdict. */
-static int run_one(const struct recipe *r, const char *python, const struct scen_opts *o)
-{
-	char bug[3072], twin[3072];
-	int fails = run_variant(r, &r->bug, python, o, bug, sizeof bug);
-	fails += run_variant(r, &r->twin, python, o, twin, sizeof twin);
-	printf("%s %2d %s%s%s%s\n     %s\n     %s\n", fails ? "FAIL" : "PASS", r->number, r->name,
-	       python ? " [" : "", python ? python : "", python ? "]" : "", bug, twin);
-	fflush(stdout);
-	return fails;
-}
+struct tally {
+	int passed, failed, skipped;
+};
 
-static int run_recipe(const struct recipe *r, const struct scen_opts *o, int *passed, int *failed)
+/* Runs bug and twin of one scenario with one interpreter and start method
+ * (or none, for C); prints a verdict, and the premise when the recipe says
+ * this version or start method changes the story. */
+static void run_one(const struct recipe *r, const struct run_with *w, const struct scen_opts *o,
+		    struct tally *t)
 {
-	size_t n = r->python ? o->npythons : 1;
-	for (size_t i = 0; i < n; i++) {
-		if (run_one(r, r->python ? o->pythons[i] : NULL, o))
-			(*failed)++;
-		else
-			(*passed)++;
+	char bug[3072], twin[3072], err[512];
+	struct variant vb, vt;
+	const char *says = NULL, *says_twin;
+	const char *minor = w->py ? w->py->minor : NULL;
+	int fails;
+	if (recipe_resolve(r, "bug", minor, w->start, &vb, &says, err, sizeof err) != 0 ||
+	    recipe_resolve(r, "twin", minor, w->start, &vt, &says_twin, err, sizeof err) != 0) {
+		printf("FAIL %2d %s: %s\n", r->number, r->name, err);
+		t->failed++;
+		return;
 	}
-	return 0;
+	fails = run_variant(r, &vb, w, o, bug, sizeof bug);
+	fails += run_variant(r, &vt, w, o, twin, sizeof twin);
+	printf("%s %2d %s", fails ? "FAIL" : "PASS", r->number, r->name);
+	if (w->py)
+		printf(" [%s %s]", w->py->tag, w->start);
+	printf("\n     %s\n     %s\n", bug, twin);
+	if (says)
+		printf("     premise: %s\n", says);
+	fflush(stdout);
+	variant_free(&vb);
+	variant_free(&vt);
+	if (fails)
+		t->failed++;
+	else
+		t->passed++;
 }
 
-static int cmd_list(const struct scen_opts *o)
+/* The start methods a Python scenario runs with on one interpreter: its
+ * default, plus fork and spawn when the scenario's point depends on it. */
+static size_t start_methods(const struct recipe *r, const struct sj_python *py, const char *only,
+			    const char *out[3])
+{
+	static const char *const extra[] = { "fork", "spawn" };
+	size_t n = 0;
+	if (only) {
+		out[n++] = strcmp(only, "default") ? only : py->start;
+		return n;
+	}
+	out[n++] = py->start;
+	for (size_t i = 0; r->start_matters && i < 2; i++)
+		if (strcmp(py->start, extra[i]))
+			out[n++] = extra[i];
+	return n;
+}
+
+static void run_recipe(const struct recipe *r, struct scen_opts *o, struct tally *t)
+{
+	if (!r->python) {
+		struct run_with w = { 0 };
+		run_one(r, &w, o, t);
+		return;
+	}
+	for (size_t i = 0; i < o->npythons; i++) {
+		struct sj_python *py = &o->pythons[i];
+		if (py->ok && !py->minor[0] && sj_python_ask(py, o->dir) != 0) {
+			py->ok = 0;
+			snprintf(py->why, sizeof py->why, "%s does not start (or has no multiprocessing)", py->interp);
+		}
+		if (!py->ok) {
+			printf("SKIP %2d %s [%s]\n     SKIP: python %s: %s\n", r->number, r->name, py->tag, py->tag,
+			       py->why);
+			t->skipped++;
+			continue;
+		}
+		const char *methods[3];
+		size_t n = start_methods(r, py, o->start, methods);
+		for (size_t m = 0; m < n; m++) {
+			struct run_with w = { .py = py, .start = methods[m], .bind = o->dir };
+			run_one(r, &w, o, t);
+		}
+	}
+}
+
+static int cmd_list(struct scen_opts *o)
 {
 	struct recipe rs[MAX_SCENARIOS];
 	size_t n;
@@ -266,12 +353,13 @@ static int cmd_list(const struct scen_opts *o)
 	return SJ_EXIT_OK;
 }
 
-/* Runs the named scenarios (or all); prints "N passed, M failed". */
+/* Runs the named scenarios (or all); prints "N passed, M failed, K skipped". */
 static int cmd_run_scenarios(struct scen_opts *o, int all, char **names, int nnames)
 {
 	struct recipe rs[MAX_SCENARIOS];
 	size_t n;
-	int rc = load_all(o, rs, &n), passed = 0, failed = 0;
+	int rc = load_all(o, rs, &n);
+	struct tally t = { 0 };
 	if (rc)
 		return rc;
 	for (int k = 0; k < nnames; k++) {
@@ -284,24 +372,47 @@ static int cmd_run_scenarios(struct scen_opts *o, int all, char **names, int nna
 			return sj_usage_error("scenario", "no scenario named \"%s\"; `sigjam scenario list` shows them", names[k]);
 		}
 	}
-	if (!o->npythons)
-		default_pythons(o);
+	char err[512];
+	if (!o->npythons && sj_pythons_load(o->pythons, MAX_PYTHONS, &o->npythons, err, sizeof err) != 0) {
+		for (size_t i = 0; i < n; i++)
+			recipe_free(&rs[i]);
+		return sj_usage_error("scenario", "%s", err);
+	}
 	for (size_t i = 0; i < n; i++) {
 		int wanted = all;
 		for (int k = 0; k < nnames && !wanted; k++)
 			wanted = !strcmp(rs[i].name, names[k]);
 		if (wanted)
-			run_recipe(&rs[i], o, &passed, &failed);
+			run_recipe(&rs[i], o, &t);
 		recipe_free(&rs[i]);
 	}
-	printf("scenarios: %d passed, %d failed\n", passed, failed);
-	return failed ? SJ_EXIT_FINDINGS : SJ_EXIT_OK;
+	printf("scenarios: %d passed, %d failed, %d skipped\n", t.passed, t.failed, t.skipped);
+	return t.failed ? SJ_EXIT_FINDINGS : SJ_EXIT_OK;
+}
+
+/* --python TAG (an entry of pythons/list) or PATH (an interpreter here). */
+static int choose_python(struct scen_opts *o, const char *arg)
+{
+	struct sj_python all[MAX_PYTHONS];
+	size_t n = 0;
+	char err[512];
+	if (sj_pythons_load(all, MAX_PYTHONS, &n, err, sizeof err) == 0)
+		for (size_t i = 0; i < n; i++)
+			if (!strcmp(all[i].tag, arg)) {
+				o->pythons[o->npythons++] = all[i];
+				return 0;
+			}
+	if (access(arg, X_OK) != 0)
+		return sj_usage_error("scenario", "--python %s is neither a tag of pythons/list nor an executable",
+				      arg);
+	sj_python_from_path(&o->pythons[o->npythons++], arg);
+	return 0;
 }
 
 int cmd_scenario(int argc, char **argv)
 {
 	struct scen_opts o = { 0 };
-	int all = 0, c;
+	int all = 0, c, rc;
 	if (argc < 2)
 		return sj_usage_error("scenario", "usage: sigjam scenario list | run NAME... | run --all");
 	const char *verb = argv[1];
@@ -320,9 +431,8 @@ int cmd_scenario(int argc, char **argv)
 		case SJ_OPT_PYTHON:
 			if (o.npythons == MAX_PYTHONS)
 				return sj_usage_error("scenario", "at most %d --python options", MAX_PYTHONS);
-			if (access(optarg, X_OK) != 0)
-				return sj_usage_error("scenario", "--python %s is not an executable", optarg);
-			o.pythons[o.npythons++] = optarg;
+			if ((rc = choose_python(&o, optarg)) != 0)
+				return rc;
 			break;
 		case 'f':
 			if (!sj_format_known(optarg))
@@ -330,6 +440,13 @@ int cmd_scenario(int argc, char **argv)
 			o.format = optarg;
 			break;
 		case 'v': o.verbose = 1; break;
+		case SJ_OPT_START:
+			if (strcmp(optarg, "default") && strcmp(optarg, "fork") && strcmp(optarg, "spawn") &&
+			    strcmp(optarg, "forkserver"))
+				return sj_usage_error("scenario", "--start %s: expected default, fork, spawn or forkserver",
+						      optarg);
+			o.start = optarg;
+			break;
 		case SJ_OPT_DIR: snprintf(o.dir, sizeof o.dir, "%s", optarg); break;
 		case 'h': sj_help_print(&sj_help_scenario, stdout); return SJ_EXIT_OK;
 		default: return sj_getopt_error("scenario", c, argv + 1);
@@ -358,6 +475,7 @@ int cmd_demo(int argc, char **argv)
 	}
 	if (argc > 1)
 		return sj_usage_error("demo", "takes no arguments, got \"%s\"; see `sigjam demo --help`", argv[1]);
-	char *args[] = { "scenario", "run", "--verbose", "pool-worker-killed", NULL };
-	return cmd_scenario(4, args);
+	char *args[] = { "scenario", "run", "--verbose", "--python", "local", "--start", "default",
+			 "pool-worker-killed", NULL };
+	return cmd_scenario(8, args);
 }

@@ -171,6 +171,10 @@ static void o_probability(struct out *o, const struct sj_rule *r)
 		return;
 	sj_out_str(o, " with probability ");
 	sj_out_prob(o, r->p);
+	if (r->p == 0.0) {
+		sj_out_str(o, " (never)");
+		return;
+	}
 	if (r->has_seed)
 		o_fmt(o, " (seed %llu)", (unsigned long long)r->seed);
 }

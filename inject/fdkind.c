@@ -15,11 +15,10 @@
  * SCM_RIGHTS, the FILE and DIR openers and closers, popen/pclose).  What
  * the shim cannot see: raw syscall(2), io_uring, and libc's internal
  * opens and closes behind other functions (daemon, login_tty, endmntent,
- * ...).  A slot gone stale that way can only be wrong in one direction that
- * matters — a cached kind that matches a rule is confirmed with one fstat
- * before the rule counts (rules.c) — and in the other (a cached non-match
- * that should match) only when both the close and the next open of that
- * number went unseen.  After exec the cache is new; a forked child inherits
+ * ...).  A slot gone stale that way never fires a rule on the wrong
+ * descriptor — a cached kind that matches a rule is confirmed with one
+ * fstat before the rule fires (rules.c) — and miscounts a call, either way,
+ * only when both the close and the next open of that number went unseen.  After exec the cache is new; a forked child inherits
  * it with the descriptors it describes; a vfork child never writes it. */
 #include "state.h"
 #include "spec_int.h"

@@ -56,6 +56,7 @@ void sj_init(void)
 	sj_python_probe();
 	pthread_atfork(sj_journal_fork_prepare, NULL, atfork_child);
 	atomic_store_explicit(&sj_g.init, SJ_INIT_DONE, memory_order_release);
+	sj_state_publish();
 	journal_start();
 	if (sj_g.child)
 		sj_journal_dispositions("exec");

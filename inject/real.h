@@ -50,6 +50,10 @@ static inline void *sj_real_get(struct sj_real *r)
 }
 
 #define SJ_REAL_FN(name) ((__typeof__(name) *)sj_real_get(&sj_reals[SJ_R_##name]))
+/* The real function if it is known, else NULL (no resolving: for a fast
+ * path whose caller resolves on its slow one). */
+#define SJ_REAL_KNOWN(name) \
+	((__typeof__(name) *)atomic_load_explicit(&sj_reals[SJ_R_##name].fn, memory_order_relaxed))
 
 /* dlsym(RTLD_NEXT, r->name) into r->fn when found; no policy (init time). */
 SJ_HIDDEN void sj_real_try(struct sj_real *r);

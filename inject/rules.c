@@ -13,6 +13,104 @@
 #include <errno.h>
 #include <signal.h>
 
+/* ---- decide ----
+ *
+ * Why any call may store a hint (sj_hook_rules.next, sj_state.next).  A
+ * call reads the hint H, then takes its count n (sj_count_call: acquire
+ * load, then the add), and skips the rules when n < H.  A call that took m
+ * stores H' = the smallest count after m at which a rule fires (schedule.h).
+ * If another call read that H', it read it after the store, so after m was
+ * taken, and took its own n after that: n > m.  Any n > m at which a rule
+ * fires is >= H' by definition, so no call skips a rule that fires at its
+ * count, however the stores of different calls interleave or overwrite one
+ * another (an older, lower hint only costs a look).  Which calls fire is
+ * decided by the schedule from each call's own n, never from a hint. */
+
+enum { FDK_UNKNOWN, FDK_CACHED, FDK_CONFIRMED };
+
+/* The kind of c->fd for fd= kinds: the cached one (one load), or
+ * classified now when the cache does not hold it. */
+static unsigned call_fdkind(const struct sj_call *c, struct sj_plan *plan)
+{
+	if (plan->fdkind_state == FDK_UNKNOWN) {
+		int cached = sj_fd_kind_cached(c->fd, &plan->fdkind);
+		if (!cached)
+			plan->fdkind = sj_fd_kind_fresh(c->fd);
+		plan->fdkind_state = cached ? FDK_CACHED : FDK_CONFIRMED;
+	}
+	return plan->fdkind;
+}
+
+/* A rule with fd= kinds is about to fire: a kind from the cache is
+ * confirmed with one fstat first (fdkind.c says why), once per call. */
+static int fdkind_confirmed(const struct sj_rule *r, const struct sj_call *c, struct sj_plan *plan)
+{
+	if (plan->fdkind_state == FDK_CACHED) {
+		plan->fdkind = sj_fd_kind_fresh(c->fd);
+		plan->fdkind_state = FDK_CONFIRMED;
+	}
+	return (plan->fdkind & r->fdclass) != 0;
+}
+
+/* The per-call filters of rule i, cheapest first (in= and comm= are the
+ * process's: state.c leaves out the rules they exclude). */
+static int filters_pass(unsigned i, const struct sj_call *c, struct sj_plan *plan)
+{
+	const struct sj_rule *r = &sj_g.spec.rules[i];
+	unsigned cf = sj_g.call_filters[i];
+	if ((cf & SJ_CF_SIG) && r->sig != c->sig)
+		return 0;
+	if ((cf & SJ_CF_FD) && r->fd != c->fd)
+		return 0;
+	return !(cf & SJ_CF_FDCLASS) || (call_fdkind(c, plan) & r->fdclass);
+}
+
+unsigned sj_rules_decide(const struct sj_call *c, struct sj_plan *plan, struct sj_tally t)
+{
+	struct sj_hook_rules *hr = &sj_g.hooks[c->hook];
+	uint64_t next = UINT64_MAX;
+	plan->nfired = 0;
+	plan->fdkind = 0;
+	plan->fdkind_state = FDK_UNKNOWN;
+	for (unsigned k = 0; k < hr->n; k++) {
+		unsigned i = hr->rules[k];
+		const struct sj_sched *s = &sj_g.sched[i];
+		uint64_t n = t.n;
+		int due = t.due;
+		if (sj_g.call_filters[i]) {
+			if (!filters_pass(i, c, plan))
+				continue;
+			n = sj_count_call(&sj_g.count[i], &sj_g.next[i], &due);
+			if (!due)
+				continue;
+			atomic_store_explicit(&sj_g.next[i], sj_sched_next(s, n), memory_order_release);
+		} else if (due) {
+			uint64_t m = sj_sched_next(s, n);
+			if (m < next)
+				next = m;
+		} else {
+			continue;
+		}
+		if (!sj_sched_fires(s, n))
+			continue;
+		if ((sj_g.call_filters[i] & SJ_CF_FDCLASS) && !fdkind_confirmed(&sj_g.spec.rules[i], c, plan))
+			continue;
+		plan->fired[plan->nfired] = (unsigned char)i;
+		plan->n[plan->nfired] = n;
+		plan->nfired++;
+	}
+	if (t.due)
+		atomic_store_explicit(&hr->next, next, memory_order_release);
+	if (plan->nfired) { /* what sj_rules_apply fills in */
+		plan->skip = 0;
+		plan->ret = 0;
+		plan->err = 0;
+		plan->short_max = UINT64_MAX;
+		plan->nduring = 0;
+	}
+	return plan->nfired;
+}
+
 /* ---- apply ---- */
 
 /* On a forking hook, in= says where the action happens: parent (the caller,

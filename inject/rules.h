@@ -9,6 +9,8 @@
 
 #include "state.h"
 
+#include <stdatomic.h>
+
 #include <sys/single_threaded.h>
 
 /* One call of a hook, as the rules see it. */
@@ -39,7 +41,11 @@ struct sj_plan {
 /* Sides of a fork for in= on a hook with the SIDES column (hooks.def). */
 enum sj_side { SJ_SIDE_CALLER, SJ_SIDE_PARENT, SJ_SIDE_CHILD };
 
-/* ---- matching (inline: the hot path of every armed hook) ---- */
+/* ---- matching ----
+ *
+ * Every armed call runs sj_rules_quiet (inline: it is the whole cost of a
+ * rule that does not fire); only a call that may fire goes on to
+ * sj_rules_decide (rules.c). */
 
 /* One atomic add of v to *p, returning the old value.  While the process has
  * a single thread (glibc clears __libc_single_threaded before a second one
@@ -57,96 +63,64 @@ static inline uint64_t sj_fetch_add(_Atomic uint64_t *p, uint64_t v)
 	return atomic_fetch_add(p, v);
 }
 
-/* One p= decision of rule i: a uniform 53-bit draw from the rule's
- * splitmix64 stream below the rule's threshold, p * 2^53 rounded up
- * (state.c), which is the same as comparing the draw as a double in [0,1)
- * with p, without the conversion.  The stream is a counter, so one atomic
- * add makes concurrent threads draw distinct values without a lock. */
-static inline int sj_rule_draws_fire(unsigned i)
+/* A counted call: the hint read BEFORE the count is taken (rules.c says why
+ * that order makes any hint store safe), then the count.  Returns the count;
+ * *due is 1 when it reached the hint. */
+static inline uint64_t sj_count_call(_Atomic uint64_t *count, _Atomic uint64_t *next, int *due)
 {
-	uint64_t x = sj_fetch_add(&sj_g.prng[i], 0x9e3779b97f4a7c15ull);
-	return (sj_mix64(x) >> 11) < sj_g.p_threshold[i];
+	uint64_t hint = atomic_load_explicit(next, memory_order_acquire);
+	uint64_t n = sj_fetch_add(count, 1) + 1;
+	*due = n >= hint;
+	return n;
 }
 
-static inline int sj_when_holds(const struct sj_rule *r, uint64_t n)
+/* What the quick test of one call found: the hook's count at this call
+ * (0: the hook has no plain rule) and whether it reached the hint. */
+struct sj_tally {
+	uint64_t n;
+	int due;
+};
+
+/* Counts a call of hook h for its plain rules (the hook has some).  1: none
+ * of them is due. */
+static inline int sj_rules_quiet_plain(enum sj_hook h, struct sj_tally *t)
 {
-	uint64_t last = r->last == SJ_WHEN_INF ? UINT64_MAX : r->last;
-	if (n < r->first || n > last)
+	struct sj_hook_rules *hr = &sj_g.hooks[h];
+	t->n = sj_count_call(&hr->count, &hr->next, &t->due);
+	return !t->due;
+}
+
+/* Counts call c for the plain rules of its hook.  1: no rule can fire on
+ * it (the common case: one add and one compare, and for fd= kinds one
+ * load of the cached kind); 0: sj_rules_decide must look (a plain rule is
+ * due, or a rule with per-call filters may pass them). */
+static inline int sj_rules_quiet(enum sj_hook h, int fd, struct sj_tally *t)
+{
+	struct sj_hook_rules *hr = &sj_g.hooks[h];
+	unsigned kind;
+	t->n = 0;
+	t->due = 0;
+	if (SJ_LIKELY(hr->nplain) && !sj_rules_quiet_plain(h, t))
 		return 0;
-	/* No division for the usual step of 1: a never-firing p= rule with the
-	 * default when= gets here on every call. */
-	return r->step <= 1 || (n - r->first) % r->step == 0;
-}
-
-enum { SJ_FDK_UNKNOWN, SJ_FDK_CACHED, SJ_FDK_CONFIRMED };
-
-/* fd= with kinds: the cached kind decides a miss; a hit is confirmed with
- * one fstat (fdkind.c says why), once per call. */
-static inline int sj_fdclass_passes(const struct sj_rule *r, const struct sj_call *c, struct sj_plan *plan)
-{
-	if (plan->fdkind_state == SJ_FDK_UNKNOWN) {
-		int cached = sj_fd_kind_cached(c->fd, &plan->fdkind);
-		if (!cached)
-			plan->fdkind = sj_fd_kind_fresh(c->fd);
-		plan->fdkind_state = cached ? SJ_FDK_CACHED : SJ_FDK_CONFIRMED;
-	}
-	if (!(plan->fdkind & r->fdclass))
-		return 0;
-	if (plan->fdkind_state == SJ_FDK_CACHED) {
-		plan->fdkind = sj_fd_kind_fresh(c->fd);
-		plan->fdkind_state = SJ_FDK_CONFIRMED;
-	}
-	return (plan->fdkind & r->fdclass) != 0;
-}
-
-/* The filters of each call (in= and comm= are the process's: state.c
- * leaves out the rules they exclude), cheapest first. */
-static inline int sj_filters_pass(unsigned i, const struct sj_call *c, struct sj_plan *plan)
-{
-	const struct sj_rule *r = &sj_g.spec.rules[i];
-	unsigned cf = sj_g.call_filters[i];
-	if (SJ_LIKELY(cf == 0))
+	if (SJ_LIKELY(hr->filters == 0))
 		return 1;
-	if ((cf & SJ_CF_SIG) && r->sig != c->sig)
-		return 0;
-	if ((cf & SJ_CF_FD) && r->fd != c->fd)
-		return 0;
-	return !(cf & SJ_CF_FDCLASS) || sj_fdclass_passes(r, c, plan);
+	/* Only fd= kinds: none of them passes when the cached kind is none of
+	 * them (an fd the cache does not hold is classified by decide). */
+	return hr->filters == SJ_CF_FDCLASS && sj_fd_kind_cached(fd, &kind) && !(kind & hr->kinds);
 }
 
-/* Counts the call in every rule of c->hook whose filters pass and decides
- * which fire (when= and p=).  Returns plan->nfired.  Inline: it runs on
- * every call of an armed hook, and a call into another file with its frame
- * was a good part of a never-firing rule's cost on dd. */
-static inline __attribute__((always_inline)) unsigned sj_rules_match(const struct sj_call *c, struct sj_plan *plan)
+/* Decides which rules fire on call c: the plain ones at t.n when t.due,
+ * and every rule with per-call filters (counted here).  Returns
+ * plan->nfired, the fired rules in spec order. */
+SJ_HIDDEN unsigned sj_rules_decide(const struct sj_call *c, struct sj_plan *plan, struct sj_tally t);
+
+/* Both, for the hooks whose wrappers need no split. */
+static inline unsigned sj_rules_match(const struct sj_call *c, struct sj_plan *plan)
 {
-	unsigned k, nr = sj_g.hook_nrules[c->hook];
-	plan->nfired = 0;
-	plan->fdkind = 0;
-	plan->fdkind_state = SJ_FDK_UNKNOWN;
-	for (k = 0; k < nr; k++) {
-		unsigned i = sj_g.hook_rules[c->hook][k];
-		const struct sj_rule *r = &sj_g.spec.rules[i];
-		uint64_t n;
-		if (!sj_filters_pass(i, c, plan))
-			continue;
-		n = sj_fetch_add(&sj_g.count[i], 1) + 1;
-		if (!sj_when_holds(r, n))
-			continue;
-		if (r->p < 1.0 && !sj_rule_draws_fire(i))
-			continue;
-		plan->fired[plan->nfired] = (unsigned char)i;
-		plan->n[plan->nfired] = n;
-		plan->nfired++;
-	}
-	if (plan->nfired) { /* what sj_rules_apply fills in */
-		plan->skip = 0;
-		plan->ret = 0;
-		plan->err = 0;
-		plan->short_max = UINT64_MAX;
-		plan->nduring = 0;
-	}
-	return plan->nfired;
+	struct sj_tally t;
+	if (sj_rules_quiet(c->hook, c->fd, &t))
+		return plan->nfired = 0;
+	return sj_rules_decide(c, plan, t);
 }
 
 /* Carries out the fired rules' actions for side: delays, then signals (and

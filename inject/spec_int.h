@@ -53,7 +53,7 @@ enum num_status sj_num_long(struct span t, long *out);
 /* DIGITS[.DIGITS][UNIT] into nanoseconds; NUM_RANGE with *why for overflow
  * or a fraction of a nanosecond. */
 enum num_status sj_num_duration(struct span t, uint64_t *out, const char **why);
-/* p=: DIGITS[.DIGITS] or .DIGITS, 0 < value <= 1, at most SJ_PROB_MAX_SIG
+/* p=: DIGITS[.DIGITS] or .DIGITS, 0 <= value <= 1, at most SJ_PROB_MAX_SIG
  * significant and SJ_PROB_MAX_FRAC fractional digits, so that the value is
  * exactly the double nearest to the text and prints back unchanged. */
 enum num_status sj_num_prob(struct span t, double *out);

@@ -289,7 +289,7 @@ static int key_P(struct pctx *c, struct span key, struct span val)
 	enum num_status st = sj_num_prob(val, &c->r->p);
 	if (st != NUM_OK)
 		return fail_value(c, key, val,
-				  "expected a probability 0 < p <= 1 such as 0.25 (at most 15 significant digits)");
+				  "expected a probability 0 <= p <= 1 such as 0.25 (at most 15 significant digits)");
 	return 0;
 }
 

@@ -218,7 +218,7 @@ enum num_status sj_num_prob(struct span t, double *out)
 	}
 	if (ndigits == 0 || (in_frac && t.s[t.n - 1] == '.'))
 		return NUM_SYNTAX;
-	if (mant == 0 || mant > sj_pow10[frac_digits])
+	if (mant > sj_pow10[frac_digits])
 		return NUM_RANGE;
 	*out = (double)mant / (double)sj_pow10[frac_digits];
 	return NUM_OK;

@@ -37,12 +37,25 @@ static uint64_t rule_seed(unsigned i)
 	return sj_mix64(base + 0x632be59bd9b4e019ull * (i + 1));
 }
 
-static void reseed_rules(void)
+/* Fresh counters and hints, and the streams of this process. */
+static void reset_rules(void)
 {
-	unsigned i;
-	for (i = 0; i < SJ_MAX_RULES; i++) {
+	unsigned h, i;
+	for (i = 0; i < sj_g.spec.n; i++) {
+		sj_g.sched[i].seed = rule_seed(i);
 		atomic_store(&sj_g.count[i], 0);
-		atomic_store(&sj_g.prng[i], i < sj_g.spec.n ? rule_seed(i) : 0);
+		atomic_store(&sj_g.next[i], sj_sched_next(&sj_g.sched[i], 0));
+	}
+	for (h = 0; h < SJ_HOOK_COUNT; h++) {
+		struct sj_hook_rules *hr = &sj_g.hooks[h];
+		uint64_t next = UINT64_MAX;
+		for (i = 0; i < hr->n; i++) {
+			uint64_t m = sj_sched_next(&sj_g.sched[hr->rules[i]], 0);
+			if (sj_g.call_filters[hr->rules[i]] == 0 && m < next)
+				next = m;
+		}
+		atomic_store(&hr->count, 0);
+		atomic_store(&hr->next, next);
 	}
 }
 
@@ -84,46 +97,57 @@ void sj_children_del(pid_t pid)
 
 /* ---- the rules of this process ---- */
 
-static int rule_fits_process(const struct sj_rule *r)
+static int rule_fits_process(const struct sj_rule *r, const struct sj_sched *s)
 {
+	if (s->mode == SJ_SCHED_NEVER)
+		return 0;
 	if (!(sj_hook_props(r->hook) & SJ_HP_SIDES) && r->in != SJ_IN_ANY && (r->in == SJ_IN_CHILD) != sj_g.child)
 		return 0;
 	return !r->comm[0] || strncmp(r->comm, sj_g.comm, sizeof r->comm) == 0;
 }
 
-/* A draw d (53 bits) fires when d * 2^-53 < p, i.e. when d < p * 2^53, i.e.
- * when d < ceil(p * 2^53): the product is exact (p <= 1, a power of two). */
-static uint64_t p_threshold(double p)
-{
-	double t = p * 9007199254740992.0;
-	uint64_t u = (uint64_t)t;
-	return (double)u < t ? u + 1 : u;
-}
-
-/* (Re)builds hook_rules for this process's role and comm.  After fork a
- * handler may run a wrapper meanwhile: it finds the hook disarmed until the
- * lists are whole again. */
+/* (Re)builds the rules of each hook for this process's role and comm, with
+ * fresh counters.  After fork a handler may run a wrapper meanwhile: it
+ * finds the hook disarmed until the lists are whole again. */
 static void select_rules(void)
 {
-	unsigned char n[SJ_HOOK_COUNT] = { 0 };
+	unsigned char n[SJ_HOOK_COUNT] = { 0 }, plain[SJ_HOOK_COUNT] = { 0 }, filters[SJ_HOOK_COUNT] = { 0 },
+		      kinds[SJ_HOOK_COUNT] = { 0 };
 	unsigned h, i;
 	for (h = 0; h < SJ_HOOK_COUNT; h++)
-		sj_g.armed[h] = 0;
+		sj_g.armed[h] = sj_g.fast[h] = SJ_FAST_LOOK;
 	atomic_signal_fence(memory_order_seq_cst);
 	for (i = 0; i < sj_g.spec.n; i++) {
 		const struct sj_rule *r = &sj_g.spec.rules[i];
-		if ((unsigned)r->hook >= SJ_HOOK_COUNT || !rule_fits_process(r))
+		if ((unsigned)r->hook >= SJ_HOOK_COUNT || !rule_fits_process(r, &sj_g.sched[i]))
 			continue;
-		sj_g.hook_rules[r->hook][n[r->hook]++] = (unsigned char)i;
+		sj_g.hooks[r->hook].rules[n[r->hook]++] = (unsigned char)i;
 		sj_g.call_filters[i] = (unsigned char)((r->sig ? SJ_CF_SIG : 0) | (r->fd >= 0 ? SJ_CF_FD : 0) |
 						       (r->fdclass ? SJ_CF_FDCLASS : 0));
-		sj_g.p_threshold[i] = p_threshold(r->p);
+		plain[r->hook] += sj_g.call_filters[i] == 0;
+		filters[r->hook] |= sj_g.call_filters[i];
+		kinds[r->hook] |= (unsigned char)r->fdclass;
 	}
-	for (h = 0; h < SJ_HOOK_COUNT; h++)
-		sj_g.hook_nrules[h] = n[h];
+	for (h = 0; h < SJ_HOOK_COUNT; h++) {
+		sj_g.hooks[h].n = n[h];
+		sj_g.hooks[h].nplain = plain[h];
+		sj_g.hooks[h].filters = filters[h];
+		sj_g.hooks[h].kinds = kinds[h];
+	}
+	reset_rules();
 	atomic_signal_fence(memory_order_seq_cst);
 	for (h = 0; h < SJ_HOOK_COUNT; h++)
 		sj_g.armed[h] = n[h] != 0;
+	if (sj_ready())
+		sj_state_publish();
+}
+
+void sj_state_publish(void)
+{
+	for (unsigned h = 0; h < SJ_HOOK_COUNT; h++) {
+		const struct sj_hook_rules *hr = &sj_g.hooks[h];
+		sj_g.fast[h] = !sj_g.armed[h] ? SJ_FAST_BYPASS : hr->nplain == hr->n ? SJ_FAST_PLAIN : SJ_FAST_LOOK;
+	}
 }
 
 /* ---- fork ---- */
@@ -141,7 +165,6 @@ void sj_state_after_fork_child(void)
 	 * every run, whatever their pids. */
 	sj_g.proc_seed = sj_mix64(sj_g.proc_seed ^ sj_mix64(atomic_load(&sj_g.forks)));
 	atomic_store(&sj_g.forks, 0);
-	reseed_rules();
 	select_rules(); /* in=child rules now apply, in=parent ones no longer */
 	for (i = 0; i < SJ_MAX_CHILDREN; i++)
 		atomic_store(&sj_g.children[i], 0);
@@ -176,9 +199,10 @@ static int loads_lib(const struct sj_maps_line *m, void *arg)
 }
 
 /* An exec'd image is a child when its parent has this library mapped: the
- * parent is a process running the shim.  Nothing is added to the
- * environment (the program would see it); the price is that a process whose
- * parent died before our constructor ran is taken for a top-level one. */
+ * parent is a process running the shim.  No variable is added to the
+ * environment for this (the program would see one more); the price is that
+ * a process whose parent died before our constructor ran is taken for a
+ * top-level one. */
 static int parent_runs_shim(void)
 {
 	const char *self = sj_self_path(), *base = strrchr(self, '/');
@@ -218,8 +242,10 @@ static void load_spec(void)
 		sj_spec_init(&sj_g.spec);
 		return;
 	}
-	for (i = 0; i < sj_g.spec.n; i++)
+	for (i = 0; i < sj_g.spec.n; i++) {
 		sj_rule_format(&sj_g.spec.rules[i], sj_g.rule_text[i], SJ_RULE_TEXT);
+		sj_sched_init(&sj_g.sched[i], &sj_g.spec.rules[i]);
+	}
 }
 
 void sj_state_setup(void)
@@ -234,6 +260,5 @@ void sj_state_setup(void)
 	 * runs (its parent's fork counter is not visible across exec). */
 	sj_g.proc_seed = sj_g.child ? sj_mix64(sj_g.seed ^ cmdline_hash()) : sj_g.seed;
 	load_spec();
-	reseed_rules();
 	select_rules();
 }

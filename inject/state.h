@@ -11,6 +11,7 @@
 #define SIGJAM_STATE_H
 
 #include "sys.h"
+#include "schedule.h"
 #include "spec.h"
 
 #include <stdatomic.h>
@@ -26,23 +27,47 @@ enum sj_init_state { SJ_INIT_NONE, SJ_INIT_RUNNING, SJ_INIT_DONE };
 /* The filters a rule checks on every call (sj_state.call_filters). */
 enum sj_call_filter { SJ_CF_SIG = 1, SJ_CF_FD = 2, SJ_CF_FDCLASS = 4 };
 
+/* The rules of one hook that can apply to this process.  in= (the role; on
+ * a forking hook it picks a side instead), comm= and p=0 are properties of
+ * the process or the rule, so they are decided once, at init and after fork,
+ * not on every call.  Rules with no per-call filter ("plain") all count the
+ * same calls, so they share one counter; and since when a rule fires is a
+ * function of its count (schedule.h), `next` says before which count none of
+ * them fires: a call that stays below it costs one add and one compare.
+ * `next` is a hint that any call may store, computed from its own count
+ * after reading the old hint (rules.c says why that is safe). */
+struct sj_hook_rules {
+	_Atomic uint64_t next;      /* no plain rule fires at a count below this */
+	_Atomic uint64_t count;     /* the calls of the hook: the plain rules' count */
+	unsigned char n, nplain;
+	unsigned char filters;      /* enum sj_call_filter: the OR over the other rules */
+	unsigned char kinds;        /* SJ_FDC_* bits: the OR of their fd= kinds */
+	unsigned char rules[SJ_MAX_RULES]; /* spec order */
+};
+
+/* What a wrapper may do without looking further (sj_state.fast).  Set
+ * once init is done (sj_state_publish), SJ_FAST_LOOK before that and while
+ * the rules are chosen again after fork. */
+enum sj_fast {
+	SJ_FAST_LOOK,   /* the careful path: init, vfork, filters */
+	SJ_FAST_BYPASS, /* no rule for this process: straight to libc */
+	SJ_FAST_PLAIN,  /* only rules without per-call filters: count, compare */
+};
+
 struct sj_state {
 	_Atomic int init;             /* enum sj_init_state, set by init (layer 5) */
-	unsigned char armed[SJ_HOOK_COUNT]; /* a hook has a rule for this process: the wrappers' fast path */
+	unsigned char armed[SJ_HOOK_COUNT]; /* a hook has a rule for this process */
+	unsigned char fast[SJ_HOOK_COUNT];  /* enum sj_fast: the wrappers' first test */
 
 	struct sj_spec spec;
 	char rule_text[SJ_MAX_RULES][SJ_RULE_TEXT]; /* canonical text, formatted once at init */
-	/* The rules of each hook that can apply to this process: in= (the role;
-	 * on a forking hook it picks a side instead) and comm= are properties of
-	 * the process, so they are decided once, at init and after fork, not on
-	 * every call. */
-	unsigned char hook_rules[SJ_HOOK_COUNT][SJ_MAX_RULES];
-	unsigned hook_nrules[SJ_HOOK_COUNT];
+	struct sj_hook_rules hooks[SJ_HOOK_COUNT];
 	unsigned char call_filters[SJ_MAX_RULES]; /* enum sj_call_filter bits of each rule */
-	uint64_t p_threshold[SJ_MAX_RULES];       /* p= as a 53-bit draw limit (rules.h) */
+	struct sj_sched sched[SJ_MAX_RULES];      /* when each rule fires (thresholds once, seeds per process) */
 
+	/* Rules with per-call filters: a counter and a hint each, as above. */
 	_Atomic uint64_t count[SJ_MAX_RULES]; /* per process: reset in a forked child */
-	_Atomic uint64_t prng[SJ_MAX_RULES];  /* splitmix64 counters, per rule */
+	_Atomic uint64_t next[SJ_MAX_RULES];
 
 	int child;                    /* role: started from a process running the shim */
 	char comm[16];
@@ -65,6 +90,9 @@ static inline int sj_ready(void)
 /* Init (layer 5), once: the environment, the role, the seed, the rules.  Not
  * async-signal-safe (getenv, the parser's snprintf for canonical texts). */
 SJ_HIDDEN void sj_state_setup(void);
+/* Init is done (layer 5, after SJ_INIT_DONE): the wrappers may take their
+ * fast paths (sj_state.fast). */
+SJ_HIDDEN void sj_state_publish(void);
 /* The process just forked: child = role, fresh counters, new seed stream.
  * Idempotent (keyed on the pid), called from the fork wrappers and from a
  * pthread_atfork child handler for forks that bypass them. */
@@ -72,15 +100,6 @@ SJ_HIDDEN void sj_state_after_fork_child(void);
 
 SJ_HIDDEN void sj_children_add(pid_t pid);
 SJ_HIDDEN void sj_children_del(pid_t pid);
-/* splitmix64 finaliser: mixes seeds; also the PRNG's output function. */
-static inline uint64_t sj_mix64(uint64_t x)
-{
-	x += 0x9e3779b97f4a7c15ull;
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-	x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-	return x ^ (x >> 31);
-}
-
 /* ---- fdkind.c: what a descriptor is, for fd= ----
  *
  * Kinds are SJ_FDC_* bits (0: none of them).  The kind of each descriptor
@@ -107,7 +126,7 @@ static inline int sj_fd_kind_cached(int fd, unsigned *kind)
 	return (s & SJ_FDSLOT_VALID) != 0;
 }
 /* The kind, fresh (one fstat), stored back into the cache.  A cached kind
- * that matches a rule is confirmed with this before the rule counts, so a
+ * that matches a rule is confirmed with this before the rule fires, so a
  * slot gone stale through a close the shim could not see never fires a
  * rule on the wrong descriptor. */
 SJ_HIDDEN unsigned sj_fd_kind_fresh(int fd);

@@ -5,8 +5,9 @@
  * below it:
  *   1 sys.h, real.*            raw system calls; the real functions
  *   2 journal*, maps.c         the journal: records, the file, /proc/self/maps
- *   3 state.*, fdkind.c        process state: configuration, role, seeds,
- *                              children, rules per hook, descriptor kinds
+ *   3 state.*, fdkind.c,       process state: configuration, role, seeds,
+ *     schedule.*               children, rules per hook, descriptor kinds,
+ *                              when each rule fires
  *   4 rules*, during.c,        the rule engine; the handler group (table,
  *     handlers*, unsafe.c      trampoline, records, unsafe-call checks)
  *   5 init.*                   the one constructor: sets up 1-4 in order

@@ -183,16 +183,26 @@ static void note_exit(const char *func, int code)
 
 /* ---- the rows ---- */
 
-/* The armed path in a function of its own, so that the exported wrapper
- * stays a few instructions and a tail call when no rule can act. */
+/* Four functions per row, so that each path pays only for what it needs:
+ * the exported wrapper reads one byte (sj_state.fast) and, for a hook with
+ * no rule, jumps to libc, and for a hook whose rules have no per-call
+ * filter, counts the call (one add and one compare while no rule is due)
+ * and jumps to libc; `armed` is the careful path (before init, rules with
+ * filters, a vfork child); `ruled` decides and acts; `cold` runs before the
+ * shim is ready (init first).  The first two only jump, so they need no
+ * stack frame.  SJ_TALLY_PARAMS adds the tally to a parenthesised
+ * parameter list, SJ_TALLY_ARGS to an argument list. */
+#define SJ_TALLY_PARAMS(...) (__VA_ARGS__, struct sj_tally tally_)
+#define SJ_TALLY_ARGS(...) (__VA_ARGS__, tally_)
+
 #define SJ_IO(name, rtype, params, args, hook, fdv, cntv, fallback)                \
-	static SJ_NOINLINE rtype name##_ruled params                               \
+	static SJ_NOINLINE rtype name##_ruled SJ_TALLY_PARAMS params               \
 	{                                                                          \
-		__typeof__(name) *real_ = SJ_REAL_FN(name);                        \
+		__typeof__(name) *real_ = SJ_REAL_KNOWN(name);                     \
 		struct sj_call c = { hook, #name, fdv, 0 };                        \
 		struct sj_plan plan;                                               \
 		rtype r;                                                           \
-		if (!sj_rules_match(&c, &plan))                                    \
+		if (!sj_rules_decide(&c, &plan, tally_))                           \
 			return real_ ? real_ args : (rtype)(fallback);             \
 		sj_rules_apply(&c, &plan, SJ_SIDE_CALLER);                         \
 		if (plan.skip) {                                                   \
@@ -205,13 +215,38 @@ static void note_exit(const char *func, int code)
 		sj_rules_finish(&plan);                                            \
 		return r;                                                          \
 	}                                                                          \
-	SJ_EXPORT rtype name params                                                \
+	static rtype name##_armed params;                                          \
+	static SJ_NOINLINE rtype name##_cold params                                \
 	{                                                                          \
 		__typeof__(name) *real_ = SJ_REAL_FN(name);                        \
-		/* unarmed first: either way the call goes straight to libc */   \
-		if (SJ_LIKELY(!sj_hook_live(hook)) || sj_in_vfork_child())         \
+		if (!sj_in_vfork_child() && sj_hook_live(hook))                    \
+			return name##_armed args;                                  \
+		return real_ ? real_ args : (rtype)(fallback);                     \
+	}                                                                          \
+	/* Once ready, the real function is known or missing for good. */         \
+	static SJ_NOINLINE rtype name##_armed params                               \
+	{                                                                          \
+		__typeof__(name) *real_ = SJ_REAL_KNOWN(name);                     \
+		struct sj_tally tally_;                                            \
+		if (SJ_UNLIKELY(!sj_ready()))                                      \
+			return name##_cold args;                                   \
+		if (sj_in_vfork_child() || !sj_g.armed[hook] || sj_rules_quiet(hook, fdv, &tally_)) \
 			return real_ ? real_ args : (rtype)(fallback);             \
-		return name##_ruled args;                                          \
+		return name##_ruled SJ_TALLY_ARGS args;                            \
+	}                                                                          \
+	SJ_EXPORT rtype name params                                                \
+	{                                                                          \
+		__typeof__(name) *real_ = SJ_REAL_KNOWN(name);                     \
+		struct sj_tally tally_;                                            \
+		if (SJ_UNLIKELY(real_ == NULL))                                    \
+			return name##_armed args;                                  \
+		if (SJ_LIKELY(sj_g.fast[hook] == SJ_FAST_BYPASS))                  \
+			return real_ args;                                         \
+		if (sj_g.fast[hook] != SJ_FAST_PLAIN || sj_in_vfork_child())       \
+			return name##_armed args;                                  \
+		if (sj_rules_quiet_plain(hook, &tally_))                           \
+			return real_ args;                                         \
+		return name##_ruled SJ_TALLY_ARGS args;                            \
 	}
 
 #define SJ_KILL(name, rtype, params, args, target, has_target, sig, fallback) \

@@ -101,7 +101,8 @@ SJ_EXPORT ssize_t readv(int fd, const struct iovec *iov, int iovcnt)
 	struct sj_plan plan;
 	struct iovec cut[SJ_IOV_MAX];
 	ssize_t r;
-	if (SJ_LIKELY(!sj_hook_live(SJ_HOOK_READ)) || sj_in_vfork_child() || !sj_rules_match(&c, &plan))
+	if (SJ_LIKELY(sj_g.fast[SJ_HOOK_READ] == SJ_FAST_BYPASS) || sj_in_vfork_child() || !sj_hook_live(SJ_HOOK_READ) ||
+	    !sj_rules_match(&c, &plan))
 		return real_readv ? real_readv(fd, iov, iovcnt) : syscall(SYS_readv, fd, iov, iovcnt);
 	sj_rules_apply(&c, &plan, SJ_SIDE_CALLER);
 	if (plan.skip) {

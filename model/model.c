@@ -53,6 +53,9 @@ void sj_finding_free(struct sj_finding *f)
 	free(f->records);
 	free(f->explained_by);
 	free(f->verdict);
+	for (size_t i = 0; i < f->nassumptions; i++)
+		free(f->assumptions[i]);
+	free(f->assumptions);
 }
 
 void sj_findings_free(struct sj_findings *f)

@@ -73,6 +73,11 @@ struct sj_finding {
 	size_t *explained_by;
 	size_t nexplained_by;
 	char *verdict;
+	/* What the proof takes for granted beyond the snapshot, one clause
+	 * each ("no process outside the tree connects to /tmp/pymp-x/sock-y");
+	 * none for most findings. */
+	char **assumptions;
+	size_t nassumptions;
 };
 
 /* The longest verdict sentence, in characters. */

@@ -40,6 +40,16 @@ struct sj_lock {
 	int blocked;              /* /proc/locks: a waiting request, not a held lock */
 };
 
+/* Who could reach a Unix socket bound to a path (tracer/reach.c): connect
+ * to a listener, send to a bound datagram socket.  Read after the capture,
+ * from the file system and every process this tracer can see. */
+enum sj_reach {
+	SJ_REACH_UNCHECKED, /* not a Unix path address, or not checked: anyone may */
+	SJ_REACH_OUTSIDE,   /* some process outside the snapshot could (reach_outsiders) */
+	SJ_REACH_TREE,      /* only processes of the snapshot could, privileged ones aside */
+	SJ_REACH_GONE,      /* the path no longer names this socket: nobody can */
+};
+
 /* A socket's endpoints, from sock_diag (tracer/sockdiag.c) before any
  * thread was stopped.  family 0: unknown (no sock_diag, another network
  * namespace, or the socket was made after the look). */
@@ -53,6 +63,11 @@ struct sj_sock {
 				     on this host (Unix peer; TCP/UDP endpoint match), 0 none */
 	uint32_t rqueue, wqueue;  /* bytes queued to read, not yet taken by the peer */
 	char *local, *remote;     /* "/run/x.sock", "@abstract", "127.0.0.1:4000"; NULL none */
+	uint64_t vfs_ino;         /* Unix, bound to a path: the socket file's inode and */
+	unsigned vfs_major, vfs_minor; /* device (sock_diag UDIAG_SHOW_VFS); 0 unknown */
+	enum sj_reach reach;      /* Unix path addresses: who could connect or send */
+	unsigned reach_outsiders; /* SJ_REACH_OUTSIDE: how many processes outside could */
+	pid_t reach_example;      /* SJ_REACH_OUTSIDE: the lowest such pid */
 };
 
 struct sj_fd {
@@ -175,6 +190,7 @@ struct sj_process {
 	int exit_status;            /* zombies: raw wait status (stat field 52); -1 otherwise */
 	uint64_t zombie_since_ns;   /* CLOCK_MONOTONIC estimate, 0 unknown */
 	int is_target;              /* named on the command line (vs a descendant) */
+	uint64_t sig_caught;        /* SigCgt of /proc/PID/status: bit N-1 set when signal N has a handler */
 
 	struct sj_thread *threads;  /* threads[0] is the leader */
 	size_t nthreads;

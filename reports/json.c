@@ -305,6 +305,8 @@ static json_t *finding_json(const struct sj_finding *f, int *bad)
 	rp_jset(o, "pipes", a, bad);
 	rp_jset(o, "explained_by", indices_json(f->explained_by, f->nexplained_by, bad), bad);
 	rp_jset(o, "verdict", rp_json_str(f->verdict), bad);
+	if (f->nassumptions)
+		rp_jset(o, "assumptions", strings_json(f->assumptions, f->nassumptions, bad), bad);
 	rp_jset(o, "journal_records", indices_json(f->records, f->nrecords, bad), bad);
 	return o;
 }

@@ -89,6 +89,8 @@ static void who(FILE *out, pid_t pid, pid_t tid)
 static void finding_body(FILE *out, const struct sj_finding *f)
 {
 	xml_text(out, "%s\n", f->cause ? f->cause : sj_kind_info(f->kind)->short_desc);
+	for (size_t i = 0; i < f->nassumptions; i++)
+		xml_text(out, "  assuming %s\n", f->assumptions[i]);
 	for (size_t i = 0; i < f->nevidence; i++) {
 		fputs("  ", out);
 		who(out, f->evidence[i].pid, f->evidence[i].tid);

@@ -188,6 +188,12 @@ static json_t *result_properties(const struct sj_finding *f, int *bad)
 	rp_jset(p, "explainedBy", by, bad);
 	if (f->verdict)
 		rp_jset(p, "verdict", rp_json_str(f->verdict), bad);
+	if (f->nassumptions) {
+		json_t *as = json_array();
+		for (size_t i = 0; i < f->nassumptions; i++)
+			rp_jappend(as, rp_json_str(f->assumptions[i]), bad);
+		rp_jset(p, "assumptions", as, bad);
+	}
 	return p;
 }
 

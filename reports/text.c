@@ -15,6 +15,27 @@
 
 /* ---- verdict ---- */
 
+/* "assuming no process outside the tree connects to /tmp/x": what a
+ * proof takes for granted, right under the sentence it qualifies. */
+static void print_assumptions(struct rp_text *t, const struct sj_finding *f, size_t indent)
+{
+	for (size_t i = 0; i < f->nassumptions; i++) {
+		rp_prose(t, indent);
+		rp_seg(t, "", "%*sassuming %s", (int)indent - 2, "", f->assumptions[i]);
+		rp_nl(t);
+	}
+}
+
+/* The assumptions of a root cause and of what it explains directly. */
+static void print_root_assumptions(struct rp_text *t, const struct sj_findings *fs, size_t root)
+{
+	print_assumptions(t, &fs->v[root], 4);
+	for (size_t k = 0; k < fs->n; k++)
+		for (size_t i = 0; k != root && i < fs->v[k].nexplained_by; i++)
+			if (fs->v[k].explained_by[i] == root)
+				print_assumptions(t, &fs->v[k], 4);
+}
+
 /* The first lines: one sentence per root cause (analysis/verdict.c), most
  * telling first, then a blank line. */
 static void print_verdicts(struct rp_text *t)
@@ -31,6 +52,7 @@ static void print_verdicts(struct rp_text *t)
 		rp_seg(t, rp_sev_colour(t, f->severity), "verdict:");
 		rp_seg(t, "", " %s (finding %zu)", f->verdict, k + 1);
 		rp_nl(t);
+		print_root_assumptions(t, fs, k);
 		shown++;
 	}
 	if (roots > shown) {
@@ -153,6 +175,7 @@ static void print_finding(struct rp_text *t, size_t idx, const struct sj_finding
 	print_links(t, idx, f);
 	rp_seg(t, "", ": %s", f->cause ? f->cause : sj_kind_info(f->kind)->short_desc);
 	rp_nl(t);
+	print_assumptions(t, f, 7);
 	for (size_t i = 0; i < f->nevidence; i++) {
 		rp_prose(t, 7);
 		rp_seg(t, "", "     ");

@@ -26,6 +26,7 @@
 #include "attach.h"
 #include "procfs.h"
 #include "python.h"
+#include "reach.h"
 #include "sockdiag.h"
 #include "stopfx.h"
 #include "symbolize.h"
@@ -815,6 +816,8 @@ int sj_capture(const struct sj_capture_opts *opts, struct sj_snapshot *out, char
 			sj_python_capture(p, &mem, perr, sizeof perr);
 		}
 	}
+	/* Who else could connect to the named sockets the tree waits on. */
+	sj_reach_fill(out);
 	out->capture_ns = sj_mono_ns() - out->taken_mono_ns;
 	return SJ_CAP_OK;
 }

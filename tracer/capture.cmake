@@ -5,6 +5,7 @@ add_library(sjtracer STATIC
   ${CMAKE_CURRENT_LIST_DIR}/syscalls.c
   ${CMAKE_CURRENT_LIST_DIR}/stopfx.c
   ${CMAKE_CURRENT_LIST_DIR}/sockdiag.c
+  ${CMAKE_CURRENT_LIST_DIR}/reach.c
   ${CMAKE_CURRENT_LIST_DIR}/attach.c
   ${CMAKE_CURRENT_LIST_DIR}/ehframe.c
   ${CMAKE_CURRENT_LIST_DIR}/unwind.c

@@ -628,6 +628,7 @@ int sj_procfs_process(pid_t pid, struct sj_process *p)
 	char *cmd;
 	if (slurp_fmt(&cmd, "/proc/%d/status", (int)pid) >= 0) {
 		p->ns_pid = sj_parse_nspid(cmd);
+		p->sig_caught = sj_parse_status_mask(cmd, "SigCgt");
 		free(cmd);
 	}
 	ssize_t len = slurp_fmt(&cmd, "/proc/%d/cmdline", (int)pid);
@@ -668,6 +669,15 @@ pid_t sj_parse_nspid(const char *text)
 			break;
 	}
 	return n > 1 && v > 0 ? (pid_t)v : 0;
+}
+
+uint64_t sj_parse_status_mask(const char *text, const char *key)
+{
+	size_t klen = strlen(key);
+	for (const char *l = text; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL)
+		if (strncmp(l, key, klen) == 0 && l[klen] == ':')
+			return strtoull(l + klen + 1, NULL, 16);
+	return 0;
 }
 
 /* "voluntary_ctxt_switches:\tN" lines of /proc/TID/status, and NSpid. */

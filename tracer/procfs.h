@@ -29,6 +29,9 @@ struct sj_stat {
  * first).  0 when the process is in this tracer's namespace (one number)
  * or the kernel shows no NSpid line. */
 pid_t sj_parse_nspid(const char *status_text);
+/* A hexadecimal mask line of a /proc status text ("SigCgt:\t0000000000014002"
+ * for key "SigCgt"); 0 when the line is missing. */
+uint64_t sj_parse_status_mask(const char *status_text, const char *key);
 
 /* Parsers: 0 on success, -EINVAL on text they do not understand. */
 int sj_parse_stat(const char *text, struct sj_stat *st);

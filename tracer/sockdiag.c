@@ -131,6 +131,12 @@ static void on_unix(struct dump *dp, const struct nlmsghdr *h)
 			e->s.named = e->s.local != NULL;
 		} else if (a->rta_type == UNIX_DIAG_PEER) {
 			e->s.peer = *(const uint32_t *)RTA_DATA(a);
+		} else if (a->rta_type == UNIX_DIAG_VFS) {
+			/* The bound file: the kernel's dev_t (major << 20 | minor). */
+			const struct unix_diag_vfs *v = RTA_DATA(a);
+			e->s.vfs_ino = v->udiag_vfs_ino;
+			e->s.vfs_major = v->udiag_vfs_dev >> 20;
+			e->s.vfs_minor = v->udiag_vfs_dev & 0xfffff;
 		} else if (a->rta_type == UNIX_DIAG_RQLEN) {
 			const struct unix_diag_rqlen *q = RTA_DATA(a);
 			e->s.rqueue = q->udiag_rqueue;
@@ -186,7 +192,8 @@ static int dump_unix(int fd, struct dump *dp)
 		.nlh = { .nlmsg_len = sizeof req, .nlmsg_type = SOCK_DIAG_BY_FAMILY,
 			 .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP },
 		.r = { .sdiag_family = AF_UNIX, .udiag_states = ~0U,
-		       .udiag_show = UDIAG_SHOW_NAME | UDIAG_SHOW_PEER | UDIAG_SHOW_RQLEN },
+		       .udiag_show = UDIAG_SHOW_NAME | UDIAG_SHOW_PEER | UDIAG_SHOW_RQLEN |
+				       UDIAG_SHOW_VFS },
 	};
 	return diag_dump(fd, &req, sizeof req, on_unix, dp);
 }

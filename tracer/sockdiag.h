@@ -2,7 +2,8 @@
  * thread is stopped.
  *
  * NETLINK_SOCK_DIAG dumps the Unix sockets with their peer's inode
- * (UDIAG_SHOW_PEER) and name, and the TCP and UDP sockets of IPv4 and
+ * (UDIAG_SHOW_PEER), name and bound file (UDIAG_SHOW_VFS: its device and
+ * inode, which tracer/reach.c checks the path against), and the TCP and UDP sockets of IPv4 and
  * IPv6 with both endpoints; a TCP or UDP socket's peer on this host is the
  * socket whose endpoints are the same pair the other way round.  Where
  * netlink is refused (or for a process in another network namespace),

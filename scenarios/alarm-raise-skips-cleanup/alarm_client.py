@@ -21,6 +21,12 @@ import time
 REQUESTS = [(1, 0.0), (2, 1.0)]  # (request id, seconds the server takes)
 
 
+def start_method():
+    """The multiprocessing start method `sigjam scenario run` asks for
+    (--start=METHOD); fork when the program is run by hand."""
+    return next((a[len("--start="):] for a in sys.argv[1:] if a.startswith("--start=")), "fork")
+
+
 def server(requests, responses, parent_ends):
     for conn in parent_ends:  # forked copies: keeping them would block EOF
         conn.close()
@@ -69,7 +75,7 @@ def time_is_up(signum, frame):
 
 def main(argv):
     use_finally = "--finally" in argv
-    ctx = multiprocessing.get_context("fork")
+    ctx = multiprocessing.get_context(start_method())
     req_r, req_w = ctx.Pipe(duplex=False)
     resp_r, resp_w = ctx.Pipe(duplex=False)
     proc = ctx.Process(target=server, args=(req_r, resp_w, (req_w, resp_r)))

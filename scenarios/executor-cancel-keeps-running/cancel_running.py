@@ -23,6 +23,12 @@ from concurrent.futures.process import BrokenProcessPool
 _shared = {}
 
 
+def start_method():
+    """The multiprocessing start method `sigjam scenario run` asks for
+    (--start=METHOD); fork when the program is run by hand."""
+    return next((a[len("--start="):] for a in sys.argv[1:] if a.startswith("--start=")), "fork")
+
+
 def init_worker(ticks, started):
     _shared["ticks"], _shared["started"] = ticks, started
 
@@ -51,7 +57,7 @@ def cancel(fut, worker_pid, kill_if_running):
 
 def main(argv):
     kill_if_running = "--kill" in argv
-    ctx = multiprocessing.get_context("fork")
+    ctx = multiprocessing.get_context(start_method())
     ticks = ctx.RawValue("l", 0)
     started = ctx.SimpleQueue()
     ex = concurrent.futures.ProcessPoolExecutor(1, mp_context=ctx, initializer=init_worker,

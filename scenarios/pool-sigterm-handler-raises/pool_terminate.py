@@ -26,6 +26,12 @@ class Terminated(Exception):
 RAISE = Terminated
 
 
+def start_method():
+    """The multiprocessing start method `sigjam scenario run` asks for
+    (--start=METHOD); fork when the program is run by hand."""
+    return next((a[len("--start="):] for a in sys.argv[1:] if a.startswith("--start=")), "fork")
+
+
 def on_sigterm(signum, frame):
     raise RAISE(f"worker {os.getpid()} got signal {signum}")
 
@@ -46,7 +52,7 @@ def long_task(i):
 
 def main(argv):
     raise_systemexit = "--systemexit" in argv
-    ctx = multiprocessing.get_context("fork")
+    ctx = multiprocessing.get_context(start_method())
     started = ctx.Semaphore(0)
     pool = ctx.Pool(2, initializer=init_worker, initargs=(started, raise_systemexit))
     pool.map_async(long_task, range(2), chunksize=1)

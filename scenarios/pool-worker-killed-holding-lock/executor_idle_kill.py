@@ -8,15 +8,25 @@ import os
 import sys
 import time
 
+from pool_idle_kill import kill_reader
+
+
+def start_method():
+    """The multiprocessing start method `sigjam scenario run` asks for
+    (--start=METHOD); fork when the program is run by hand."""
+    return next((a[len("--start="):] for a in sys.argv[1:] if a.startswith("--start=")), "fork")
+
 
 def square(x):
     return x * x
 
 
 def main():
-    ctx = multiprocessing.get_context("fork")
+    ctx = multiprocessing.get_context(start_method())
     ex = concurrent.futures.ProcessPoolExecutor(2, mp_context=ctx)
     print(f"parent {os.getpid()}: map returned:", list(ex.map(square, range(4))), flush=True)
+    if "--unaided" in sys.argv:
+        kill_reader(list(ex._processes))
     time.sleep(2)  # the pool idles
     try:
         ex.submit(square, 5).result()

@@ -3,6 +3,7 @@ worker's sentinel, fails the pending futures with BrokenProcessPool and
 shuts the other workers down, so the caller learns of the crash.  The
 program reports it (with the input it was processing) and exits 0."""
 import concurrent.futures
+import functools
 import multiprocessing
 import os
 import sys
@@ -12,13 +13,20 @@ from concurrent.futures.process import BrokenProcessPool
 from pool_files import count_lines, make_inputs
 
 
+def start_method():
+    """The multiprocessing start method `sigjam scenario run` asks for
+    (--start=METHOD); fork when the program is run by hand."""
+    return next((a[len("--start="):] for a in sys.argv[1:] if a.startswith("--start=")), "fork")
+
+
 def main():
-    ctx = multiprocessing.get_context("fork")
+    ctx = multiprocessing.get_context(start_method())
     with tempfile.TemporaryDirectory(prefix="sigjam-pool-files-") as folder:
         paths = make_inputs(folder, 6)
         print(f"parent {os.getpid()}: ProcessPoolExecutor(2) over {len(paths)} input files", flush=True)
         with concurrent.futures.ProcessPoolExecutor(2, mp_context=ctx) as ex:
-            futures = {ex.submit(count_lines, p): p for p in paths}
+            task = functools.partial(count_lines, unaided="--unaided" in sys.argv)
+            futures = {ex.submit(task, p): p for p in paths}
             broken = 0
             for fut in concurrent.futures.as_completed(futures):
                 try:

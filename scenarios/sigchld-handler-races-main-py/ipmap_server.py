@@ -17,8 +17,12 @@ write, the parent's first write to a regular file (so this program prints
 nothing before the window and reports at the end, and its log is a memfd:
 tempfile would write a probe file first).  Pass --flag for the
 fixed twin: the handler only sets a flag and the main loop reaps.
+
+The connection children come from os.fork(), as in the seed's server: the
+story is about a process reaping its own children, whatever start method
+multiprocessing would default to (since 3.14 its forkserver, not this
+server, would be their parent).
 """
-import multiprocessing
 import os
 import select
 import signal
@@ -60,8 +64,15 @@ def on_sigchld_flag(signum, frame):  # the fix
 
 
 def serve_connection(hangup_r, hangup_w):
-    os.close(hangup_w)
-    os.read(hangup_r, 1)  # EOF: the client hung up
+    """A connection child: waits for its client to hang up, then exits."""
+    pid = os.fork()
+    if pid:
+        return pid
+    try:
+        os.close(hangup_w)
+        os.read(hangup_r, 1)  # EOF: the client hung up
+    finally:
+        os._exit(0)
 
 
 def wait_until_zombie(pid, timeout=20.0):
@@ -80,20 +91,16 @@ def wait_until_zombie(pid, timeout=20.0):
 def main(argv):
     global log_fd, child_exited
     flag_only = "--flag" in argv
-    ctx = multiprocessing.get_context("fork")
     report = []
     log_fd = os.memfd_create("server.log")  # a regular file in memory
     signal.signal(signal.SIGCHLD, on_sigchld_flag if flag_only else on_sigchld_reap)
     signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGCHLD})  # busy: no reaping now
-    # Both clients hang up only once both connections exist: a child that
-    # exited earlier could be reaped by multiprocessing itself (Process.start
-    # polls the children it started before).
+    # Both clients hang up at once, once both connections exist.
     hangup_r, hangup_w = os.pipe()
     for _ in range(2):
-        p = ctx.Process(target=serve_connection, args=(hangup_r, hangup_w))
-        p.start()
-        ipmap.setdefault(IP, {})[p.pid] = time.monotonic()
-        pid_ip[p.pid] = IP
+        pid = serve_connection(hangup_r, hangup_w)
+        ipmap.setdefault(IP, {})[pid] = time.monotonic()
+        pid_ip[pid] = IP
     os.close(hangup_w)
     os.close(hangup_r)
     report.append(f"server {os.getpid()}: connections {sorted(pid_ip)} from {IP}")

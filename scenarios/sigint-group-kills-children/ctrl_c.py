@@ -22,6 +22,12 @@ import time
 WORKERS = 2
 
 
+def start_method():
+    """The multiprocessing start method `sigjam scenario run` asks for
+    (--start=METHOD); fork when the program is run by hand."""
+    return next((a[len("--start="):] for a in sys.argv[1:] if a.startswith("--start=")), "fork")
+
+
 def worker(n, ready, stop, cleaned):
     ready.send(os.getpid())
     ready.close()
@@ -33,7 +39,7 @@ def worker(n, ready, stop, cleaned):
 
 def main(argv):
     ignore_in_children = "--ignore" in argv
-    ctx = multiprocessing.get_context("fork")
+    ctx = multiprocessing.get_context(start_method())
     stop = ctx.RawValue("b", 0)  # lock-free: a dying child cannot leave a lock held
     cleaned = ctx.RawArray("b", WORKERS)
 

@@ -2,6 +2,8 @@
 #include "fixture.h"
 
 #include <fcntl.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -217,6 +219,27 @@ void fx_sock(struct sj_process *p, int fd, uint64_t inode, int family, int type,
 	fx_fd(p, fd, SJ_FDK_SOCKET, inode, O_RDWR);
 	struct sj_sock *k = &p->fds[p->nfds - 1].sock;
 	*k = (struct sj_sock){ .family = family, .type = type, .state = state, .peer = peer, .named = named };
+}
+
+void fx_bound(struct sj_process *p, int fd, uint64_t inode, int type, const char *path,
+	      enum sj_reach reach)
+{
+	fx_sock(p, fd, inode, AF_UNIX, type, type == SOCK_DGRAM ? TCP_CLOSE : TCP_LISTEN, 0, 1);
+	struct sj_sock *k = &p->fds[p->nfds - 1].sock;
+	k->local = xstrdup(path);
+	k->reach = reach;
+	k->vfs_ino = inode + 1000;
+	if (reach == SJ_REACH_OUTSIDE) {
+		k->reach_outsiders = 3;
+		k->reach_example = 77;
+	}
+}
+
+void fx_argv(struct sj_process *p, const char *arg)
+{
+	p->argv = xcalloc(2, sizeof *p->argv);
+	p->argv[0] = xstrdup(arg);
+	p->argc = 1;
 }
 
 void fx_file(struct sj_process *p, int fd, uint64_t inode, const char *path)

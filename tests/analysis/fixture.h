@@ -49,6 +49,12 @@ void fx_map(struct sj_process *p, uint64_t start, uint64_t end, uint64_t offset,
 /* A socket fd as sock_diag describes it (state: TCP_* numbers). */
 void fx_sock(struct sj_process *p, int fd, uint64_t inode, int family, int type, int state,
 	     uint64_t peer, int named);
+/* A Unix socket bound to `path` (a listener for SOCK_STREAM, else a
+ * datagram socket) and what capture found about who could reach it. */
+void fx_bound(struct sj_process *p, int fd, uint64_t inode, int type, const char *path,
+	      enum sj_reach reach);
+/* argv: a single string (for the role names, "... multiprocessing.forkserver ..."). */
+void fx_argv(struct sj_process *p, const char *arg);
 /* A file fd on device 8:1 inode `inode`, holding the locks added with fx_held_lock. */
 void fx_file(struct sj_process *p, int fd, uint64_t inode, const char *path);
 void fx_held_lock(struct sj_process *p, int fd, enum sj_lock_flavor flavor, int write,

@@ -147,6 +147,30 @@ class Run(unittest.TestCase):
             starts = [json.loads(l) for l in open(j) if '"start"' in l]
         self.assertEqual([r["role"] for r in starts], ["parent"])
 
+    # An orphaned grandchild reports its new parent: the nearest reaper.
+    ORPHAN = ("import os, time\n"
+              "r, w = os.pipe()\n"
+              "if os.fork() == 0:\n"
+              "    child = os.getpid()\n"
+              "    if os.fork() == 0:\n"
+              "        while os.getppid() == child:\n"
+              "            time.sleep(0.005)\n"
+              "        os.write(w, str(os.getppid()).encode())\n"
+              "        os._exit(0)\n"
+              "    os._exit(0)\n"
+              "os.wait()\n"
+              "os.close(w)\n"
+              "print('reaped by my parent', int(os.read(r, 64)) == os.getppid())\n")
+
+    def test_subreaper_only_while_watching(self):
+        """Without a watch, an orphan goes where it would without sigjam
+        (a program can tell sigjam's pid from its reaper's); while sigjam
+        watches the tree it keeps its orphans (docs/inject.md)."""
+        p = sigjam("run", "-q", "--", PY, "-c", self.ORPHAN)
+        self.assertEqual((p.returncode, p.stdout), (0, "reaped by my parent False\n"), p.stderr)
+        p = sigjam("run", "-q", "--hang-after", "60s", "--", PY, "-c", self.ORPHAN)
+        self.assertEqual((p.returncode, p.stdout), (0, "reaped by my parent True\n"), p.stderr)
+
     def test_sigint_forwarded_to_program(self):
         prog = ("import signal, sys, time\n"
                 "def h(s, f):\n    print('got SIGINT', flush=True); sys.exit(5)\n"
@@ -166,7 +190,7 @@ class Scenario(unittest.TestCase):
     def test_verdict_independent_of_inherited_sigint(self):
         # A sigjam started as a background job of a script inherits SIGINT
         # ignored; the scenario's program must not (scenario 3 injects ^C).
-        p = sigjam("scenario", "run", "sigint-group-kills-children",
+        p = sigjam("scenario", "run", "--python", "local", "sigint-group-kills-children",
                    preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
         self.assertIn("0 failed", p.stdout)

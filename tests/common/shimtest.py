@@ -5,7 +5,7 @@ cases with the @case decorator and ends with `shimtest.main()`.  The module
 is then the test program:
 
     cases.py --list                      one line per case: NAME [python]
-    cases.py --shim libsigjam.so [--prog P --pool P --flood P --alloc P --sigjam P]
+    cases.py --shim libsigjam.so [--prog P --counter P --pool P --flood P --alloc P --sigjam P]
              [--python PY] CASE          runs one case; exit 0 when it holds
 
 CMake registers one ctest per line of --list (cases marked `python` once per
@@ -163,7 +163,7 @@ def main():
         return 0
     ap = argparse.ArgumentParser()
     ap.add_argument("--shim", required=True)
-    for prog in ("prog", "pool", "flood", "alloc", "sigjam"):
+    for prog in ("prog", "counter", "pool", "flood", "alloc", "sigjam"):
         ap.add_argument(f"--{prog}")
     ap.add_argument("--python", default=sys.executable)
     ap.add_argument("case", choices=sorted(CASES))

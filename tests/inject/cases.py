@@ -368,6 +368,66 @@ def c_escape(args):
     expect(cmd.startswith(got) and len(got.encode()) <= 200 and len(got.encode()) >= 195, repr(got))
 
 
+# ---------------------------------------------------------------- counting (sjcount)
+
+def fired(r, rule=None):
+    """The counts at which rule (any rule: None) fired, in journal order."""
+    return [i["n"] for i in r.ev("inject") if rule is None or i["rule"] == rule]
+
+
+def counted(args, t, n, spec, seed="1"):
+    r = run(args, [args.counter, "threads", str(t), str(n)], spec, {"SIGJAM_SEED": seed})
+    expect(r.rc == 0, f"rc {r.rc}: {r.out}{r.err}")
+    got = fired(r)
+    expect(len(got) == len(set(got)), f"a count fired twice: {sorted(got)}")
+    expect(r.lines() == [f"reads {t * n} injected {len(got)}"],
+           f"the program saw other injections than the journal ({len(got)}): {r.out}")
+    return set(got)
+
+
+@case
+def c_count_window(args):
+    """when=F..L+S on one counter shared by 8 threads: exactly the window's
+    calls fire, once each; an open window the same."""
+    got = counted(args, 8, 2000, "read:when=3..15000+7:retval=7")
+    expect(got == set(range(3, 15001, 7)), f"fired at {sorted(got)[:10]}..., {len(got)} times")
+    got = counted(args, 8, 2000, "read:when=15990+3:retval=7")
+    expect(got == {15990, 15993, 15996, 15999}, f"fired at {sorted(got)}")
+
+
+@case
+def c_count_p(args):
+    """p= decides by the count alone: 8 threads racing on one rule fire at
+    exactly the counts one thread fires at (another process, another pid),
+    at the rate p; another seed gives other counts."""
+    spec = "read:when=10..:p=0.05:retval=7"
+    one = counted(args, 1, 40000, spec)
+    many = counted(args, 8, 5000, spec)
+    expect(one == many, f"threads changed the decisions: {sorted(one ^ many)[:20]}")
+    # 39991 calls in the window, p=0.05: mean 1999.6, sigma 43.6; 5 sigma
+    expect(1782 <= len(one) <= 2218, f"{len(one)} fires of 39991 calls at p=0.05")
+    expect(min(one) >= 10, f"fired before the window: {min(one)}")
+    other = counted(args, 8, 5000, spec, seed="2")
+    expect(other != one, "another seed gave the very same decisions")
+
+
+@case
+def c_count_mixed(args):
+    """Rules with and without filters on one hook: the plain ones count every
+    read, the fd= ones only the reads that pass their filter."""
+    r = run(args, [args.counter, "mixed", "20"],
+            "read:when=3..11+4:retval=7;read:fd=pipe:when=2+5:retval=9;read:fd=file:when=5:error=EIO;"
+            "read:fd=socket:when=1:retval=5;read:p=0:retval=3")
+    expect(r.rc == 0, f"rc {r.rc}: {r.out}{r.err}")
+    # The program's calls: odd ones read the file, even ones the pipe.
+    want = {3: 7, 7: 7, 11: 7,           # rule 0 on calls 3, 7, 11
+            4: 9, 14: 9, 24: 9, 34: 9,   # rule 1 on pipe reads 2, 7, 12, 17
+            9: -1}                       # rule 2 on file read 5
+    expect(r.lines() == [f"call {c} ret {v}" for c, v in sorted(want.items())] + ["reads 40 injected 8"], r.out)
+    got = sorted((i["rule"], i["n"]) for i in r.ev("inject"))
+    expect(got == [(0, 3), (0, 7), (0, 11), (1, 2), (1, 7), (1, 12), (1, 17), (2, 5)], str(got))
+
+
 # ---------------------------------------------------------------- Python cases
 
 def py(args, *a):

@@ -50,7 +50,7 @@ has "pool-worker-killed" /tmp/compl "completion does not offer scenario names"
 step "sigjam demo"
 sigjam demo >/tmp/demo 2>&1 || { cat /tmp/demo; fail "sigjam demo failed"; }
 has "deadlock" /tmp/demo "the demo proved no deadlock"
-has "scenarios: 1 passed, 0 failed" /tmp/demo "the demo did not pass"
+has "scenarios: 1 passed, 0 failed" /tmp/demo "the demo did not pass: $(tail -5 /tmp/demo)"
 
 step "python3 -m pytest -p sigjam --sigjam-hang-after=3s"
 mkdir -p /root/t

@@ -62,6 +62,7 @@ static const struct { const char *text, *sentence; } rows[] = {
 	{ "sigaction:delay=1ms", "On every handler installation, delay the call by 1 ms." },
 	{ "exit:in=child:delay=1s", "On every exit call in each child process, delay the call by 1 s." },
 	{ "read:p=0.25:seed=9:signal=USR1", "On every read with probability 0.25 (seed 9), send SIGUSR1 to that process." },
+	{ "read:p=0:seed=9:signal=USR1", "On every read with probability 0 (never), send SIGUSR1 to that process." },
 
 	/* actions and targets */
 	{ "read:signal=USR2@thread", "On every read, send SIGUSR2 to the calling thread." },

@@ -79,7 +79,7 @@ static const struct err_row rows[] = {
 	{ "read:when=99999999999999999999999:crash", 11, "at most 4294967294" },
 
 	/* p=, seed= */
-	{ "read:p=0:crash", 8, "expected a probability 0 < p <= 1 such as 0.25" },
+	{ "read:p=-0:crash", 8, "expected a probability 0 <= p <= 1 such as 0.25" },
 	{ "read:p=1.5:crash", 8, "got \"1.5\"" },
 	{ "read:p=1.:crash", 8, "expected a probability" },
 	{ "read:p=.:crash", 8, "expected a probability" },

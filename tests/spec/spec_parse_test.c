@@ -143,6 +143,9 @@ static void test_probability_and_seed(void **state)
 	assert_true(parse_one("read:p=0.1:crash").p == 0.1);
 	assert_true(parse_one("read:p=0.333333333333333:crash").p == 0.333333333333333);
 	assert_true(parse_one("read:p=0.000000000000000001:crash").p == 1e-18);
+	/* p=0: a rule that never fires (the schedule, inject/schedule.c) */
+	assert_true(parse_one("read:p=0:crash").p == 0.0);
+	assert_true(parse_one("read:p=0.000:crash").p == 0.0);
 	r = parse_one("read:seed=18446744073709551615:crash");
 	assert_true(r.seed == UINT64_MAX);
 	r = parse_one("read:seed=0:crash");
@@ -336,6 +339,7 @@ static const struct { const char *text, *canon; } canon_rows[] = {
 	{ "read:delay=2", "read:delay=2us" },
 	{ "read:delay=3000000us", "read:delay=3s" },
 	{ "read:p=.50:error=0", "read:p=0.5:error=0" },
+	{ "read:p=0.00:error=0", "read:p=0:error=0" },
 	{ "read:error=4000", "read:error=4000" },
 	/* aliases read, usual names written */
 	{ "read:signal=IOT", "read:signal=ABRT@self" },
@@ -379,6 +383,7 @@ static const char *const roundtrip_texts[] = {
 	"read:when=112..113:crash",
 	"write:fd=7:when=4..:p=.000001:during=1.000000001s:signal=9@thread:delay=20",
 	"read:p=0.000000000000000001:crash",
+	"read:p=0:crash",
 	"read:p=0.999999999999999:crash",
 	"read:p=0.123456789012345:crash",
 	"read:p=0.3:crash",

@@ -3,20 +3,8 @@ parent sleeps before the next map().
 
 case: healthy
 """
-import multiprocessing
-import time
-
-import case
-
-
-def square(x):
-    return x * x
-
+import poolcase
+from poolcase import square  # noqa: F401 (pickled by name)
 
 if __name__ == "__main__":
-    with multiprocessing.get_context("fork").Pool(2) as pool:
-        pool.map(square, range(8))
-        case.ready()
-        while True:
-            time.sleep(0.5)
-            pool.map(square, range(8))
+    poolcase.idle_between("fork")

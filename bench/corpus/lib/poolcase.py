@@ -27,6 +27,15 @@ def task2(x, y):
     return task(x) + y
 
 
+def announce_forkserver():
+    """The forkserver's pid as role "forkserver" (start method forkserver):
+    the workers are its children, and it writes their sentinels."""
+    import multiprocessing.forkserver as fs
+    pid = getattr(fs._forkserver, "_forkserver_pid", None)
+    if pid:
+        case.role("forkserver", pid)
+
+
 def _announce(pool, first, n):
     """Roles and ready once the doomed worker is dead and replaced."""
     while True:
@@ -37,6 +46,8 @@ def _announce(pool, first, n):
         time.sleep(0.02)
     for pid in sorted(pids):
         case.role("worker", pid)
+    if pool._ctx.get_start_method() == "forkserver":
+        announce_forkserver()
     case.ready()
 
 
@@ -46,3 +57,18 @@ def run(start, call, processes=2):
         first = {p.pid for p in pool._pool}
         threading.Thread(target=_announce, args=(pool, first, processes), daemon=True).start()
         call(pool)
+
+
+def square(x):
+    return x * x
+
+
+def idle_between(start):
+    """A Pool idle between batches: the workers wait for tasks, the parent
+    sleeps before the next map() (a healthy look-alike)."""
+    with multiprocessing.get_context(start).Pool(2) as pool:
+        pool.map(square, range(8))
+        case.ready()
+        while True:
+            time.sleep(0.5)
+            pool.map(square, range(8))
