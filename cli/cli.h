@@ -34,6 +34,10 @@ int64_t sj_parse_duration(const char *text);
 /* <directory of the sigjam executable>/rel into out; -1 if unknown or too long. */
 int sj_exe_relative(const char *rel, char *out, size_t n);
 
+/* $env_name when set and not empty (a user's override), else
+ * sj_exe_relative(rel); -1 if unknown or too long. */
+int sj_env_or_exe_relative(const char *env_name, const char *rel, char *out, size_t n);
+
 /* Path of libsigjam.so next to this executable (cli/paths.c), or
  * NULL with err filled. */
 const char *sj_shim_path(char *err, size_t errlen);

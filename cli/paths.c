@@ -22,6 +22,16 @@ int sj_exe_relative(const char *rel, char *out, size_t n)
 	return w < 0 || (size_t)w >= n ? -1 : 0;
 }
 
+int sj_env_or_exe_relative(const char *env_name, const char *rel, char *out, size_t n)
+{
+	const char *env = getenv(env_name);
+	if (env && *env) {
+		int w = snprintf(out, n, "%s", env);
+		return w < 0 || (size_t)w >= n ? -1 : 0;
+	}
+	return sj_exe_relative(rel, out, n);
+}
+
 const char *sj_shim_path(char *err, size_t errlen)
 {
 	static char path[PATH_MAX];

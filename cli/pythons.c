@@ -14,12 +14,7 @@
 /* The folder with pyroot and list: $SIGJAM_PYTHONS, else next to sigjam. */
 static int pythons_dir(char *out, size_t n)
 {
-	const char *env = getenv("SIGJAM_PYTHONS");
-	if (env && *env) {
-		snprintf(out, n, "%s", env);
-		return 0;
-	}
-	return sj_exe_relative(SIGJAM_PYTHONS_REL, out, n);
+	return sj_env_or_exe_relative("SIGJAM_PYTHONS", SIGJAM_PYTHONS_REL, out, n);
 }
 
 static int pyroot_path(char *out, size_t n)

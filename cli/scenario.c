@@ -39,12 +39,7 @@ struct scen_opts {
 /* <bindir>/SIGJAM_SCENARIO_REL, like the shim (cli/util.c). */
 static int default_dir(char *out, size_t n)
 {
-	const char *env = getenv("SIGJAM_SCENARIOS");
-	if (env && *env) {
-		snprintf(out, n, "%s", env);
-		return 0;
-	}
-	return sj_exe_relative(SIGJAM_SCENARIO_REL, out, n);
+	return sj_env_or_exe_relative("SIGJAM_SCENARIOS", SIGJAM_SCENARIO_REL, out, n);
 }
 
 static int cmp_recipe(const void *a, const void *b)
