@@ -108,7 +108,8 @@ const struct sj_cmd_help sj_help_report = {
 		{ 'f', "format", "FMT", SJ_VAL_FORMAT, NULL, "{formats} (text is the default)" },
 		{ 'o', "output", "FILE", SJ_VAL_FILE, NULL, "write to FILE instead of stdout" },
 		{ 'v', "verbose", NULL, SJ_VAL_NONE, NULL,
-		  "list the wait-for edges behind each finding" },
+		  "every journal record (start, fork, deliver and handler records too), and the "
+		  "wait-for edges behind each finding" },
 	},
 	.exit_status = "0 no findings, 1 findings, 2 unreadable journal or bad option.",
 };

@@ -289,7 +289,7 @@ static void report(struct sj_launch *lo, const struct sj_outputs *out, const cha
 		.journal = &lo->journal_data,
 		.command = lo->argv[0],
 		.verbose = lo->verbose,
-		.journal_summary = 1,   /* `sigjam report JOURNAL` shows every record */
+		.journal_summary = 1,   /* `sigjam report --verbose JOURNAL` shows every record */
 	};
 	if (!lo->quiet || lo->findings.n || lo->hung) {
 		FILE *f = fdopen(dup(lo->summary_fd), "w");

@@ -5,6 +5,7 @@
  * (inject/spec_int.h). */
 #include "spec_describe.h"
 #include "spec_int.h"
+#include "text.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -65,19 +66,11 @@ static void o_duration_text(struct out *o, uint64_t ns)
 	o_fmt(o, " %s", u->name);
 }
 
-static const char *ordinal_suffix(uint32_t n)
+static void o_ordinal(struct out *o, uint32_t n)
 {
-	if (n % 100 >= 11 && n % 100 <= 13)
-		return "th";
-	switch (n % 10) {
-	case 1: return "st";
-	case 2: return "nd";
-	case 3: return "rd";
-	default: return "th";
-	}
+	char buf[24];
+	o_fmt(o, "%s", sj_ordinal_text(n, buf, sizeof buf));
 }
-
-static void o_ordinal(struct out *o, uint32_t n) { o_fmt(o, "%u%s", n, ordinal_suffix(n)); }
 
 /* "read of a pipe", "write to fd 4", "handler installation for SIGINT",
  * with an optional adjective before the noun ("parent-process read"). */

@@ -74,22 +74,26 @@ static void print_event(struct rp_text *t, const struct sj_jevent *e, int64_t t0
 	print_bt(t, e);
 }
 
-/* Every record a person may care about, one by one (`sigjam report`). */
+/* The records one by one (`sigjam report JOURNAL`): those a person may
+ * care about, or with --verbose every record of the journal. */
 static void print_all(struct rp_text *t)
 {
 	const struct sj_journal *j = t->r->journal;
+	int every = t->r->verbose;
 	size_t shown = 0;
 	for (size_t i = 0; i < j->n; i++)
-		shown += ev_is_shown(&j->ev[i]);
+		shown += every || ev_is_shown(&j->ev[i]);
 	rp_seg(t, t->c->bold, "JOURNAL");
 	rp_seg(t, "", " (%zu of %zu records shown", shown, j->n);
 	if (j->bad_lines)
 		rp_seg(t, t->c->yellow, "; %zu bad line%s skipped", j->bad_lines, j->bad_lines == 1 ? "" : "s");
+	if (shown < j->n)
+		rp_seg(t, "", "; --verbose shows every record");
 	rp_seg(t, "", ")");
 	rp_nl(t);
 	int64_t t0 = j->n ? j->ev[0].t_ns : 0;
 	for (size_t i = 0; i < j->n; i++)
-		if (j->ev[i].ev && ev_is_shown(&j->ev[i]))
+		if (j->ev[i].ev && (every || ev_is_shown(&j->ev[i])))
 			print_event(t, &j->ev[i], t0);
 }
 
@@ -249,7 +253,7 @@ static void print_summary(struct rp_text *t)
 	print_kind_counts(t, j);
 	if (rp_nfindings(t->r))
 		print_behind(t, j);
-	rp_seg(t, t->c->dim, "  (`sigjam report JOURNAL` shows every record of a journal kept with --journal)");
+	rp_seg(t, t->c->dim, "  (`sigjam report --verbose JOURNAL` shows every record of a journal kept with --journal)");
 	rp_nl(t);
 }
 

@@ -84,8 +84,16 @@ class PoolWorkerKilled(unittest.TestCase):
         # `sigjam report` still shows the journal record by record.
         r = sigjam("report", journal)
         self.assertEqual(r.returncode, 0, r.stderr)   # a lost worker needs the snapshot too
-        self.assertRegex(r.stdout, r"JOURNAL \(\d+ of \d+ records shown\)")
+        m = re.search(r"JOURNAL \((\d+) of (\d+) records shown; --verbose shows every record\)", r.stdout)
+        self.assertTrue(m, r.stdout[-2000:])
         self.assertGreaterEqual(r.stdout.count(" dispositions "), 2)
+        self.assertNotRegex(r.stdout, r"pid \d+\s+fork ")
+        # --verbose: every record, one line each.
+        v = sigjam("report", "--verbose", journal)
+        total = int(m.group(2))
+        self.assertRegex(v.stdout, r"JOURNAL \(%d of %d records shown\)" % (total, total))
+        self.assertRegex(v.stdout, r"pid \d+\s+fork ")
+        self.assertRegex(v.stdout, r"pid \d+\s+start ")
 
     def test_verbose_lists_the_edges(self):
         text, victim, _, _ = self.run_pool("--verbose")
