@@ -7,13 +7,14 @@ process holding it; and a flock lock-order inversion, where each process
 must hold one lock, wait for the other's, and /proc/locks must list both
 requests as waiting.  The real JSON is also checked against
 docs/report-schema.json (with jsonschema, when an interpreter has it)."""
-import argparse
 import json
 import os
 import subprocess
 import sys
 import tempfile
 import unittest
+
+import listed
 
 SIGJAM = None
 PROGS = {}
@@ -121,23 +122,10 @@ class Facts(unittest.TestCase):
 
 def main():
     global SIGJAM, SCHEMA
-    if sys.argv[1:] == ["--list"]:
-        suite = unittest.defaultTestLoader.loadTestsFromModule(sys.modules[__name__])
-        for group in suite:
-            for test in group:
-                print(test.id().split(".", 1)[1])
-        return
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--sigjam", required=True)
-    ap.add_argument("--socketpair", required=True)
-    ap.add_argument("--flock", required=True)
-    ap.add_argument("--schema", required=True)
-    ap.add_argument("cases", nargs="*")
-    a = ap.parse_args()
+    a = listed.options(sys.modules[__name__], ["--sigjam", "--socketpair", "--flock", "--schema"])
     SIGJAM, SCHEMA = a.sigjam, a.schema
     PROGS.update(socketpair=a.socketpair, flock=a.flock)
-    unittest.main(argv=[sys.argv[0], "-v", *a.cases])
-
+    listed.run(a)
 
 if __name__ == "__main__":
     main()
