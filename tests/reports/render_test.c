@@ -586,6 +586,19 @@ static void test_json_sockets(void **state)
 	assert_string_equal(jstr(tcp, "protocol"), "tcp");
 	assert_string_equal(jstr(tcp, "remote"), "127.0.0.1:5000");
 	assert_int_equal(jint(json_array_get(json_object_get(tcp, "peer_holders"), 0), "fd"), 7);
+	/* a listener some process outside could reach: how many, and one */
+	json_decref(j);
+	struct sj_sock *k = &f->snap->procs[1].fds[1].sock;
+	k->reach = SJ_REACH_OUTSIDE;
+	k->reach_outsiders = 2;
+	k->reach_example = 77;
+	j = sj_report_json(&f->report, err, sizeof err);
+	procs = json_object_get(json_object_get(j, "snapshot"), "processes");
+	l = json_object_get(proc_fd(procs, 1, 1), "socket");
+	assert_string_equal(jstr(l, "reach"), "outside");
+	assert_int_equal(jint(l, "reach_outsiders"), 2);
+	assert_int_equal(jint(l, "reach_example"), 77);
+	assert_true(json_is_null(json_object_get(json_object_get(proc_fd(procs, 0, 0), "socket"), "reach_outsiders")));
 	/* not a socket, not a waited-on pipe: null */
 	assert_true(json_is_null(json_object_get(proc_fd(procs, 2, 0), "socket")));
 	assert_true(json_is_null(json_object_get(proc_fd(procs, 2, 0), "pipe")));
@@ -669,6 +682,21 @@ static void test_text_kernel_facts(void **state)
 	assert_non_null(strstr(text, "flock(fd 4 = /tmp/sj/lock-b, write flock)\n"
 				     "    fd 4: held by pid 4203 (fd 4, write flock)\n"));
 	free(text);
+	/* a poll set: facts for four fds, the rest counted; reach from outside */
+	struct sj_thread *th = &f->snap->procs[1].threads[0];
+	struct sj_waitfd many[6] = { { 4, 0 }, { 5, 0 }, { 4, 0 }, { 5, 0 }, { 4, 0 }, { 7, 0 } };
+	struct sj_waitfd *own = th->wait.fds;
+	th->wait.fds = many;
+	th->wait.nfds = 6;
+	f->snap->procs[1].fds[1].sock.reach = SJ_REACH_OUTSIDE;
+	f->snap->procs[1].fds[1].sock.reach_outsiders = 2;
+	f->snap->procs[1].fds[1].sock.reach_example = 77;
+	assert_int_equal(render("text", &f->report, &text, err, sizeof err), 0);
+	assert_non_null(strstr(text, ", 2 processes outside the snapshot can reach it (pid 77)\n"));
+	assert_non_null(strstr(text, "    and 2 more fds\npid 4202 locker"));
+	free(text);
+	th->wait.fds = own;
+	th->wait.nfds = 2;
 	fixture_free(f);
 
 	f = fixture_deadlock();
