@@ -707,6 +707,23 @@ static void test_text_kernel_facts(void **state)
 	fixture_free(f);
 }
 
+/* Without findings, socket and lock waits still get edges to the
+ * holders of the peer socket and of the lock in the way. */
+static void test_dot_socket_lock_edges(void **state)
+{
+	struct fixture *f = fixture_kernel();
+	char *text = NULL, err[256];
+	f->report.findings = NULL;
+	assert_int_equal(render("dot", &f->report, &text, err, sizeof err), 0);
+	assert_non_null(strstr(text, "t4200 -> t4201 [label=\"socket:[9001] -> socket:[9002]\", color=grey35"));
+	assert_non_null(strstr(text, "t4201 -> t4200 [label=\"socket:[9002] -> socket:[9001]\", color=grey35"));
+	assert_non_null(strstr(text, "t4202 -> t4203 [label=\"lock /tmp/sj/lock-b\", color=grey35"));
+	assert_non_null(strstr(text, "t4203 -> t4202 [label=\"lock /tmp/sj/lock-a\", color=grey35"));
+	assert_null(strstr(text, "-> t4201 [label=\"socket:[9003]"));   /* the listener has no peer */
+	free(text);
+	fixture_free(f);
+}
+
 static void test_json_roundtrip(void **state)
 {
 	struct fixture *f = fixture_deadlock();
@@ -780,6 +797,7 @@ int main(void)
 		cmocka_unit_test(test_write_error),
 		cmocka_unit_test(test_svg),
 		cmocka_unit_test(test_dot_highlights),
+		cmocka_unit_test(test_dot_socket_lock_edges),
 		cmocka_unit_test(test_json_roundtrip),
 		cmocka_unit_test(test_json_sockets),
 		cmocka_unit_test(test_json_locks),
