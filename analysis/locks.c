@@ -5,7 +5,8 @@
  * the holders release (unlock, close, exit).  Holders come from the
  * "lock:" lines of /proc/PID/fdinfo, which list each lock under the open
  * file that holds it: every process with an fd on that open file could
- * release it.  Conflicts follow fs/locks.c: flock locks conflict only with
+ * release it.  Conflicts follow fs/locks.c (sj_lock_conflicts, in the model
+ * so the reports list the same holders): flock locks conflict only with
  * flock locks, record (POSIX) and OFD locks with each other; two read
  * locks never conflict; a POSIX lock never conflicts with its own
  * process's, an OFD or flock lock never with its own open file (held
