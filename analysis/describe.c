@@ -96,24 +96,12 @@ static void sb_shared_futex(struct sj_sb *b, const struct sj_map *m, uint64_t ad
 			     (unsigned long long)addr);
 }
 
-static const char *lock_flavor_word(enum sj_lock_flavor f)
-{
-	return f == SJ_LOCK_FLOCK ? "flock" : f == SJ_LOCK_OFD ? "OFD" : "record";
-}
-
 /* "the write flock on /tmp/x/lock-a (fd 4)", "the read record lock on
  * bytes 0-99 of /var/db (fd 3)". */
 static void sb_lock(struct sj_sb *b, const struct sj_lock *l, const struct sj_fd *f)
 {
-	sja_sb_printf(b, "the %s %s%s", l->write ? "write" : "read", lock_flavor_word(l->flavor),
-		     l->flavor == SJ_LOCK_FLOCK ? "" : " lock");
-	if (l->flavor != SJ_LOCK_FLOCK && (l->start || l->end != UINT64_MAX)) {
-		if (l->end == UINT64_MAX)
-			sja_sb_printf(b, " from byte %llu", (unsigned long long)l->start);
-		else
-			sja_sb_printf(b, " on bytes %llu-%llu", (unsigned long long)l->start,
-				     (unsigned long long)l->end);
-	}
+	char what[96];
+	sja_sb_printf(b, "the %s", sj_lock_text(l, what, sizeof what));
 	if (f && f->target)
 		sja_sb_printf(b, " on %s (fd %d)", f->target, f->fd);
 	else
@@ -177,8 +165,12 @@ void sja_sb_via(struct sj_sb *b, const struct sj_gobj *o)
 			     (unsigned long long)o->peer);
 		break;
 	case SJ_OBJ_LOCK:
-		sja_sb_printf(b, "%s lock %x:%x:%llu", lock_flavor_word(o->req->flavor), o->req->dev_major,
-			     o->req->dev_minor, (unsigned long long)o->req->inode);
+		/* the file by name when the waiter's fd names it (DOT labels edges with this) */
+		if (o->file && o->file->target)
+			sja_sb_printf(b, "%s lock %s", sj_lock_flavor_word(o->req->flavor), o->file->target);
+		else
+			sja_sb_printf(b, "%s lock %x:%x:%llu", sj_lock_flavor_word(o->req->flavor),
+				     o->req->dev_major, o->req->dev_minor, (unsigned long long)o->req->inode);
 		break;
 	case SJ_OBJ_THREAD_EXIT:
 		sja_sb_printf(b, "pthread_join(tid %d)", (int)o->tid);

@@ -5,7 +5,8 @@
  * the holders release (unlock, close, exit).  Holders come from the
  * "lock:" lines of /proc/PID/fdinfo, which list each lock under the open
  * file that holds it: every process with an fd on that open file could
- * release it.  Conflicts follow fs/locks.c: flock locks conflict only with
+ * release it.  Conflicts follow fs/locks.c (sj_lock_conflicts, in the model
+ * so the reports list the same holders): flock locks conflict only with
  * flock locks, record (POSIX) and OFD locks with each other; two read
  * locks never conflict; a POSIX lock never conflicts with its own
  * process's, an OFD or flock lock never with its own open file (held
@@ -17,33 +18,6 @@
 
 #include <stdint.h>
 
-static int same_file(const struct sj_lock *a, const struct sj_lock *b)
-{
-	return a->inode == b->inode && a->dev_major == b->dev_major && a->dev_minor == b->dev_minor;
-}
-
-static int flavors_meet(enum sj_lock_flavor a, enum sj_lock_flavor b)
-{
-	return (a == SJ_LOCK_FLOCK) == (b == SJ_LOCK_FLOCK);
-}
-
-/* Does lock `held`, which process q holds through fd `qfd`, stand in the
- * way of `req`, made by process p through fd `pfd`? */
-static int conflicts(const struct sj_lock *held, pid_t q, int qfd, const struct sj_lock *req, pid_t p, int pfd)
-{
-	if (held->blocked || !same_file(held, req) || !flavors_meet(held->flavor, req->flavor))
-		return 0;
-	if (!held->write && !req->write)
-		return 0;
-	if (held->end < req->start || req->end < held->start)
-		return 0;
-	if (held->flavor == SJ_LOCK_POSIX && req->flavor == SJ_LOCK_POSIX && q == p)
-		return 0; /* one owner: the request converts or merges */
-	if (held->flavor != SJ_LOCK_POSIX && held->flavor == req->flavor && q == p && qfd == pfd)
-		return 0; /* the same open file */
-	return 1;
-}
-
 /* /proc/locks lists the request as waiting: POSIX and flock requests by
  * the waiter's pid, OFD requests as pid -1.  With no /proc/locks at all
  * (nothing locked anywhere, or unreadable) this says yes. */
@@ -53,7 +27,7 @@ static int queued(const struct sj_snapshot *s, const struct sj_lock *req, pid_t 
 		return 1;
 	for (size_t i = 0; i < s->nlocks; i++) {
 		const struct sj_lock *l = &s->locks[i];
-		if (l->blocked && l->flavor == req->flavor && same_file(l, req) &&
+		if (l->blocked && l->flavor == req->flavor && sj_lock_same_file(l, req) &&
 		    l->pid == (req->flavor == SJ_LOCK_OFD ? -1 : p))
 			return 1;
 	}
@@ -87,7 +61,7 @@ int sja_classify_lock(const struct sj_graph *g, struct sj_gnode *n)
 		int holds = 0;
 		for (size_t j = 0; j < q->nfds && !holds; j++)
 			for (size_t k = 0; k < q->fds[j].nlocks && !holds; k++)
-				holds = conflicts(&q->fds[j].locks[k], q->pid, q->fds[j].fd, req, n->p->pid, pfd);
+				holds = sj_lock_conflicts(&q->fds[j].locks[k], q->pid, q->fds[j].fd, req, n->p->pid, pfd);
 		if (holds && sja_add_pid_wakers(g, o, q->pid))
 			return -1;
 	}

@@ -1,8 +1,15 @@
 /* snapshot.c — releasing, looking up and naming snapshot data. */
 #include "snapshot.h"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdint.h>
 #include <stdlib.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
+
+#define NAME_OF(table, i, dflt) \
+	((unsigned)(i) < sizeof(table) / sizeof((table)[0]) && (table)[i] ? (table)[i] : (dflt))
 
 static void free_thread(struct sj_thread *t)
 {
@@ -124,7 +131,7 @@ const char *sj_fdkind_name(enum sj_fdkind k)
 		[SJ_FDK_SIGNALFD] = "signalfd", [SJ_FDK_TIMERFD] = "timerfd",
 		[SJ_FDK_PIDFD] = "pidfd", [SJ_FDK_ANON] = "anon",
 	};
-	return (unsigned)k < sizeof names / sizeof names[0] && names[k] ? names[k] : "unknown";
+	return NAME_OF(names, k, "unknown");
 }
 
 const char *sj_wait_kind_name(enum sj_wait_kind k)
@@ -137,7 +144,84 @@ const char *sj_wait_kind_name(enum sj_wait_kind k)
 		[SJ_WAIT_SIGNAL] = "signal", [SJ_WAIT_STOPPED] = "stopped",
 		[SJ_WAIT_OTHER] = "other", [SJ_WAIT_LOCK] = "lock",
 	};
-	return (unsigned)k < sizeof names / sizeof names[0] && names[k] ? names[k] : "other";
+	return NAME_OF(names, k, "other");
+}
+
+const char *sj_lock_flavor_name(enum sj_lock_flavor f)
+{
+	static const char *const names[] = {
+		[SJ_LOCK_NONE] = "none", [SJ_LOCK_FLOCK] = "flock",
+		[SJ_LOCK_POSIX] = "posix", [SJ_LOCK_OFD] = "ofd",
+	};
+	return NAME_OF(names, f, "unknown");
+}
+
+const char *sj_reach_name(enum sj_reach r)
+{
+	static const char *const names[] = {
+		[SJ_REACH_UNCHECKED] = "unchecked", [SJ_REACH_OUTSIDE] = "outside",
+		[SJ_REACH_TREE] = "tree", [SJ_REACH_GONE] = "gone",
+	};
+	return NAME_OF(names, r, "unknown");
+}
+
+const char *sj_sock_family_name(int family)
+{
+	static const char *const names[] = {
+		[AF_UNIX] = "unix", [AF_INET] = "inet", [AF_INET6] = "inet6", [AF_NETLINK] = "netlink",
+	};
+	return NAME_OF(names, family, "unknown");
+}
+
+const char *sj_sock_type_name(int type)
+{
+	static const char *const names[] = {
+		[SOCK_STREAM] = "stream", [SOCK_DGRAM] = "dgram", [SOCK_RAW] = "raw",
+		[SOCK_SEQPACKET] = "seqpacket",
+	};
+	return NAME_OF(names, type, "unknown");
+}
+
+/* The kernel's TCP_* states (include/net/tcp_states.h), which sock_diag
+ * reports for Unix sockets too (listen, established, close). */
+const char *sj_sock_state_name(int state)
+{
+	static const char *const names[] = {
+		[TCP_ESTABLISHED] = "established", [TCP_SYN_SENT] = "syn-sent",
+		[TCP_SYN_RECV] = "syn-recv", [TCP_FIN_WAIT1] = "fin-wait-1",
+		[TCP_FIN_WAIT2] = "fin-wait-2", [TCP_TIME_WAIT] = "time-wait",
+		[TCP_CLOSE] = "close", [TCP_CLOSE_WAIT] = "close-wait",
+		[TCP_LAST_ACK] = "last-ack", [TCP_LISTEN] = "listen", [TCP_CLOSING] = "closing",
+	};
+	return NAME_OF(names, state, "unknown");
+}
+
+const char *sj_sock_protocol_name(int protocol)
+{
+	static const char *const names[] = { [IPPROTO_TCP] = "tcp", [IPPROTO_UDP] = "udp" };
+	return protocol == 0 ? NULL : NAME_OF(names, protocol, "unknown");
+}
+
+int sj_lock_same_file(const struct sj_lock *a, const struct sj_lock *b)
+{
+	return a->inode == b->inode && a->dev_major == b->dev_major && a->dev_minor == b->dev_minor;
+}
+
+int sj_lock_conflicts(const struct sj_lock *held, pid_t q, int qfd,
+		      const struct sj_lock *req, pid_t p, int pfd)
+{
+	if (held->blocked || !sj_lock_same_file(held, req) ||
+	    (held->flavor == SJ_LOCK_FLOCK) != (req->flavor == SJ_LOCK_FLOCK))
+		return 0;
+	if (!held->write && !req->write)
+		return 0;
+	if (held->end < req->start || req->end < held->start)
+		return 0;
+	if (held->flavor == SJ_LOCK_POSIX && req->flavor == SJ_LOCK_POSIX && q == p)
+		return 0; /* one owner: the request converts or merges */
+	if (held->flavor != SJ_LOCK_POSIX && held->flavor == req->flavor && q == p && qfd == pfd)
+		return 0; /* the same open file */
+	return 1;
 }
 
 const char *sj_syscall_name(long nr)

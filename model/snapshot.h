@@ -233,6 +233,26 @@ const struct sj_fd *sj_process_fd(const struct sj_process *p, int fd);
 const struct sj_map *sj_process_map(const struct sj_process *p, uint64_t addr);
 const char *sj_fdkind_name(enum sj_fdkind k);
 const char *sj_wait_kind_name(enum sj_wait_kind k);
+/* Names the JSON report uses for kernel enums ("flock", "tree", "unix",
+ * "seqpacket", "listen", "tcp"); "unknown" for a value without one, except
+ * sj_sock_protocol_name, which gives NULL for 0 (none: Unix sockets). */
+const char *sj_lock_flavor_name(enum sj_lock_flavor f);
+const char *sj_reach_name(enum sj_reach r);
+const char *sj_sock_family_name(int family);
+const char *sj_sock_type_name(int type);
+const char *sj_sock_state_name(int state);
+const char *sj_sock_protocol_name(int protocol);
+
+/* Does lock `held`, which process q holds through its fd qfd, stand in the
+ * way of request `req`, made by process p through its fd pfd?  The rules
+ * of fs/locks.c: flock locks meet only flock locks, record (POSIX) and OFD
+ * locks each other; two read locks never conflict; a POSIX lock never
+ * conflicts with its own process's, an OFD or flock lock never with its
+ * own open file (taken here as the same fd of the same process). */
+int sj_lock_conflicts(const struct sj_lock *held, pid_t q, int qfd,
+		      const struct sj_lock *req, pid_t p, int pfd);
+/* Both name the same file (device and inode). */
+int sj_lock_same_file(const struct sj_lock *a, const struct sj_lock *b);
 /* A syscall's name ("read") from syscalls.def, NULL if it is not there. */
 const char *sj_syscall_name(long nr);
 

@@ -50,6 +50,26 @@ const char *sj_errno_text(int err, char *buf, size_t len)
 	return buf;
 }
 
+const char *sj_lock_flavor_word(enum sj_lock_flavor f)
+{
+	return f == SJ_LOCK_FLOCK ? "flock" : f == SJ_LOCK_OFD ? "OFD" : "record";
+}
+
+const char *sj_lock_text(const struct sj_lock *l, char *buf, size_t len)
+{
+	struct sj_tbuf b;
+	sj_tbuf_init(&b, buf, len);
+	sj_tbuf_printf(&b, "%s %s%s", l->write ? "write" : "read", sj_lock_flavor_word(l->flavor),
+		       l->flavor == SJ_LOCK_FLOCK ? "" : " lock");
+	if (l->flavor == SJ_LOCK_FLOCK || (!l->start && l->end == UINT64_MAX))
+		return buf;
+	if (l->end == UINT64_MAX)
+		sj_tbuf_printf(&b, " from byte %" PRIu64, l->start);
+	else
+		sj_tbuf_printf(&b, " on bytes %" PRIu64 "-%" PRIu64, l->start, l->end);
+	return buf;
+}
+
 const char *sj_wait_status_text(int status, char *buf, size_t len)
 {
 	char sig[24];

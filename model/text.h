@@ -29,6 +29,12 @@ const char *sj_errno_text(int err, char *buf, size_t len);
  * for a negative status (none was read). */
 const char *sj_wait_status_text(int status, char *buf, size_t len);
 
+/* A lock's flavour in words: "flock", "record" (POSIX) or "OFD". */
+const char *sj_lock_flavor_word(enum sj_lock_flavor f);
+/* A lock or lock request in words, without its file: "write flock",
+ * "read record lock on bytes 0-99", "write OFD lock from byte 100". */
+const char *sj_lock_text(const struct sj_lock *l, char *buf, size_t len);
+
 /* A duration in the largest unit that keeps it >= 1, one decimal below
  * 100: "250 ms", "1.5 s", "3 min"; "unknown" when negative.  32 bytes are
  * plenty. */

@@ -4,7 +4,8 @@
  * (tid, name, wait in words).  Edges go from a waiting thread to whoever
  * could wake it: first the findings' proof edges, then edges derived from
  * every thread's own wait (pipe ends held by other processes, children
- * waited for, processes sharing a futex's file).  Private futex waits get
+ * waited for, processes sharing a futex's file, the holders of a
+ * socket's peer, the holders of locks in a lock request's way).  Private futex waits get
  * no derived edge: their wakers are "any other thread of the process",
  * which would add n*(n-1) edges that say nothing; the node label names the
  * futex and analysis proves the edges that matter.  The deadlock knot is red
@@ -302,14 +303,51 @@ static void futex_edges(struct dctx *d, const struct sj_process *p, const struct
 	}
 }
 
+/* A connected socket: only the processes holding its peer can send to it
+ * or read what it sent (sock_diag named the peer). */
+static void socket_edges(struct dctx *d, const struct sj_process *p, const struct sj_thread *t, int fd)
+{
+	const struct sj_fd *f = sj_process_fd(p, fd);
+	char label[128];
+	if (!f || f->kind != SJ_FDK_SOCKET || !f->sock.peer)
+		return;
+	snprintf(label, sizeof label, "socket:[%" PRIu64 "] -> socket:[%" PRIu64 "]", f->inode, f->sock.peer);
+	struct nref from = { 't', t->tid, 0 };
+	for (size_t i = 0; i < d->s->nprocs; i++) {
+		const struct sj_process *q = &d->s->procs[i];
+		if (rp_fd_on(q, SJ_FDK_SOCKET, f->sock.peer))
+			add_edge(d, from, q == p ? from : proc_ref(d, q->pid), label, 0, 0, t->wait.has_timeout);
+	}
+}
+
+/* A lock request: the processes holding a lock in its way release it. */
+static void lock_edges(struct dctx *d, const struct sj_process *p, const struct sj_thread *t)
+{
+	const struct sj_fd *f = t->wait.nfds ? sj_process_fd(p, t->wait.fds[0].fd) : NULL;
+	char label[256];
+	snprintf(label, sizeof label, "lock %s", f && f->target ? f->target : "?");
+	struct nref from = { 't', t->tid, 0 };
+	for (size_t i = 0; i < d->s->nprocs; i++) {
+		const struct sj_process *q = &d->s->procs[i];
+		int holds = 0;
+		for (size_t j = 0; j < q->nfds && !holds; j++)
+			for (size_t k = 0; k < q->fds[j].nlocks && !holds; k++)
+				holds = rp_lock_blocks(&q->fds[j].locks[k], q, q->fds[j].fd, p, t);
+		if (holds)
+			add_edge(d, from, q == p ? from : proc_ref(d, q->pid), label, 0, 0, 0);
+	}
+}
+
 static void thread_edges(struct dctx *d, const struct sj_process *p, const struct sj_thread *t)
 {
 	const struct sj_wait *w = &t->wait;
 	switch (w->kind) {
 	case SJ_WAIT_READ:
 	case SJ_WAIT_WRITE:
-		if (w->nfds)
+		if (w->nfds) {
 			pipe_edges(d, p, t, w->fds[0].fd, w->kind == SJ_WAIT_READ, "");
+			socket_edges(d, p, t, w->fds[0].fd);
+		}
 		break;
 	case SJ_WAIT_POLL:
 		for (size_t i = 0; i < w->nfds; i++) {
@@ -317,7 +355,11 @@ static void thread_edges(struct dctx *d, const struct sj_process *p, const struc
 				pipe_edges(d, p, t, w->fds[i].fd, 1, "poll");
 			if (w->fds[i].dir != 0)
 				pipe_edges(d, p, t, w->fds[i].fd, 0, "poll");
+			socket_edges(d, p, t, w->fds[i].fd);
 		}
+		break;
+	case SJ_WAIT_LOCK:
+		lock_edges(d, p, t);
 		break;
 	case SJ_WAIT_CHILD:
 		child_edges(d, p, t);

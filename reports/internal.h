@@ -53,6 +53,18 @@ json_t *rp_json_hex(uint64_t v);
 void rp_jset(json_t *o, const char *key, json_t *v, int *bad);
 void rp_jappend(json_t *a, json_t *v, int *bad);
 
+/* ---- holders.c: who in the snapshot holds what ---- */
+
+/* p's first fd on the socket or pipe `inode` of kind k; NULL when it
+ * holds none (a zombie holds none: its fds are closed). */
+const struct sj_fd *rp_fd_on(const struct sj_process *p, enum sj_fdkind k, uint64_t inode);
+/* The lock request thread t waits for, NULL when it waits for none. */
+const struct sj_lock *rp_lock_request(const struct sj_thread *t);
+/* Thread t of p waits for a lock that lock `held` (of process q, fd qfd)
+ * stands in the way of. */
+int rp_lock_blocks(const struct sj_lock *held, const struct sj_process *q, int qfd,
+		   const struct sj_process *p, const struct sj_thread *t);
+
 /* ---- events.c: journal records in words ---- */
 
 /* Short one-line text of a journal event for the text renderer:

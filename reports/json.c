@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 #include <fcntl.h>
+#include <stdio.h>
 
 #include "internal.h"
 
@@ -38,6 +39,50 @@ static const char *dir_name(int dir)
 	return (unsigned)dir < 3 ? names[dir] : "both";
 }
 
+/* "08:01", as /proc/PID/maps and /proc/locks write a device. */
+static json_t *dev_json(unsigned major, unsigned minor)
+{
+	char dev[32];
+	snprintf(dev, sizeof dev, "%02x:%02x", major, minor);
+	return json_string(dev);
+}
+
+/* A held lock or a lock request; file: the locked file's path when an fd
+ * of the snapshot names it. */
+static json_t *lock_json(const struct sj_lock *l, const char *file, int *bad)
+{
+	json_t *o = json_object();
+	rp_jset(o, "flavor", json_string(sj_lock_flavor_name(l->flavor)), bad);
+	rp_jset(o, "access", json_string(l->write ? "write" : "read"), bad);
+	rp_jset(o, "pid", l->pid > 0 ? json_integer(l->pid) : json_null(), bad);
+	rp_jset(o, "dev", dev_json(l->dev_major, l->dev_minor), bad);
+	rp_jset(o, "inode", ju(l->inode), bad);
+	rp_jset(o, "start", ju(l->start), bad);
+	rp_jset(o, "end", l->end == UINT64_MAX ? json_null() : ju(l->end), bad);
+	rp_jset(o, "blocked", json_boolean(l->blocked), bad);
+	rp_jset(o, "file", rp_json_str(file), bad);
+	return o;
+}
+
+static json_t *locks_json(const struct sj_lock *v, size_t n, const char *file, int *bad)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < n; i++)
+		rp_jappend(a, lock_json(&v[i], file, bad), bad);
+	return a;
+}
+
+/* The lock a thread asks for, on its file; capture leaves the pid to the
+ * process that asks (POSIX and flock requests are its; OFD ones none). */
+static json_t *request_json(const struct sj_process *p, const struct sj_wait *w, int *bad)
+{
+	struct sj_lock req = w->lock;
+	const struct sj_fd *f = w->nfds ? sj_process_fd(p, w->fds[0].fd) : NULL;
+	if (req.pid <= 0 && req.flavor != SJ_LOCK_OFD)
+		req.pid = p->pid;
+	return lock_json(&req, f ? f->target : NULL, bad);
+}
+
 static json_t *wait_json(const struct sj_process *p, const struct sj_thread *t, int *bad)
 {
 	const struct sj_wait *w = &t->wait;
@@ -61,6 +106,7 @@ static json_t *wait_json(const struct sj_process *p, const struct sj_thread *t, 
 	rp_jset(o, "futex_addr", rp_json_hex(w->futex_addr), bad);
 	rp_jset(o, "futex_op", json_integer(w->futex_op), bad);
 	rp_jset(o, "futex_private", json_boolean(w->futex_private), bad);
+	rp_jset(o, "lock", w->kind == SJ_WAIT_LOCK ? request_json(p, w, bad) : json_null(), bad);
 	return o;
 }
 
@@ -135,7 +181,68 @@ static json_t *thread_json(const struct sj_process *p, const struct sj_thread *t
 	return o;
 }
 
-static json_t *fd_json(const struct sj_fd *f, int *bad)
+/* Every process of the snapshot holding the socket `inode`, with its fd:
+ * who is at the other end. */
+static json_t *holders_json(const struct sj_snapshot *s, uint64_t inode, int *bad)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; inode && i < s->nprocs; i++) {
+		const struct sj_fd *f = rp_fd_on(&s->procs[i], SJ_FDK_SOCKET, inode);
+		if (!f)
+			continue;
+		json_t *h = json_object();
+		rp_jset(h, "pid", json_integer(s->procs[i].pid), bad);
+		rp_jset(h, "fd", json_integer(f->fd), bad);
+		rp_jappend(a, h, bad);
+	}
+	return a;
+}
+
+/* A socket's endpoints as sock_diag gave them; null when it did not. */
+static json_t *socket_json(const struct sj_snapshot *s, const struct sj_fd *f, int *bad)
+{
+	const struct sj_sock *k = &f->sock;
+	if (f->kind != SJ_FDK_SOCKET || !k->family)
+		return json_null();
+	json_t *o = json_object();
+	rp_jset(o, "family", json_string(sj_sock_family_name(k->family)), bad);
+	rp_jset(o, "type", json_string(sj_sock_type_name(k->type)), bad);
+	rp_jset(o, "protocol", rp_json_str(sj_sock_protocol_name(k->protocol)), bad);
+	rp_jset(o, "state", json_string(sj_sock_state_name(k->state)), bad);
+	rp_jset(o, "named", json_boolean(k->named), bad);
+	rp_jset(o, "local", rp_json_str(k->local), bad);
+	rp_jset(o, "remote", rp_json_str(k->remote), bad);
+	rp_jset(o, "peer_inode", k->peer ? ju(k->peer) : json_null(), bad);
+	rp_jset(o, "peer_holders", holders_json(s, k->peer, bad), bad);
+	rp_jset(o, "rqueue", ju(k->rqueue), bad);
+	rp_jset(o, "wqueue", ju(k->wqueue), bad);
+	json_t *vfs = json_null();
+	if (k->vfs_ino) {
+		vfs = json_object();
+		rp_jset(vfs, "dev", dev_json(k->vfs_major, k->vfs_minor), bad);
+		rp_jset(vfs, "inode", ju(k->vfs_ino), bad);
+	}
+	rp_jset(o, "vfs", vfs, bad);
+	rp_jset(o, "reach", json_string(sj_reach_name(k->reach)), bad);
+	int outside = k->reach == SJ_REACH_OUTSIDE;
+	rp_jset(o, "reach_outsiders", outside ? json_integer(k->reach_outsiders) : json_null(), bad);
+	rp_jset(o, "reach_example", outside && k->reach_example > 0 ? json_integer(k->reach_example)
+		: json_null(), bad);
+	return o;
+}
+
+/* Bytes queued in a pipe a thread waits on; null when capture did not read them. */
+static json_t *pipe_json(const struct sj_fd *f, int *bad)
+{
+	if (!f->pipe_size)
+		return json_null();
+	json_t *o = json_object();
+	rp_jset(o, "queued", ju(f->pipe_queued), bad);
+	rp_jset(o, "size", ju(f->pipe_size), bad);
+	return o;
+}
+
+static json_t *fd_json(const struct sj_snapshot *s, const struct sj_fd *f, int *bad)
 {
 	json_t *o = json_object(), *tfds = json_array();
 	rp_jset(o, "fd", json_integer(f->fd), bad);
@@ -147,19 +254,22 @@ static json_t *fd_json(const struct sj_fd *f, int *bad)
 	for (size_t i = 0; i < f->n_epoll_tfds; i++)
 		rp_jappend(tfds, json_integer(f->epoll_tfds[i]), bad);
 	rp_jset(o, "epoll_tfds", tfds, bad);
+	rp_jset(o, "dev", dev_json(f->dev_major, f->dev_minor), bad);
+	rp_jset(o, "pos", ju(f->pos), bad);
+	rp_jset(o, "socket", socket_json(s, f, bad), bad);
+	rp_jset(o, "pipe", pipe_json(f, bad), bad);
+	rp_jset(o, "locks", locks_json(f->locks, f->nlocks, f->target, bad), bad);
 	return o;
 }
 
 static json_t *map_json(const struct sj_map *m, int *bad)
 {
 	json_t *o = json_object();
-	char dev[32];
-	snprintf(dev, sizeof dev, "%02x:%02x", m->dev_major, m->dev_minor);
 	rp_jset(o, "start", rp_json_hex(m->start), bad);
 	rp_jset(o, "end", rp_json_hex(m->end), bad);
 	rp_jset(o, "offset", rp_json_hex(m->offset), bad);
 	rp_jset(o, "perms", rp_json_str(m->perms), bad);
-	rp_jset(o, "dev", json_string(dev), bad);
+	rp_jset(o, "dev", dev_json(m->dev_major, m->dev_minor), bad);
 	rp_jset(o, "inode", ju(m->inode), bad);
 	rp_jset(o, "path", rp_json_str(m->path), bad);
 	return o;
@@ -173,7 +283,7 @@ static json_t *strings_json(char *const *v, size_t n, int *bad)
 	return a;
 }
 
-static json_t *process_json(const struct sj_process *p, int *bad)
+static json_t *process_json(const struct sj_snapshot *s, const struct sj_process *p, int *bad)
 {
 	json_t *o = json_object(), *a;
 	char st[64];
@@ -205,7 +315,7 @@ static json_t *process_json(const struct sj_process *p, int *bad)
 	rp_jset(o, "threads", a, bad);
 	a = json_array();
 	for (size_t i = 0; i < p->nfds; i++)
-		rp_jappend(a, fd_json(&p->fds[i], bad), bad);
+		rp_jappend(a, fd_json(s, &p->fds[i], bad), bad);
 	rp_jset(o, "fds", a, bad);
 	a = json_array();
 	for (size_t i = 0; i < p->nmaps; i++)
@@ -225,6 +335,20 @@ static json_t *utc_json(int64_t real_s)
 	return json_string(buf);
 }
 
+/* The path of a /proc/locks entry's file, from any fd of the snapshot
+ * on it (NULL when none is). */
+static const char *locked_file(const struct sj_snapshot *s, const struct sj_lock *l)
+{
+	for (size_t i = 0; i < s->nprocs; i++)
+		for (size_t j = 0; j < s->procs[i].nfds; j++) {
+			const struct sj_fd *f = &s->procs[i].fds[j];
+			if (f->kind == SJ_FDK_FILE && f->inode == l->inode && f->dev_major == l->dev_major &&
+			    f->dev_minor == l->dev_minor && f->target)
+				return f->target;
+		}
+	return NULL;
+}
+
 static json_t *snapshot_json(const struct sj_snapshot *s, int *bad)
 {
 	if (!s)
@@ -241,8 +365,12 @@ static json_t *snapshot_json(const struct sj_snapshot *s, int *bad)
 	rp_jset(o, "capture", cap, bad);
 	rp_jset(o, "notes", strings_json(s->notes, s->nnotes, bad), bad);
 	for (size_t i = 0; i < s->nprocs; i++)
-		rp_jappend(procs, process_json(&s->procs[i], bad), bad);
+		rp_jappend(procs, process_json(s, &s->procs[i], bad), bad);
 	rp_jset(o, "processes", procs, bad);
+	json_t *locks = json_array();
+	for (size_t i = 0; i < s->nlocks; i++)
+		rp_jappend(locks, lock_json(&s->locks[i], locked_file(s, &s->locks[i]), bad), bad);
+	rp_jset(o, "locks", locks, bad);
 	return o;
 }
 

@@ -281,6 +281,7 @@ static void print_thread(struct rp_text *t, const struct sj_process *p, const st
 	if (th->is_python && th->py_holds_gil)
 		rp_seg(t, "", "  [holds the GIL]");
 	rp_nl(t);
+	rp_print_wait_facts(t, p, th);
 	print_stack(t, th);
 }
 
@@ -328,6 +329,7 @@ static void print_process(struct rp_text *t, const struct sj_process *p)
 	}
 	if (zombie)
 		return;   /* a zombie's threads are gone; its leader line says all */
+	rp_print_held_locks(t, p);
 	for (size_t i = 0; i < p->nthreads; i++)
 		print_thread(t, p, &p->threads[i]);
 }

@@ -44,6 +44,12 @@ void rp_nl(struct rp_text *t);
 
 const char *rp_sev_colour(const struct rp_text *t, enum sj_severity s);
 
+/* text_fds.c: under a thread, the facts of the fds it waits on (a
+ * socket's peer and its holders, a pipe's fill, a lock's holders); under
+ * a process, the locks it holds and who waits for them. */
+void rp_print_wait_facts(struct rp_text *t, const struct sj_process *p, const struct sj_thread *th);
+void rp_print_held_locks(struct rp_text *t, const struct sj_process *p);
+
 /* journal_text.c: the JOURNAL part, record by record or (r->journal_summary)
  * as counts and the records behind the findings. */
 void rp_print_journal(struct rp_text *t);

@@ -31,15 +31,16 @@ static const char *call_name(const struct sj_thread *t, const char *fallback)
 	return n ? n : fallback;
 }
 
+/* "read(fd 5 = pipe:[8493])"; with `what`, "flock(fd 4 = /tmp/l, write flock)". */
 static void wait_io(struct sj_tbuf *b, const struct sj_process *p, const struct sj_thread *t,
-		    const char *fallback)
+		    const char *fallback, const char *what)
 {
 	sj_tbuf_printf(b, "%s(", call_name(t, fallback));
 	if (t->wait.nfds)
 		describe_fd(b, p, t->wait.fds[0].fd);
 	else
 		sj_tbuf_printf(b, "unknown fd");
-	sj_tbuf_printf(b, ")");
+	sj_tbuf_printf(b, "%s%s)", what ? ", " : "", what ? what : "");
 }
 
 static void wait_poll(struct sj_tbuf *b, const struct sj_process *p, const struct sj_thread *t)
@@ -85,7 +86,7 @@ const char *sj_report_wait_text(const struct sj_process *p, const struct sj_thre
 			     char *buf, size_t len)
 {
 	struct sj_tbuf b;
-	char d[32];
+	char d[96];
 
 	sj_tbuf_init(&b, buf, len);
 	switch (t->wait.kind) {
@@ -94,13 +95,13 @@ const char *sj_report_wait_text(const struct sj_process *p, const struct sj_thre
 			       : "not in a blocking call");
 		break;
 	case SJ_WAIT_READ:
-		wait_io(&b, p, t, "read");
+		wait_io(&b, p, t, "read", NULL);
 		break;
 	case SJ_WAIT_WRITE:
-		wait_io(&b, p, t, "write");
+		wait_io(&b, p, t, "write", NULL);
 		break;
 	case SJ_WAIT_ACCEPT:
-		wait_io(&b, p, t, "accept");
+		wait_io(&b, p, t, "accept", NULL);
 		break;
 	case SJ_WAIT_POLL:
 		wait_poll(&b, p, t);
@@ -125,6 +126,9 @@ const char *sj_report_wait_text(const struct sj_process *p, const struct sj_thre
 			describe_timeout(&b, &t->wait);
 		}
 		sj_tbuf_printf(&b, ")");
+		break;
+	case SJ_WAIT_LOCK:
+		wait_io(&b, p, t, "lock", sj_lock_text(&t->wait.lock, d, sizeof d));
 		break;
 	case SJ_WAIT_STOPPED:
 		sj_tbuf_printf(&b, "stopped (state %c before capture)", t->state ? t->state : 'T');

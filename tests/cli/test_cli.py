@@ -2,7 +2,6 @@
 
 Every test starts its own processes and cleans them up; none asserts on
 timings beyond generous upper bounds."""
-import argparse
 import json
 import os
 import re
@@ -12,6 +11,8 @@ import sys
 import tempfile
 import time
 import unittest
+
+import listed
 
 SIGJAM = None
 CYCLE = None
@@ -351,21 +352,9 @@ class Trace(unittest.TestCase):
 
 def main():
     global SIGJAM, CYCLE
-    if sys.argv[1:] == ["--list"]:
-        # One line per test, "Class.test_name": CMake registers each.
-        suite = unittest.defaultTestLoader.loadTestsFromModule(sys.modules[__name__])
-        for group in suite:
-            for test in group:
-                print(test.id().split(".", 1)[1])
-        return
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--sigjam", required=True)
-    ap.add_argument("--cycle", required=True)
-    ap.add_argument("cases", nargs="*")
-    a = ap.parse_args()
+    a = listed.options(sys.modules[__name__], ["--sigjam", "--cycle"])
     SIGJAM, CYCLE = a.sigjam, a.cycle
-    unittest.main(argv=[sys.argv[0], "-v", *a.cases])
-
+    listed.run(a)
 
 if __name__ == "__main__":
     main()

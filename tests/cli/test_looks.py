@@ -6,7 +6,6 @@ Each look's stop, and gdb's and SIGSTOP's, ends the Pool's poll() early;
 the kernel continues it as restart_syscall, which the capture decodes back
 to the poll it is (tracer/syscalls.c).  One test per way of looking, each
 with its own hang."""
-import argparse
 import json
 import os
 import shutil
@@ -15,6 +14,8 @@ import subprocess
 import sys
 import time
 import unittest
+
+import listed
 
 SIGJAM = None
 SCENARIOS = None
@@ -134,21 +135,9 @@ class SeedPoolLooks(unittest.TestCase):
 
 def main():
     global SIGJAM, SCENARIOS
-    if sys.argv[1:] == ["--list"]:
-        # One line per test, "Class.test_name": CMake registers each.
-        suite = unittest.defaultTestLoader.loadTestsFromModule(sys.modules[__name__])
-        for group in suite:
-            for test in group:
-                print(test.id().split(".", 1)[1])
-        return
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--sigjam", required=True)
-    ap.add_argument("--scenarios", required=True)
-    ap.add_argument("cases", nargs="*")
-    a = ap.parse_args()
+    a = listed.options(sys.modules[__name__], ["--sigjam", "--scenarios"])
     SIGJAM, SCENARIOS = a.sigjam, a.scenarios
-    unittest.main(argv=[sys.argv[0], "-v", *a.cases])
-
+    listed.run(a)
 
 if __name__ == "__main__":
     main()

@@ -5,7 +5,6 @@ with its injection rule) under `sigjam run --hang-after 2s`: the report's
 first lines name the killed worker's pid and SIGKILL, no line is wider
 than 400 characters, the raw wait-for edges appear only with --verbose, and
 the journal is summarised (`sigjam report JOURNAL` still lists it)."""
-import argparse
 import json
 import os
 import re
@@ -15,6 +14,8 @@ import sys
 import tempfile
 import time
 import unittest
+
+import listed
 
 SIGJAM = None
 CYCLE = None
@@ -141,23 +142,10 @@ class Trace(unittest.TestCase):
 
 def main():
     global SIGJAM, CYCLE, PY
-    if sys.argv[1:] == ["--list"]:
-        # "Class.test_name", and " python" for the cases run once per interpreter.
-        suite = unittest.defaultTestLoader.loadTestsFromModule(sys.modules[__name__])
-        for group in suite:
-            for test in group:
-                name = test.id().split(".", 1)[1]
-                print(name + (" python" if name.startswith("PoolWorkerKilled.") else ""))
-        return
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--sigjam", required=True)
-    ap.add_argument("--cycle", required=True)
-    ap.add_argument("--python", default=sys.executable)
-    ap.add_argument("cases", nargs="*")
-    a = ap.parse_args()
+    a = listed.options(sys.modules[__name__], ["--sigjam", "--cycle"], python_classes=("PoolWorkerKilled",),
+                       optional={"--python": sys.executable})
     SIGJAM, CYCLE, PY = a.sigjam, a.cycle, a.python
-    unittest.main(argv=[sys.argv[0], "-v", *a.cases])
-
+    listed.run(a)
 
 if __name__ == "__main__":
     main()

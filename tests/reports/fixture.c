@@ -3,12 +3,16 @@
 #include "fixture.h"
 
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "xalloc.h"
+#include <sys/socket.h>
 #include <sys/syscall.h>
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
@@ -220,6 +224,8 @@ static void writer_process(struct sj_process *p)
 	p->python_version = xstrdup("3.11.7");
 	set_fds(p, fds, N(fds));
 	set_maps(p, common_maps, N(common_maps));
+	/* the pipe it writes is full: capture read the fill of a pipe a thread waits on */
+	p->fds[0].pipe_queued = p->fds[0].pipe_size = 65536;
 	struct sj_thread *t = thread_init(p, 0, 4101, 'S', SYS_write);
 	wait_fd(t, SJ_WAIT_WRITE, 4, 1);
 	set_frames(t, frames, N(frames));
@@ -253,17 +259,26 @@ static void sem_process(struct sj_process *p)
 	t->unwind_error = xstrdup("process exited during unwind");
 }
 
-static struct sj_snapshot *deadlock_snapshot(void)
+/* A snapshot of nprocs empty processes taken at 2026-01-01T00:00:00Z,
+ * with the capture's times. */
+static struct sj_snapshot *snapshot_new(uint64_t taken_mono, uint64_t max_stop, uint64_t total_stop,
+					uint64_t capture, size_t nprocs)
 {
 	struct sj_snapshot *s = xcalloc(1, sizeof *s);
-	s->taken_mono_ns = 5000000000000ULL;
-	s->taken_real_s = 1767225600;    /* 2026-01-01T00:00:00Z */
+	s->taken_mono_ns = taken_mono;
+	s->taken_real_s = 1767225600;
 	s->clk_tck = 100;
-	s->max_stop_ns = 1250000;
-	s->total_stop_ns = 3400000;
-	s->capture_ns = 48000000;
-	s->nprocs = 4;
-	s->procs = xcalloc(4, sizeof *s->procs);
+	s->max_stop_ns = max_stop;
+	s->total_stop_ns = total_stop;
+	s->capture_ns = capture;
+	s->nprocs = nprocs;
+	s->procs = xcalloc(nprocs, sizeof *s->procs);
+	return s;
+}
+
+static struct sj_snapshot *deadlock_snapshot(void)
+{
+	struct sj_snapshot *s = snapshot_new(5000000000000ULL, 1250000, 3400000, 48000000, 4);
 	parent_process(&s->procs[0]);
 	writer_process(&s->procs[1]);
 	zombie_process(&s->procs[2], s->taken_mono_ns);
@@ -584,6 +599,186 @@ struct fixture *fixture_journal_only(void)
 	return f;
 }
 
+/* ---- sockets and file locks ---- */
+
+/* What sock_diag gives a socket fd (strings are copied). */
+struct sockrow {
+	int fd, family, type, protocol, state, named;
+	uint64_t peer;
+	uint32_t rq, wq;
+	const char *local, *remote;
+	enum sj_reach reach;
+};
+
+static void set_socks(struct sj_process *p, const struct sockrow *r, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct sj_fd *f = (struct sj_fd *)sj_process_fd(p, r[i].fd);
+		f->sock = (struct sj_sock){ .family = r[i].family, .type = r[i].type, .protocol = r[i].protocol,
+					    .state = r[i].state, .named = r[i].named, .peer = r[i].peer,
+					    .rqueue = r[i].rq, .wqueue = r[i].wq, .local = xstrdup(r[i].local),
+					    .remote = xstrdup(r[i].remote), .reach = r[i].reach };
+		if (r[i].reach == SJ_REACH_TREE) {
+			f->sock.vfs_ino = 7001;
+			f->sock.vfs_major = 8;
+			f->sock.vfs_minor = 1;
+		}
+	}
+}
+
+#define LOCK_A "/tmp/sj/lock-a"
+#define LOCK_B "/tmp/sj/lock-b"
+#define TO_EOF UINT64_MAX
+
+/* A lock as fdinfo or /proc/locks shows it, on device 08:01. */
+static struct sj_lock lock_on(enum sj_lock_flavor fl, int write, pid_t pid, uint64_t inode,
+			      uint64_t start, uint64_t end, int blocked)
+{
+	return (struct sj_lock){ .flavor = fl, .write = write, .pid = pid, .dev_major = 8, .dev_minor = 1,
+				 .inode = inode, .start = start, .end = end, .blocked = blocked };
+}
+
+static void hold_lock(struct sj_process *p, int fd, struct sj_lock l)
+{
+	struct sj_fd *f = (struct sj_fd *)sj_process_fd(p, fd);
+	f->locks = xcalloc(1, sizeof *f->locks);
+	f->locks[0] = l;
+	f->nlocks = 1;
+	f->dev_major = 8;
+	f->dev_minor = 1;
+}
+
+static void wait_lock(struct sj_process *p, int fd, struct sj_lock req)
+{
+	struct sj_thread *t = thread_init(p, 0, p->pid, 'S', req.flavor == SJ_LOCK_FLOCK ? SYS_flock : SYS_fcntl);
+	wait_fd(t, SJ_WAIT_LOCK, fd, 2);
+	t->wait.lock = req;
+	struct sj_fd *f = (struct sj_fd *)sj_process_fd(p, fd);
+	f->dev_major = 8;
+	f->dev_minor = 1;
+}
+
+/* Request/response over a socketpair: the client (4200) waits for the
+ * answer, the server (4201) polls its end and a listener for the rest of
+ * the request.  The client also has a TCP connection to the server. */
+static void socket_processes(struct sj_process *client, struct sj_process *server)
+{
+	static const struct fdrow cfds[] = {
+		{ 3, SJ_FDK_SOCKET, 9001, O_RDWR, "socket:[9001]" }, { 6, SJ_FDK_SOCKET, 9101, O_RDWR, "socket:[9101]" },
+	};
+	static const struct sockrow csock[] = {
+		{ 3, AF_UNIX, SOCK_STREAM, 0, TCP_ESTABLISHED, 0, 9002, 0, 11, NULL, NULL, SJ_REACH_UNCHECKED },
+		{ 6, AF_INET, SOCK_STREAM, IPPROTO_TCP, TCP_ESTABLISHED, 0, 9102, 0, 0, "127.0.0.1:40000",
+		  "127.0.0.1:5000", SJ_REACH_UNCHECKED },
+	};
+	static const struct fdrow sfds[] = {
+		{ 4, SJ_FDK_SOCKET, 9002, O_RDWR, "socket:[9002]" }, { 5, SJ_FDK_SOCKET, 9003, O_RDWR, "socket:[9003]" },
+		{ 7, SJ_FDK_SOCKET, 9102, O_RDWR, "socket:[9102]" },
+	};
+	static const struct sockrow ssock[] = {
+		{ 4, AF_UNIX, SOCK_STREAM, 0, TCP_ESTABLISHED, 0, 9001, 0, 0, NULL, NULL, SJ_REACH_UNCHECKED },
+		{ 5, AF_UNIX, SOCK_STREAM, 0, TCP_LISTEN, 1, 0, 1, 0, "/tmp/sj/srv.sock", NULL, SJ_REACH_TREE },
+		{ 7, AF_INET, SOCK_STREAM, IPPROTO_TCP, TCP_ESTABLISHED, 0, 9101, 0, 0, "127.0.0.1:5000",
+		  "127.0.0.1:40000", SJ_REACH_UNCHECKED },
+	};
+	proc_init(client, 4200, 4000, 'S', "client", 1);
+	client->is_target = 1;
+	set_fds(client, cfds, N(cfds));
+	set_socks(client, csock, N(csock));
+	struct sj_thread *t = thread_init(client, 0, 4200, 'S', SYS_recvfrom);
+	wait_fd(t, SJ_WAIT_READ, 3, 0);
+
+	proc_init(server, 4201, 4200, 'S', "server", 1);
+	set_fds(server, sfds, N(sfds));
+	set_socks(server, ssock, N(ssock));
+	t = thread_init(server, 0, 4201, 'S', SYS_poll);
+	t->wait.kind = SJ_WAIT_POLL;
+	t->wait.fds = xcalloc(2, sizeof *t->wait.fds);
+	t->wait.fds[0] = (struct sj_waitfd){ 4, 0 };
+	t->wait.fds[1] = (struct sj_waitfd){ 5, 0 };
+	t->wait.nfds = 2;
+}
+
+/* A lock-order inversion with flock(2): 4202 holds lock-a and asks for
+ * lock-b, 4203 holds lock-b (and a record lock on bytes 0-99 of a
+ * database nobody waits for) and asks for lock-a. */
+static void lock_processes(struct sj_snapshot *s, struct sj_process *a, struct sj_process *b)
+{
+	static const struct fdrow afds[] = {
+		{ 3, SJ_FDK_FILE, 5001, O_RDWR, LOCK_A }, { 4, SJ_FDK_FILE, 5002, O_RDWR, LOCK_B },
+	};
+	static const struct fdrow bfds[] = {
+		{ 3, SJ_FDK_FILE, 5001, O_RDWR, LOCK_A }, { 4, SJ_FDK_FILE, 5002, O_RDWR, LOCK_B },
+		{ 5, SJ_FDK_FILE, 5003, O_RDWR, "/tmp/sj/db" },
+	};
+	proc_init(a, 4202, 4000, 'S', "locker", 1);
+	set_fds(a, afds, N(afds));
+	hold_lock(a, 3, lock_on(SJ_LOCK_FLOCK, 1, 4202, 5001, 0, TO_EOF, 0));
+	wait_lock(a, 4, lock_on(SJ_LOCK_FLOCK, 1, 0, 5002, 0, TO_EOF, 0));   /* capture leaves pid 0 */
+	proc_init(b, 4203, 4202, 'S', "locker", 1);
+	set_fds(b, bfds, N(bfds));
+	hold_lock(b, 4, lock_on(SJ_LOCK_FLOCK, 1, 4203, 5002, 0, TO_EOF, 0));
+	hold_lock(b, 5, lock_on(SJ_LOCK_POSIX, 1, 4203, 5003, 0, 99, 0));
+	wait_lock(b, 3, lock_on(SJ_LOCK_FLOCK, 1, 0, 5001, 0, TO_EOF, 0));
+	b->fds[0].pos = 12;
+	/* /proc/locks: the held locks, each with the request waiting behind it */
+	static const struct { enum sj_lock_flavor fl; pid_t pid; uint64_t inode, end; int blocked; } rows[] = {
+		{ SJ_LOCK_FLOCK, 4202, 5001, TO_EOF, 0 }, { SJ_LOCK_FLOCK, 4203, 5001, TO_EOF, 1 },
+		{ SJ_LOCK_FLOCK, 4203, 5002, TO_EOF, 0 }, { SJ_LOCK_FLOCK, 4202, 5002, TO_EOF, 1 },
+		{ SJ_LOCK_POSIX, 4203, 5003, 99, 0 }, { SJ_LOCK_OFD, -1, 6001, TO_EOF, 0 },
+	};
+	s->locks = xcalloc(N(rows), sizeof *s->locks);
+	s->nlocks = N(rows);
+	for (size_t i = 0; i < N(rows); i++)
+		s->locks[i] = lock_on(rows[i].fl, 1, rows[i].pid, rows[i].inode, 0, rows[i].end, rows[i].blocked);
+}
+
+static const struct evrow sk_ev[] = {
+	{ 4200, 4200, "reads socket:[9001] (fd 3), whose peer socket:[9002] only pid 4201 holds" },
+	{ 4201, 4201, "polls socket:[9002] (fd 4), whose peer socket:[9001] only pid 4200 holds" },
+};
+static const struct edrow sk_ed[] = {
+	{ 4200, 4200, 4201, 0, "socket:[9001] -> socket:[9002]" },
+	{ 4201, 4201, 4200, 0, "socket:[9002] -> socket:[9001]" },
+};
+static const pid_t sk_pids[] = { 4200, 4201 };
+static const struct evrow lk_ev[] = {
+	{ 4202, 4202, "waits for the write flock on " LOCK_B " (fd 4), which pid 4203 holds" },
+	{ 4203, 4203, "waits for the write flock on " LOCK_A " (fd 3), which pid 4202 holds" },
+};
+static const struct edrow lk_ed[] = {
+	{ 4202, 4202, 4203, 0, "flock lock " LOCK_B },
+	{ 4203, 4203, 4202, 0, "flock lock " LOCK_A },
+};
+static const pid_t lk_pids[] = { 4202, 4203 };
+
+static const struct frow_finding kernel_rows[] = {
+	{ SJ_FIND_DEADLOCK, SJ_SEV_ERROR,
+	  "pid 4200 waits for an answer on socket:[9001] that only pid 4201 could send, and 4201 waits for the rest "
+	  "of the request that only 4200 could send",
+	  "End every request with what the server waits for, and give socket reads a timeout.",
+	  0, ROWS(sk_ev), ROWS(sk_ed), NULL, 0, ROWS(sk_pids), NULL, 0,
+	  { .verdict = "pids 4200 and 4201 are deadlocked: each waits on the socket pair for the other." } },
+	{ SJ_FIND_DEADLOCK, SJ_SEV_ERROR,
+	  "pid 4202 holds the flock on " LOCK_A " and waits for " LOCK_B "; pid 4203 holds " LOCK_B
+	  " and waits for " LOCK_A,
+	  "Take locks in one order everywhere.",
+	  0, ROWS(lk_ev), ROWS(lk_ed), NULL, 0, ROWS(lk_pids), NULL, 0,
+	  { .verdict = "pids 4202 and 4203 are deadlocked: each holds the flock the other waits for." } },
+};
+
+struct fixture *fixture_kernel(void)
+{
+	struct fixture *f = fixture_new("kernel");
+	struct sj_snapshot *s = snapshot_new(9000000000ULL, 200000, 600000, 5000000, 4);
+	socket_processes(&s->procs[0], &s->procs[1]);
+	lock_processes(s, &s->procs[2], &s->procs[3]);
+	f->snap = s;
+	f->findings = build_findings(kernel_rows, N(kernel_rows));
+	link_report(f, "sigjam trace 4200 4202");
+	return f;
+}
+
 /* ---- a healthy process ---- */
 
 struct fixture *fixture_clean(void)
@@ -594,15 +789,7 @@ struct fixture *fixture_clean(void)
 		{ 0x55e0aa0031f0, NULL, 0, "/usr/bin/sleep", 0x31f0, NULL, 0 },
 	};
 	struct fixture *f = fixture_new("clean");
-	struct sj_snapshot *s = xcalloc(1, sizeof *s);
-	s->taken_mono_ns = 7000000000ULL;
-	s->taken_real_s = 1767225600;
-	s->clk_tck = 100;
-	s->max_stop_ns = 90000;
-	s->total_stop_ns = 150000;
-	s->capture_ns = 2000000;
-	s->nprocs = 1;
-	s->procs = xcalloc(1, sizeof *s->procs);
+	struct sj_snapshot *s = snapshot_new(7000000000ULL, 90000, 150000, 2000000, 1);
 	struct sj_process *p = &s->procs[0];
 	proc_init(p, 900, 1, 'S', "sleep", 2);
 	set_argv(p, argv, N(argv));

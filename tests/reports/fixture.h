@@ -18,6 +18,10 @@ struct fixture {
  * frames), a zombie, a worker on a shared semaphore, and a journal with
  * inject/reap/unsafe/... records. */
 struct fixture *fixture_deadlock(void);
+/* Kernel facts: a socket pair request/response knot (with a listener and
+ * a TCP connection), a flock lock-order inversion, a record lock nobody
+ * waits for, /proc/locks with held locks and waiting requests. */
+struct fixture *fixture_kernel(void);
 /* No snapshot: a worker killed by an injected SIGKILL, signal-safety. */
 struct fixture *fixture_journal_only(void);
 /* A healthy process: no findings, no journal. */

@@ -22,6 +22,7 @@ typedef struct fixture *(*fixture_fn)(void);
 
 static const struct { const char *name; fixture_fn make; } fixtures[] = {
 	{ "deadlock", fixture_deadlock },
+	{ "kernel", fixture_kernel },
 	{ "journal-only", fixture_journal_only },
 	{ "clean", fixture_clean },
 	{ "empty", fixture_empty },
@@ -383,6 +384,10 @@ static void test_wait_words(void **state)
 		{ { .kind = SJ_WAIT_FUTEX, .futex_addr = 0x1000, .has_timeout = 1, .timeout_ns = 5000000 }, SYS_futex, 'S', NULL,
 		  "futex 0x1000 shared (anonymous memory), timeout 5 ms" },
 		{ { .kind = SJ_WAIT_POLL, .has_timeout = 1, .timeout_ns = -1 }, SYS_epoll_wait, 'S', NULL, "epoll_wait(0 fds, with a timeout)" },
+		{ { .kind = SJ_WAIT_LOCK, .lock = { .flavor = SJ_LOCK_POSIX, .start = 10, .end = 19 } }, SYS_fcntl, 'S', NULL,
+		  "fcntl(unknown fd, read record lock on bytes 10-19)" },
+		{ { .kind = SJ_WAIT_LOCK, .lock = { .flavor = SJ_LOCK_OFD, .write = 1, .start = 100, .end = UINT64_MAX } },
+		  SYS_fcntl, 'S', NULL, "fcntl(unknown fd, write OFD lock from byte 100)" },
 	};
 	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
 		t.wait = rows[i].w;
@@ -518,6 +523,207 @@ static void test_dot_highlights(void **state)
 	fixture_free(f);
 }
 
+/* ---- kernel facts: sockets, pipes, locks ---- */
+
+static json_t *proc_fd(json_t *procs, size_t pi, size_t fi)
+{
+	return json_array_get(json_object_get(json_array_get(procs, pi), "fds"), fi);
+}
+
+static json_int_t jint(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+	assert_true(json_is_integer(v));
+	return json_integer_value(v);
+}
+
+static const char *jstr(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+	assert_true(json_is_string(v));
+	return json_string_value(v);
+}
+
+/* Each socket names its peer and who holds it; a listener its reach; a
+ * TCP socket its protocol and endpoints; an fd with no sock_diag facts
+ * (a pipe) has null. */
+static void test_json_sockets(void **state)
+{
+	struct fixture *f = fixture_kernel();
+	char err[256];
+	json_t *j = sj_report_json(&f->report, err, sizeof err);
+	assert_non_null(j);
+	json_t *procs = json_object_get(json_object_get(j, "snapshot"), "processes");
+	json_t *c = json_object_get(proc_fd(procs, 0, 0), "socket");
+	assert_string_equal(jstr(c, "family"), "unix");
+	assert_string_equal(jstr(c, "type"), "stream");
+	assert_string_equal(jstr(c, "state"), "established");
+	assert_true(json_is_null(json_object_get(c, "protocol")));
+	assert_int_equal(jint(c, "peer_inode"), 9002);
+	assert_int_equal(jint(c, "wqueue"), 11);
+	assert_int_equal(jint(c, "rqueue"), 0);
+	json_t *h = json_object_get(c, "peer_holders");
+	assert_int_equal(json_array_size(h), 1);
+	assert_int_equal(jint(json_array_get(h, 0), "pid"), 4201);
+	assert_int_equal(jint(json_array_get(h, 0), "fd"), 4);
+	assert_string_equal(jstr(c, "reach"), "unchecked");
+	assert_true(json_is_null(json_object_get(c, "vfs")));
+	/* the server's end points back at the client's */
+	json_t *sv = json_object_get(proc_fd(procs, 1, 0), "socket");
+	assert_int_equal(jint(sv, "peer_inode"), 9001);
+	assert_int_equal(jint(json_array_get(json_object_get(sv, "peer_holders"), 0), "pid"), 4200);
+	json_t *l = json_object_get(proc_fd(procs, 1, 1), "socket");
+	assert_string_equal(jstr(l, "state"), "listen");
+	assert_string_equal(jstr(l, "local"), "/tmp/sj/srv.sock");
+	assert_true(json_is_true(json_object_get(l, "named")));
+	assert_string_equal(jstr(l, "reach"), "tree");
+	assert_true(json_is_null(json_object_get(l, "peer_inode")));
+	assert_int_equal(json_array_size(json_object_get(l, "peer_holders")), 0);
+	assert_int_equal(jint(json_object_get(l, "vfs"), "inode"), 7001);
+	assert_string_equal(jstr(json_object_get(l, "vfs"), "dev"), "08:01");
+	json_t *tcp = json_object_get(proc_fd(procs, 0, 1), "socket");
+	assert_string_equal(jstr(tcp, "family"), "inet");
+	assert_string_equal(jstr(tcp, "protocol"), "tcp");
+	assert_string_equal(jstr(tcp, "remote"), "127.0.0.1:5000");
+	assert_int_equal(jint(json_array_get(json_object_get(tcp, "peer_holders"), 0), "fd"), 7);
+	/* a listener some process outside could reach: how many, and one */
+	json_decref(j);
+	struct sj_sock *k = &f->snap->procs[1].fds[1].sock;
+	k->reach = SJ_REACH_OUTSIDE;
+	k->reach_outsiders = 2;
+	k->reach_example = 77;
+	j = sj_report_json(&f->report, err, sizeof err);
+	procs = json_object_get(json_object_get(j, "snapshot"), "processes");
+	l = json_object_get(proc_fd(procs, 1, 1), "socket");
+	assert_string_equal(jstr(l, "reach"), "outside");
+	assert_int_equal(jint(l, "reach_outsiders"), 2);
+	assert_int_equal(jint(l, "reach_example"), 77);
+	assert_true(json_is_null(json_object_get(json_object_get(proc_fd(procs, 0, 0), "socket"), "reach_outsiders")));
+	/* not a socket, not a waited-on pipe: null */
+	assert_true(json_is_null(json_object_get(proc_fd(procs, 2, 0), "socket")));
+	assert_true(json_is_null(json_object_get(proc_fd(procs, 2, 0), "pipe")));
+	json_decref(j);
+	fixture_free(f);
+
+	/* the full pipe of the deadlock's writer */
+	f = fixture_deadlock();
+	j = sj_report_json(&f->report, err, sizeof err);
+	procs = json_object_get(json_object_get(j, "snapshot"), "processes");
+	json_t *pipe = json_object_get(proc_fd(procs, 1, 0), "pipe");
+	assert_int_equal(jint(pipe, "queued"), 65536);
+	assert_int_equal(jint(pipe, "size"), 65536);
+	assert_true(json_is_null(json_object_get(proc_fd(procs, 1, 1), "pipe")));   /* size unknown */
+	json_decref(j);
+	fixture_free(f);
+}
+
+/* Locks an fd holds, the request a thread waits for, /proc/locks. */
+static void test_json_locks(void **state)
+{
+	struct fixture *f = fixture_kernel();
+	char err[256];
+	json_t *j = sj_report_json(&f->report, err, sizeof err);
+	assert_non_null(j);
+	json_t *snap = json_object_get(j, "snapshot"), *procs = json_object_get(snap, "processes");
+	json_t *held = json_object_get(proc_fd(procs, 2, 0), "locks");
+	assert_int_equal(json_array_size(held), 1);
+	json_t *l = json_array_get(held, 0);
+	assert_string_equal(jstr(l, "flavor"), "flock");
+	assert_string_equal(jstr(l, "access"), "write");
+	assert_int_equal(jint(l, "inode"), 5001);
+	assert_string_equal(jstr(l, "dev"), "08:01");
+	assert_string_equal(jstr(l, "file"), "/tmp/sj/lock-a");
+	assert_true(json_is_null(json_object_get(l, "end")));   /* to EOF */
+	assert_true(json_is_false(json_object_get(l, "blocked")));
+	json_t *rec = json_array_get(json_object_get(proc_fd(procs, 3, 2), "locks"), 0);
+	assert_string_equal(jstr(rec, "flavor"), "posix");
+	assert_int_equal(jint(rec, "end"), 99);
+	assert_int_equal(jint(proc_fd(procs, 3, 0), "pos"), 12);
+	assert_int_equal(json_array_size(json_object_get(proc_fd(procs, 3, 0), "locks")), 0);
+	/* the waiter's request */
+	json_t *w = json_object_get(json_array_get(json_object_get(json_array_get(procs, 2), "threads"), 0), "wait");
+	assert_string_equal(jstr(w, "kind"), "lock");
+	assert_string_equal(jstr(w, "text"), "flock(fd 4 = /tmp/sj/lock-b, write flock)");
+	json_t *req = json_object_get(w, "lock");
+	assert_int_equal(jint(req, "inode"), 5002);
+	assert_int_equal(jint(req, "pid"), 4202);
+	assert_string_equal(jstr(req, "file"), "/tmp/sj/lock-b");
+	/* other waits have none */
+	w = json_object_get(json_array_get(json_object_get(json_array_get(procs, 0), "threads"), 0), "wait");
+	assert_true(json_is_null(json_object_get(w, "lock")));
+	/* /proc/locks: held and waiting, the file named where an fd names it */
+	json_t *all = json_object_get(snap, "locks");
+	assert_int_equal(json_array_size(all), 6);
+	assert_true(json_is_true(json_object_get(json_array_get(all, 1), "blocked")));
+	assert_int_equal(jint(json_array_get(all, 1), "pid"), 4203);
+	assert_string_equal(jstr(json_array_get(all, 1), "file"), "/tmp/sj/lock-a");
+	assert_string_equal(jstr(json_array_get(all, 5), "flavor"), "ofd");
+	assert_true(json_is_null(json_object_get(json_array_get(all, 5), "pid")));   /* OFD: no owner pid */
+	assert_true(json_is_null(json_object_get(json_array_get(all, 5), "file")));
+	json_decref(j);
+	fixture_free(f);
+}
+
+/* The PROCESSES part shows the peer and its holder, the pipe's fill, a
+ * lock's holders and waiters; nothing for fds nobody waits on. */
+static void test_text_kernel_facts(void **state)
+{
+	struct fixture *f = fixture_kernel();
+	char *text = NULL, err[256];
+	assert_int_equal(render("text", &f->report, &text, err, sizeof err), 0);
+	assert_non_null(strstr(text, "recvfrom(fd 3 = socket:[9001])\n"
+				     "    fd 3: unix stream, peer socket:[9002] in pid 4201 (fd 4), 11 bytes sent and not yet read\n"));
+	assert_non_null(strstr(text, "    fd 4: unix stream, peer socket:[9001] in pid 4200 (fd 3)\n"
+				     "    fd 5: unix stream listening at /tmp/sj/srv.sock, 1 connection waiting, "
+				     "only the snapshot's processes can reach it\n"));
+	assert_null(strstr(text, "fd 6:"));   /* the TCP socket nobody waits on */
+	assert_non_null(strstr(text, "  holds a write flock on fd 3 = /tmp/sj/lock-a; pid 4203 waits for it\n"));
+	assert_non_null(strstr(text, "  holds a write record lock on bytes 0-99 on fd 5 = /tmp/sj/db\n"));
+	assert_non_null(strstr(text, "flock(fd 4 = /tmp/sj/lock-b, write flock)\n"
+				     "    fd 4: held by pid 4203 (fd 4, write flock)\n"));
+	free(text);
+	/* a poll set: facts for four fds, the rest counted; reach from outside */
+	struct sj_thread *th = &f->snap->procs[1].threads[0];
+	struct sj_waitfd many[6] = { { 4, 0 }, { 5, 0 }, { 4, 0 }, { 5, 0 }, { 4, 0 }, { 7, 0 } };
+	struct sj_waitfd *own = th->wait.fds;
+	th->wait.fds = many;
+	th->wait.nfds = 6;
+	f->snap->procs[1].fds[1].sock.reach = SJ_REACH_OUTSIDE;
+	f->snap->procs[1].fds[1].sock.reach_outsiders = 2;
+	f->snap->procs[1].fds[1].sock.reach_example = 77;
+	assert_int_equal(render("text", &f->report, &text, err, sizeof err), 0);
+	assert_non_null(strstr(text, ", 2 processes outside the snapshot can reach it (pid 77)\n"));
+	assert_non_null(strstr(text, "    and 2 more fds\npid 4202 locker"));
+	free(text);
+	th->wait.fds = own;
+	th->wait.nfds = 2;
+	fixture_free(f);
+
+	f = fixture_deadlock();
+	assert_int_equal(render("text", &f->report, &text, err, sizeof err), 0);
+	assert_non_null(strstr(text, "write(fd 4 = pipe:[8494])\n    fd 4: 65536 of 65536 bytes queued\n"));
+	assert_null(strstr(text, "fd 5: "));   /* a pipe whose fill capture did not read */
+	free(text);
+	fixture_free(f);
+}
+
+/* Without findings, socket and lock waits still get edges to the
+ * holders of the peer socket and of the lock in the way. */
+static void test_dot_socket_lock_edges(void **state)
+{
+	struct fixture *f = fixture_kernel();
+	char *text = NULL, err[256];
+	f->report.findings = NULL;
+	assert_int_equal(render("dot", &f->report, &text, err, sizeof err), 0);
+	assert_non_null(strstr(text, "t4200 -> t4201 [label=\"socket:[9001] -> socket:[9002]\", color=grey35"));
+	assert_non_null(strstr(text, "t4201 -> t4200 [label=\"socket:[9002] -> socket:[9001]\", color=grey35"));
+	assert_non_null(strstr(text, "t4202 -> t4203 [label=\"lock /tmp/sj/lock-b\", color=grey35"));
+	assert_non_null(strstr(text, "t4203 -> t4202 [label=\"lock /tmp/sj/lock-a\", color=grey35"));
+	assert_null(strstr(text, "-> t4201 [label=\"socket:[9003]"));   /* the listener has no peer */
+	free(text);
+	fixture_free(f);
+}
+
 static void test_json_roundtrip(void **state)
 {
 	struct fixture *f = fixture_deadlock();
@@ -551,14 +757,14 @@ static const struct golden_case text_variants[] = {
 	{ 0, "text", 1, 0, 0 },   /* deadlock.color.txt */
 	{ 0, "text", 0, 1, 0 },   /* deadlock.verbose.txt: the wait-for edges */
 	{ 0, "text", 0, 0, 1 },   /* deadlock.summary.txt: the journal as `sigjam run` shows it */
-	{ 1, "text", 0, 0, 1 },   /* journal-only.summary.txt */
+	{ 2, "text", 0, 0, 1 },   /* journal-only.summary.txt */
 };
 #define NVAR (sizeof text_variants / sizeof text_variants[0])
 
 int main(void)
 {
 	struct golden_case cases[NFIX * NFMT + NVAR];
-	struct CMUnitTest tests[NFIX * NFMT + NVAR + 16];
+	struct CMUnitTest tests[NFIX * NFMT + NVAR + 24];
 	char names[NFIX * NFMT + NVAR][64];
 	size_t n = 0, c = 0;
 
@@ -591,7 +797,11 @@ int main(void)
 		cmocka_unit_test(test_write_error),
 		cmocka_unit_test(test_svg),
 		cmocka_unit_test(test_dot_highlights),
+		cmocka_unit_test(test_dot_socket_lock_edges),
 		cmocka_unit_test(test_json_roundtrip),
+		cmocka_unit_test(test_json_sockets),
+		cmocka_unit_test(test_json_locks),
+		cmocka_unit_test(test_text_kernel_facts),
 	};
 	for (size_t i = 0; i < sizeof props / sizeof props[0]; i++)
 		tests[n++] = props[i];

@@ -98,6 +98,7 @@ def main():
 
     full = load(os.path.join(golden, "deadlock.json"))
     thread = lambda d: d["snapshot"]["processes"][0]["threads"][0]
+    full_pipe = lambda d: d["snapshot"]["processes"][1]["fds"][0]["pipe"]
     for what, mutate in [
         ("no schema field", lambda d: d.pop("schema")),
         ("wrong schema version", lambda d: d.update(schema="sigjam-report/0")),
@@ -112,6 +113,27 @@ def main():
         ("location without its thread count", lambda d: next(f for f in d["findings"] if f["locations"])["locations"][0].pop("threads")),
     ]:
         must_reject(report_v, full, mutate, what, failures)
+    # The kernel facts: sockets, pipes, locks (kernel.json).
+    kernel = load(os.path.join(golden, "kernel.json"))
+    kproc = lambda d, i: d["snapshot"]["processes"][i]
+    for what, mutate in [
+        ("socket family as a number", lambda d: kproc(d, 0)["fds"][0]["socket"].update(family=1)),
+        ("socket state not in the enum", lambda d: kproc(d, 0)["fds"][0]["socket"].update(state="ESTAB")),
+        ("socket without its peer's holders", lambda d: kproc(d, 0)["fds"][0]["socket"].pop("peer_holders")),
+        ("peer holder without its fd", lambda d: kproc(d, 0)["fds"][0]["socket"]["peer_holders"][0].pop("fd")),
+        ("reach not in the enum", lambda d: kproc(d, 1)["fds"][1]["socket"].update(reach="private")),
+        ("fd without its locks", lambda d: kproc(d, 2)["fds"][0].pop("locks")),
+        ("lock flavor not in the enum", lambda d: kproc(d, 2)["fds"][0]["locks"][0].update(flavor="FLOCK")),
+        ("lock end as a string", lambda d: kproc(d, 3)["fds"][2]["locks"][0].update(end="EOF")),
+        ("lock wait without its request", lambda d: kproc(d, 2)["threads"][0]["wait"].pop("lock")),
+        ("snapshot without /proc/locks", lambda d: d["snapshot"].pop("locks")),
+        ("blocked not a boolean", lambda d: d["snapshot"]["locks"][1].update(blocked=1)),
+        ("pipe without its size", lambda d: full_pipe(d).pop("size")),
+    ]:
+        must_reject(report_v, kernel if "pipe" not in what else full, mutate, what, failures)
+    if not any(f["socket"] and f["socket"]["peer_holders"] for p in kernel["snapshot"]["processes"] for f in p["fds"]):
+        failures.append("kernel.json: no socket names the holders of its peer")
+
     # The semantic checks must fail on a consequence told before its cause.
     broken = copy.deepcopy(full)
     broken["findings"].reverse()
