@@ -5,7 +5,9 @@
 #ifndef SJ_CORPUS_CASE_H
 #define SJ_CORPUS_CASE_H
 
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
