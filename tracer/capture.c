@@ -281,9 +281,13 @@ static void recheck_stopped(pid_t pid, const struct sj_thread *t, const struct s
 	memcpy(rk->args, args, sizeof args);
 	rk->sp = regs.rsp;
 	rk->pc = regs.rip;
-	/* Every thread of the process waits while this runs: the short
-	 * schedstat count, and status's 60 lines only where it is missing. */
-	/* The cheap run count first; status's 60 lines only when it does not
+	/* A thread with no wait has nothing to confirm (confirm_waits skips
+	 * it), and a running one is the stop that lasts longest already: no
+	 * /proc read while it is stopped. */
+	if (t->wait.kind == SJ_WAIT_NONE || t->wait.kind == SJ_WAIT_STOPPED)
+		return;
+	/* The thread stays stopped while this runs: the cheap schedstat run
+	 * count first; status's 60 lines only when it is missing or does not
 	 * settle the question (see sj_wait_confirmed). */
 	int runs_ok = t->sched_runs && pread_runs(runs_fd, &rk->runs) == 0;
 	if (!runs_ok || rk->runs - t->sched_runs > 1)
