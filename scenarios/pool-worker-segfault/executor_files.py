@@ -24,17 +24,29 @@ def main():
     with tempfile.TemporaryDirectory(prefix="sigjam-pool-files-") as folder:
         paths = make_inputs(folder, 6)
         print(f"parent {os.getpid()}: ProcessPoolExecutor(2) over {len(paths)} input files", flush=True)
+        broken = 0
+
+        def failed(e):
+            nonlocal broken
+            broken += 1
+            if broken == 1:
+                print(f"BrokenProcessPool: {e}", flush=True)
+
         with concurrent.futures.ProcessPoolExecutor(2, mp_context=ctx) as ex:
             task = functools.partial(count_lines, unaided="--unaided" in sys.argv)
-            futures = {ex.submit(task, p): p for p in paths}
-            broken = 0
+            futures = []
+            for p in paths:
+                # A worker may crash before the last task is submitted (it
+                # crashes in its second task, by itself): submit then raises.
+                try:
+                    futures.append(ex.submit(task, p))
+                except BrokenProcessPool as e:
+                    failed(e)
             for fut in concurrent.futures.as_completed(futures):
                 try:
                     fut.result()
                 except BrokenProcessPool as e:
-                    broken += 1
-                    if broken == 1:
-                        print(f"BrokenProcessPool: {e}", flush=True)
+                    failed(e)
         print(f"{broken} of {len(paths)} tasks failed with BrokenProcessPool; no hang", flush=True)
     return 0
 
