@@ -23,12 +23,16 @@ def ident(x):
 
 
 def announce(ex):
-    """Ready once the worker has exited and nothing replaced it."""
-    seen = False
+    """Ready once work is pending and no worker has been there for half a
+    second: the worker exited and nothing replaced it.  (Watching for the
+    worker to come and go could miss a worker that lived between two looks
+    on a loaded machine; a submit leaves no worker for microseconds only.)"""
+    since = None
     while True:
-        procs = ex._processes or {}
-        seen |= bool(procs)
-        if seen and not procs:
+        stalled = bool(ex._pending_work_items) and not ex._processes
+        now = time.monotonic()
+        since = (since or now) if stalled else None
+        if since is not None and now - since >= 0.5:
             break
         time.sleep(0.02)
     poolcase.announce_forkserver()
